@@ -1,0 +1,226 @@
+package io.pontoon;
+
+/**
+ * Immutable, validated engine and runtime settings. Build with {@link #builder()}; every setter
+ * checks its range and {@link Builder#build()} checks cross-field rules, failing with an
+ * {@link IllegalArgumentException} that names the field and the allowed range.
+ */
+public final class RaftConfig {
+    /** Minimum election timeout; randomized in {@code [electionTimeoutNs, 2 * electionTimeoutNs)}. */
+    public final long electionTimeoutNs;
+    /** Interval between leader heartbeats; must be below electionTimeoutNs / 2. */
+    public final long heartbeatIntervalNs;
+    /** Most entries in one AppendEntries. */
+    public final int maxBatchEntries;
+    /** Most payload bytes in one AppendEntries (a single larger entry is still sent alone). */
+    public final int maxBatchBytes;
+    /** Most AppendEntries in flight (unacknowledged) per follower in Replicate state. */
+    public final int maxInflightMessages;
+    /** Most bytes in flight per follower. */
+    public final long maxInflightBytes;
+    /** Most proposals accepted by a leader and not yet committed; beyond it propose returns REJECTED_BUSY. */
+    public final int maxPendingProposals;
+    /** Most uncommitted payload bytes on a leader; beyond it propose returns REJECTED_BUSY. */
+    public final long maxUncommittedBytes;
+    /** Largest payload accepted by propose. */
+    public final int maxEntryBytes;
+    /** Pre-vote (Raft thesis §9.6). */
+    public final boolean preVote;
+    /** Check-quorum: a leader that has not heard from a majority within an election timeout steps down. */
+    public final boolean checkQuorum;
+    /** A proposal whose outcome is unknown after this long fails with TIMEOUT (outcome unknown). */
+    public final long proposalTimeoutNs;
+    /** Capacity of the node's inbound ring buffer in bytes (power of two). */
+    public final int inboundRingBytes;
+    /** Idle strategy of the Raft thread: BACKOFF (spin, yield, then park up to 1 ms), SLEEP, BUSY_SPIN. */
+    public final IdleMode idleMode;
+
+    /** How the Raft thread idles when it has no work. */
+    public enum IdleMode { BACKOFF, SLEEP, BUSY_SPIN }
+
+    private RaftConfig(Builder b) {
+        electionTimeoutNs = b.electionTimeoutNs;
+        heartbeatIntervalNs = b.heartbeatIntervalNs;
+        maxBatchEntries = b.maxBatchEntries;
+        maxBatchBytes = b.maxBatchBytes;
+        maxInflightMessages = b.maxInflightMessages;
+        maxInflightBytes = b.maxInflightBytes;
+        maxPendingProposals = b.maxPendingProposals;
+        maxUncommittedBytes = b.maxUncommittedBytes;
+        maxEntryBytes = b.maxEntryBytes;
+        preVote = b.preVote;
+        checkQuorum = b.checkQuorum;
+        proposalTimeoutNs = b.proposalTimeoutNs;
+        inboundRingBytes = b.inboundRingBytes;
+        idleMode = b.idleMode;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static RaftConfig defaults() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        final Builder b = new Builder();
+        b.electionTimeoutNs = electionTimeoutNs;
+        b.heartbeatIntervalNs = heartbeatIntervalNs;
+        b.maxBatchEntries = maxBatchEntries;
+        b.maxBatchBytes = maxBatchBytes;
+        b.maxInflightMessages = maxInflightMessages;
+        b.maxInflightBytes = maxInflightBytes;
+        b.maxPendingProposals = maxPendingProposals;
+        b.maxUncommittedBytes = maxUncommittedBytes;
+        b.maxEntryBytes = maxEntryBytes;
+        b.preVote = preVote;
+        b.checkQuorum = checkQuorum;
+        b.proposalTimeoutNs = proposalTimeoutNs;
+        b.inboundRingBytes = inboundRingBytes;
+        b.idleMode = idleMode;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "RaftConfig{electionTimeoutNs=" + electionTimeoutNs + ", heartbeatIntervalNs=" + heartbeatIntervalNs
+            + ", maxBatchEntries=" + maxBatchEntries + ", maxBatchBytes=" + maxBatchBytes
+            + ", maxInflightMessages=" + maxInflightMessages + ", maxInflightBytes=" + maxInflightBytes
+            + ", maxPendingProposals=" + maxPendingProposals + ", maxUncommittedBytes=" + maxUncommittedBytes
+            + ", maxEntryBytes=" + maxEntryBytes + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum
+            + ", proposalTimeoutNs=" + proposalTimeoutNs + ", inboundRingBytes=" + inboundRingBytes
+            + ", idleMode=" + idleMode + '}';
+    }
+
+    /** Mutable builder with documented defaults. */
+    public static final class Builder {
+        private long electionTimeoutNs = 300_000_000L;
+        private long heartbeatIntervalNs = 50_000_000L;
+        private int maxBatchEntries = 4096;
+        private int maxBatchBytes = 256 * 1024;
+        private int maxInflightMessages = 256;
+        private long maxInflightBytes = 32L * 1024 * 1024;
+        private int maxPendingProposals = 262_144;
+        private long maxUncommittedBytes = 256L * 1024 * 1024;
+        private int maxEntryBytes = 1024 * 1024;
+        private boolean preVote = true;
+        private boolean checkQuorum = true;
+        private long proposalTimeoutNs = 10_000_000_000L;
+        private int inboundRingBytes = 16 * 1024 * 1024;
+        private IdleMode idleMode = IdleMode.BACKOFF;
+
+        private Builder() {
+        }
+
+        private static long range(String field, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], got " + value);
+            }
+            return value;
+        }
+
+        /** Default 300 ms; allowed 1 ms .. 60 s. */
+        public Builder electionTimeoutNs(long v) {
+            electionTimeoutNs = range("electionTimeoutNs", v, 1_000_000L, 60_000_000_000L);
+            return this;
+        }
+
+        /** Default 50 ms; allowed 100 µs .. 30 s, and below electionTimeoutNs / 2. */
+        public Builder heartbeatIntervalNs(long v) {
+            heartbeatIntervalNs = range("heartbeatIntervalNs", v, 100_000L, 30_000_000_000L);
+            return this;
+        }
+
+        /** Default 4096; allowed 1 .. 1,000,000. */
+        public Builder maxBatchEntries(int v) {
+            maxBatchEntries = (int) range("maxBatchEntries", v, 1, 1_000_000);
+            return this;
+        }
+
+        /** Default 256 KiB; allowed 1 KiB .. 64 MiB. */
+        public Builder maxBatchBytes(int v) {
+            maxBatchBytes = (int) range("maxBatchBytes", v, 1024, 64 * 1024 * 1024);
+            return this;
+        }
+
+        /** Default 256; allowed 1 .. 65,536. */
+        public Builder maxInflightMessages(int v) {
+            maxInflightMessages = (int) range("maxInflightMessages", v, 1, 65_536);
+            return this;
+        }
+
+        /** Default 32 MiB; allowed 1 KiB .. 4 GiB. */
+        public Builder maxInflightBytes(long v) {
+            maxInflightBytes = range("maxInflightBytes", v, 1024, 4L << 30);
+            return this;
+        }
+
+        /** Default 262,144; allowed 1 .. 16,777,216. */
+        public Builder maxPendingProposals(int v) {
+            maxPendingProposals = (int) range("maxPendingProposals", v, 1, 16_777_216);
+            return this;
+        }
+
+        /** Default 256 MiB; allowed 1 KiB .. 64 GiB. */
+        public Builder maxUncommittedBytes(long v) {
+            maxUncommittedBytes = range("maxUncommittedBytes", v, 1024, 64L << 30);
+            return this;
+        }
+
+        /** Default 1 MiB; allowed 1 .. 64 MiB. */
+        public Builder maxEntryBytes(int v) {
+            maxEntryBytes = (int) range("maxEntryBytes", v, 1, 64 * 1024 * 1024);
+            return this;
+        }
+
+        /** Default true. */
+        public Builder preVote(boolean v) {
+            preVote = v;
+            return this;
+        }
+
+        /** Default true. */
+        public Builder checkQuorum(boolean v) {
+            checkQuorum = v;
+            return this;
+        }
+
+        /** Default 10 s; allowed 1 ms .. 1 h. */
+        public Builder proposalTimeoutNs(long v) {
+            proposalTimeoutNs = range("proposalTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
+            return this;
+        }
+
+        /** Default 16 MiB; a power of two in 64 KiB .. 1 GiB. */
+        public Builder inboundRingBytes(int v) {
+            range("inboundRingBytes", v, 64 * 1024, 1 << 30);
+            if (Integer.bitCount(v) != 1) {
+                throw new IllegalArgumentException("inboundRingBytes must be a power of two, got " + v);
+            }
+            inboundRingBytes = v;
+            return this;
+        }
+
+        /** Default BACKOFF. */
+        public Builder idleMode(IdleMode v) {
+            if (v == null) {
+                throw new IllegalArgumentException("idleMode must be one of BACKOFF, SLEEP, BUSY_SPIN, got null");
+            }
+            idleMode = v;
+            return this;
+        }
+
+        public RaftConfig build() {
+            if (heartbeatIntervalNs * 2 > electionTimeoutNs) {
+                throw new IllegalArgumentException("heartbeatIntervalNs (" + heartbeatIntervalNs
+                    + ") must be at most electionTimeoutNs / 2 (" + electionTimeoutNs / 2 + ")");
+            }
+            if (maxEntryBytes > maxUncommittedBytes) {
+                throw new IllegalArgumentException("maxEntryBytes (" + maxEntryBytes
+                    + ") must not exceed maxUncommittedBytes (" + maxUncommittedBytes + ")");
+            }
+            return new RaftConfig(this);
+        }
+    }
+}

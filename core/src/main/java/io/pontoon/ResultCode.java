@@ -1,0 +1,25 @@
+package io.pontoon;
+
+/** Outcome of a proposal. Protocol outcomes are codes, not exceptions (see STYLE.md). */
+public enum ResultCode {
+    /** Committed; the LSN is the entry's log index. */
+    OK,
+    /** This node is not the leader; the known leader id (or 0) comes with it. Nothing was appended. */
+    NOT_LEADER,
+    /** Back-pressure: too many pending proposals or uncommitted bytes, or the inbound ring is full. Nothing was appended. */
+    REJECTED_BUSY,
+    /** The entry was appended but overwritten by a new leader: it is definitely not committed. */
+    LEADERSHIP_LOST,
+    /** No outcome within proposalTimeoutNs: the entry may or may not commit later. */
+    TIMEOUT,
+    /** Empty or oversized payload, or otherwise invalid input. Nothing was appended. */
+    INVALID,
+    /** The node was closed before the outcome was known. */
+    CLOSED;
+
+    private static final ResultCode[] VALUES = values();
+
+    public static ResultCode of(int code) {
+        return VALUES[code];
+    }
+}

@@ -1,0 +1,190 @@
+package io.pontoon.memory;
+
+import io.pontoon.spi.LogStore;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * A {@link LogStore} in heap memory, in chunks of {@value #CHUNK_ENTRIES} entries that are recycled
+ * after truncation or compaction, so a steady append/compact cycle allocates nothing.
+ *
+ * <p>Durability is modelled, not real: with {@code autoDurable} every append is durable at once;
+ * otherwise entries become durable on {@link #persistUpTo(long)} / {@link #persistAll()}, and
+ * {@link #crash()} drops what was not durable (the simulator's disk model).
+ */
+public final class InMemoryLogStore implements LogStore {
+    static final int CHUNK_ENTRIES = 1024;
+
+    private static final class Chunk {
+        final long[] terms = new long[CHUNK_ENTRIES];
+        final int[] offsets = new int[CHUNK_ENTRIES];
+        final int[] lengths = new int[CHUNK_ENTRIES];
+        final ExpandableArrayBuffer data = new ExpandableArrayBuffer(4096);
+        int writePosition;
+    }
+
+    private final ArrayList<Chunk> chunks = new ArrayList<>();
+    private final ArrayDeque<Chunk> pool = new ArrayDeque<>();
+    private final boolean autoDurable;
+    private long chunkBaseIndex = 1;
+    private long lastIndex;
+    private long durableIndex;
+    /** Term of the entry just below the first held one (known after compaction), else NULL. */
+    private long compactedTerm = NULL_VALUE;
+
+    public InMemoryLogStore() {
+        this(true);
+    }
+
+    public InMemoryLogStore(boolean autoDurable) {
+        this.autoDurable = autoDurable;
+    }
+
+    @Override
+    public long firstIndex() {
+        return Math.max(chunkBaseIndex, 1);
+    }
+
+    @Override
+    public long lastIndex() {
+        return lastIndex;
+    }
+
+    @Override
+    public long lastTerm() {
+        return termAt(lastIndex);
+    }
+
+    @Override
+    public long termAt(long index) {
+        if (index == 0) {
+            return 0;
+        }
+        if (index > lastIndex || index < chunkBaseIndex - 1) {
+            return NULL_VALUE;
+        }
+        if (index == chunkBaseIndex - 1) {
+            return compactedTerm;
+        }
+        final long rel = index - chunkBaseIndex;
+        return chunks.get((int) (rel / CHUNK_ENTRIES)).terms[(int) (rel % CHUNK_ENTRIES)];
+    }
+
+    @Override
+    public int payloadLength(long index) {
+        if (index < chunkBaseIndex || index > lastIndex) {
+            return -1;
+        }
+        final long rel = index - chunkBaseIndex;
+        return chunks.get((int) (rel / CHUNK_ENTRIES)).lengths[(int) (rel % CHUNK_ENTRIES)];
+    }
+
+    @Override
+    public void append(long index, long term, DirectBuffer src, int offset, int length) {
+        if (index != lastIndex + 1) {
+            throw new IllegalStateException("append at index " + index + " but lastIndex is " + lastIndex);
+        }
+        if (lastIndex == 0 && chunks.isEmpty()) {
+            chunkBaseIndex = 1;
+        }
+        final long rel = index - chunkBaseIndex;
+        final int chunkNo = (int) (rel / CHUNK_ENTRIES);
+        final int slot = (int) (rel % CHUNK_ENTRIES);
+        if (chunkNo == chunks.size()) {
+            chunks.add(newChunk());
+        }
+        final Chunk c = chunks.get(chunkNo);
+        c.terms[slot] = term;
+        c.offsets[slot] = c.writePosition;
+        c.lengths[slot] = length;
+        c.data.putBytes(c.writePosition, src, offset, length);
+        c.writePosition += length;
+        lastIndex = index;
+        if (autoDurable) {
+            durableIndex = index;
+        }
+    }
+
+    private Chunk newChunk() {
+        final Chunk c = pool.pollFirst();
+        if (c != null) {
+            c.writePosition = 0;
+            return c;
+        }
+        return new Chunk();
+    }
+
+    @Override
+    public void truncateFrom(long fromIndex) {
+        if (fromIndex > lastIndex) {
+            return;
+        }
+        if (fromIndex < chunkBaseIndex) {
+            throw new IllegalStateException("truncateFrom(" + fromIndex + ") below first held index " + chunkBaseIndex);
+        }
+        final long rel = fromIndex - chunkBaseIndex;
+        final int chunkNo = (int) (rel / CHUNK_ENTRIES);
+        final int slot = (int) (rel % CHUNK_ENTRIES);
+        while (chunks.size() > chunkNo + 1) {
+            pool.addLast(chunks.remove(chunks.size() - 1));
+        }
+        final Chunk c = chunks.get(chunkNo);
+        if (slot == 0) {
+            pool.addLast(chunks.remove(chunkNo));
+        } else {
+            c.writePosition = c.offsets[slot];
+        }
+        lastIndex = fromIndex - 1;
+        durableIndex = Math.min(durableIndex, lastIndex);
+    }
+
+    @Override
+    public boolean read(long index, EntryReader reader) {
+        if (index < chunkBaseIndex || index > lastIndex) {
+            return false;
+        }
+        final long rel = index - chunkBaseIndex;
+        final Chunk c = chunks.get((int) (rel / CHUNK_ENTRIES));
+        final int slot = (int) (rel % CHUNK_ENTRIES);
+        reader.onEntry(index, c.terms[slot], c.data, c.offsets[slot], c.lengths[slot]);
+        return true;
+    }
+
+    @Override
+    public long durableIndex() {
+        return durableIndex;
+    }
+
+    /** Marks every entry up to {@code index} (capped at lastIndex) durable. */
+    public void persistUpTo(long index) {
+        durableIndex = Math.max(durableIndex, Math.min(index, lastIndex));
+    }
+
+    public void persistAll() {
+        durableIndex = lastIndex;
+    }
+
+    /** Simulates a process crash: every entry that was not durable is gone. */
+    public void crash() {
+        if (durableIndex < lastIndex) {
+            truncateFrom(Math.max(durableIndex + 1, chunkBaseIndex));
+        }
+    }
+
+    @Override
+    public void deleteBefore(long index) {
+        while (chunks.size() > 1 && chunkBaseIndex + CHUNK_ENTRIES <= Math.min(index, lastIndex)) {
+            final Chunk c = chunks.remove(0);
+            compactedTerm = c.terms[CHUNK_ENTRIES - 1];
+            pool.addLast(c);
+            chunkBaseIndex += CHUNK_ENTRIES;
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}

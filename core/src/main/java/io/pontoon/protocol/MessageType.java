@@ -1,0 +1,37 @@
+package io.pontoon.protocol;
+
+/**
+ * Raft message types. The numeric values are part of the wire protocol (docs/PROTOCOL.md): never
+ * renumber. 1..31 are peer (Raft) messages handled by the engine; 32..63 are client messages handled
+ * by the transport/CLI layer; 64..127 are reserved for snapshot and membership messages.
+ */
+public final class MessageType {
+    public static final int APPEND_ENTRIES = 1;
+    public static final int APPEND_RESPONSE = 2;
+    public static final int VOTE_REQUEST = 3;
+    public static final int VOTE_RESPONSE = 4;
+    public static final int HEARTBEAT = 5;
+    public static final int HEARTBEAT_RESPONSE = 6;
+
+    /** Highest type number the engine handles. */
+    public static final int MAX_RAFT_TYPE = 31;
+
+    private MessageType() {
+    }
+
+    public static boolean isRaftMessage(int type) {
+        return type >= APPEND_ENTRIES && type <= HEARTBEAT_RESPONSE;
+    }
+
+    public static String name(int type) {
+        switch (type) {
+            case APPEND_ENTRIES: return "APPEND_ENTRIES";
+            case APPEND_RESPONSE: return "APPEND_RESPONSE";
+            case VOTE_REQUEST: return "VOTE_REQUEST";
+            case VOTE_RESPONSE: return "VOTE_RESPONSE";
+            case HEARTBEAT: return "HEARTBEAT";
+            case HEARTBEAT_RESPONSE: return "HEARTBEAT_RESPONSE";
+            default: return "UNKNOWN(" + type + ")";
+        }
+    }
+}

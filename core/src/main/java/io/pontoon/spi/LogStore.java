@@ -1,0 +1,72 @@
+package io.pontoon.spi;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The replicated log as the Raft thread sees it: an indexed sequence of {@code (index, term, payload)}
+ * entries, starting at {@link #firstIndex()} and ending at {@link #lastIndex()}.
+ *
+ * <p>Threading: every method is called on the node's Raft thread only, and none may block on I/O.
+ * An implementation that persists does so on its own thread and publishes progress through
+ * {@link #durableIndex()}.
+ *
+ * <p>Durability contract: {@link #durableIndex()} never names an index whose <em>current</em> entry
+ * would be lost by a crash. After {@link #truncateFrom(long)} the durable index drops to at most
+ * {@code fromIndex - 1} until the truncation and the entries appended after it are themselves durable.
+ */
+public interface LogStore extends AutoCloseable {
+    /** Sentinel for "no such term / no such index". */
+    long NULL_VALUE = -1L;
+
+    /** Index of the first entry held (1 for a log never compacted). If empty, {@code lastIndex() + 1}. */
+    long firstIndex();
+
+    /** Index of the last entry, 0 if the log has never held an entry. */
+    long lastIndex();
+
+    /** Term of the last entry, 0 if empty. */
+    long lastTerm();
+
+    /**
+     * Term of the entry at {@code index}; 0 for index 0; {@link #NULL_VALUE} if the index is beyond
+     * {@link #lastIndex()} or below the first retained index (compacted away).
+     */
+    long termAt(long index);
+
+    /** Payload length of the entry at {@code index}, or -1 if not held. */
+    int payloadLength(long index);
+
+    /**
+     * Appends one entry. {@code index} must equal {@code lastIndex() + 1}; anything else is a bug and
+     * throws {@link IllegalStateException}. The bytes are copied before the method returns.
+     */
+    void append(long index, long term, DirectBuffer src, int offset, int length);
+
+    /** Removes every entry with an index {@code >= fromIndex}. */
+    void truncateFrom(long fromIndex);
+
+    /**
+     * Hands the entry at {@code index} to the reader. The buffer passed to the reader is valid only
+     * during the call. Returns false (and does not call the reader) if the entry is not held.
+     */
+    boolean read(long index, EntryReader reader);
+
+    /** Highest index that survives a crash (see the class contract). Read every duty cycle. */
+    long durableIndex();
+
+    /**
+     * Compaction hook: the store may discard entries below {@code index} (whole segments at a time;
+     * it may keep more than asked). Entries at or above {@code index} are never discarded.
+     */
+    void deleteBefore(long index);
+
+    /** Releases files and threads. Entries already durable stay durable. */
+    @Override
+    void close();
+
+    /** Receives one log entry; the buffer is valid only during the call. */
+    @FunctionalInterface
+    interface EntryReader {
+        void onEntry(long index, long term, DirectBuffer buffer, int offset, int length);
+    }
+}
