@@ -60,6 +60,13 @@ public interface LogStore extends AutoCloseable {
      */
     void deleteBefore(long index);
 
+    /**
+     * Called on the Raft thread when the commit index advances. A persistent store may record it as a
+     * hint for offline tools ({@code ./pontoon dump}); Raft safety never depends on it. Must not block.
+     */
+    default void onCommitIndex(long commitIndex) {
+    }
+
     /** Releases files and threads. Entries already durable stay durable. */
     @Override
     void close();
