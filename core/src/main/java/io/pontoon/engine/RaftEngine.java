@@ -1,38 +1,369 @@
 package io.pontoon.engine;
 
 import io.pontoon.RaftConfig;
+import io.pontoon.ResultCode;
 import io.pontoon.Role;
+import io.pontoon.protocol.AppendEntriesCodec;
+import io.pontoon.protocol.AppendResponseCodec;
+import io.pontoon.protocol.HeartbeatCodec;
+import io.pontoon.protocol.MessageType;
+import io.pontoon.protocol.VoteRequestCodec;
+import io.pontoon.protocol.VoteResponseCodec;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
 import org.agrona.DirectBuffer;
 
-/** STUB: API only; implementation in progress. */
+/**
+ * A deterministic Raft state machine in the style of etcd raft: no I/O, no clock, no threads. Inputs
+ * are {@link #onMessage}, {@link #onTick}, {@link #propose} and {@link #onDurable}; outputs go to the
+ * {@link Outbox} (messages), the {@link LogStore} (appends, truncations) and the {@link EngineListener}
+ * (committed entries, proposal outcomes). Same inputs, same outputs.
+ *
+ * <p>Threading: every method is called on one thread (the node's Raft thread, or the simulator).
+ */
 public final class RaftEngine {
+    private final RaftState s;
+    private final AppendEntriesHandler appendEntriesHandler;
+    private final AppendResponseHandler appendResponseHandler;
+    private final VoteRequestHandler voteRequestHandler;
+    private final VoteResponseHandler voteResponseHandler;
+    private final HeartbeatHandler heartbeatHandler;
+    private final HeartbeatResponseHandler heartbeatResponseHandler;
+
+    private final AppendEntriesCodec appendEntries = new AppendEntriesCodec();
+    private final AppendResponseCodec appendResponse = new AppendResponseCodec();
+    private final VoteRequestCodec voteRequest = new VoteRequestCodec();
+    private final VoteResponseCodec voteResponse = new VoteResponseCodec();
+    private final HeartbeatCodec heartbeat = new HeartbeatCodec();
+    private final LogStore.EntryReader applyReader;
+    private long lastDurableIndex = -1;
+
+    /**
+     * Creates the engine over existing stores: term and vote come from {@code meta}, the log from
+     * {@code log}. It starts as a follower with commit index 0 (the commit index is not persisted).
+     *
+     * @param memberIds every member's node id (positive, distinct), including {@code nodeId}
+     */
     public RaftEngine(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta,
                       Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
-        throw new UnsupportedOperationException("stub");
+        validateMembers(nodeId, memberIds);
+        this.s = new RaftState(nodeId, memberIds, config, log, meta, outbox, random, listener, nowNs);
+        this.appendEntriesHandler = new AppendEntriesHandler(s);
+        this.appendResponseHandler = new AppendResponseHandler(s);
+        this.voteRequestHandler = new VoteRequestHandler(s);
+        this.voteResponseHandler = new VoteResponseHandler(s);
+        this.heartbeatHandler = new HeartbeatHandler(s);
+        this.heartbeatResponseHandler = new HeartbeatResponseHandler(s);
+        this.applyReader = (index, term, buffer, offset, length) -> {
+            if (length > 0) {
+                listener.onCommit(index, term, buffer, offset, length);
+            }
+        };
     }
+
+    private static void validateMembers(int nodeId, int[] memberIds) {
+        if (memberIds == null || memberIds.length == 0) {
+            throw new IllegalArgumentException("memberIds must list at least this node, got none");
+        }
+        boolean self = false;
+        for (int i = 0; i < memberIds.length; i++) {
+            if (memberIds[i] <= 0) {
+                throw new IllegalArgumentException("node ids must be positive, got " + memberIds[i]);
+            }
+            for (int j = 0; j < i; j++) {
+                if (memberIds[j] == memberIds[i]) {
+                    throw new IllegalArgumentException("duplicate node id " + memberIds[i] + " in memberIds");
+                }
+            }
+            self |= memberIds[i] == nodeId;
+        }
+        if (!self) {
+            throw new IllegalArgumentException("nodeId " + nodeId + " is not in memberIds " + java.util.Arrays.toString(memberIds));
+        }
+    }
+
     /** Advances time: election and heartbeat timers, check-quorum, proposal timeouts. Returns work done. */
-    public int onTick(long nowNs) { return 0; }
-    /** Handles one peer message. Returns null if handled, else why it was rejected as malformed. */
-    public String onMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) { return null; }
+    public int onTick(long nowNs) {
+        s.nowNs = nowNs;
+        int work = 0;
+        if (s.role == Role.LEADER) {
+            if (nowNs >= s.nextHeartbeatNs) {
+                s.nextHeartbeatNs = nowNs + s.config.heartbeatIntervalNs;
+                for (Progress pr : s.peers) {
+                    s.sender.sendHeartbeat(pr.nodeId, s.term, Math.min(pr.matchIndex, s.commitIndex));
+                }
+                work++;
+            }
+            if (nowNs >= s.checkQuorumDeadlineNs) {
+                s.checkQuorumDeadlineNs = nowNs + s.config.electionTimeoutNs;
+                if (s.config.checkQuorum && !quorumActive()) {
+                    // Check-quorum (thesis §6.2): a leader cut off from a majority steps down.
+                    s.becomeFollower(s.term, RaftState.NO_NODE);
+                }
+                for (Progress pr : s.peers) {
+                    pr.recentActive = false;
+                }
+                work++;
+            }
+        } else if (nowNs >= s.electionDeadlineNs) {
+            if (s.config.preVote) {
+                s.becomePreCandidate();
+            } else {
+                s.becomeCandidate();
+            }
+            work++;
+        }
+        final PendingProposals pending = s.pending;
+        while (pending.size() > 0 && pending.headDeadlineNs() <= nowNs) {
+            final long tag = pending.headTag();
+            final long index = pending.headIndex();
+            pending.removeHead();
+            s.listener.onProposalResult(tag, ResultCode.TIMEOUT, index);
+            work++;
+        }
+        return work;
+    }
+
+    private boolean quorumActive() {
+        int active = 1;
+        for (Progress pr : s.peers) {
+            if (pr.recentActive) {
+                active++;
+            }
+        }
+        return active >= s.quorum;
+    }
+
     /**
-     * Leader: appends the entry and returns its index (> 0). Otherwise returns {@code -code.ordinal()} of a
-     * {@link io.pontoon.ResultCode} (NOT_LEADER, REJECTED_BUSY, INVALID); nothing appended then.
+     * Handles one peer message. Returns null if it was handled (or ignored as stale), else the reason it
+     * was rejected as malformed or from an unknown sender; a rejected message changes nothing.
      */
-    public long propose(DirectBuffer data, int offset, int length, long tag) { return 0; }
-    /** Reads the log's durable index; a follower acknowledges, a leader may commit. Returns work done. */
-    public int onDurable() { return 0; }
-    /** End of a duty cycle: sends pending AppendEntries to followers (batched, pipelined). */
-    public int flush() { return 0; }
-    /** Delivers up to {@code maxEntries} committed entries to the listener. Returns entries applied. */
-    public int applyCommitted(int maxEntries) { return 0; }
-    public int nodeId() { return 0; }
-    public Role role() { return null; }
-    public long term() { return 0; }
-    public int votedFor() { return 0; }
-    public int leaderId() { return 0; }
-    public long commitIndex() { return 0; }
-    public long lastApplied() { return 0; }
-    public LogStore log() { return null; }
+    public String onMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
+        if (fromNodeId == s.nodeId || s.progress(fromNodeId) == null) {
+            return "message from unknown node " + fromNodeId + " (members " + java.util.Arrays.toString(s.memberIds) + ")";
+        }
+        final long msgTerm;
+        switch (type) {
+            case MessageType.APPEND_ENTRIES: {
+                final String bad = appendEntries.wrap(body, offset, length).validate();
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = appendEntries.term();
+                break;
+            }
+            case MessageType.APPEND_RESPONSE: {
+                final String bad = AppendResponseCodec.validate(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = appendResponse.wrap(body, offset).term();
+                break;
+            }
+            case MessageType.VOTE_REQUEST: {
+                final String bad = VoteRequestCodec.validate(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = voteRequest.wrap(body, offset).term();
+                break;
+            }
+            case MessageType.VOTE_RESPONSE: {
+                final String bad = VoteResponseCodec.validate(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = voteResponse.wrap(body, offset).term();
+                break;
+            }
+            case MessageType.HEARTBEAT:
+            case MessageType.HEARTBEAT_RESPONSE: {
+                final String bad = HeartbeatCodec.validate(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = heartbeat.wrap(body, offset).term();
+                break;
+            }
+            default:
+                return "unknown message type " + type;
+        }
+        if (msgTerm < 0) {
+            return MessageType.name(type) + " has negative term " + msgTerm;
+        }
+        if (!passTermGate(fromNodeId, type, msgTerm)) {
+            return null;
+        }
+        switch (type) {
+            case MessageType.APPEND_ENTRIES:
+                appendEntriesHandler.onAppendEntries(fromNodeId, appendEntries);
+                break;
+            case MessageType.APPEND_RESPONSE:
+                appendResponseHandler.onAppendResponse(fromNodeId, appendResponse);
+                break;
+            case MessageType.VOTE_REQUEST:
+                voteRequestHandler.onVoteRequest(fromNodeId, voteRequest);
+                break;
+            case MessageType.VOTE_RESPONSE:
+                voteResponseHandler.onVoteResponse(fromNodeId, voteResponse);
+                break;
+            case MessageType.HEARTBEAT:
+                heartbeatHandler.onHeartbeat(fromNodeId, heartbeat);
+                break;
+            default:
+                heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, heartbeat.secondField());
+                break;
+        }
+        return null;
+    }
+
+    /**
+     * §5.1 term rules, with the pre-vote and check-quorum refinements of thesis §9.6 / etcd raft.
+     * Returns true if the message should reach its handler.
+     */
+    private boolean passTermGate(int from, int type, long msgTerm) {
+        if (msgTerm > s.term) {
+            if (type == MessageType.VOTE_REQUEST) {
+                if (s.inLease()) {
+                    // A leader was heard from recently: a disruptive candidate is ignored (thesis §4.2.3).
+                    return false;
+                }
+                if (voteRequest.preVote()) {
+                    return true; // a pre-vote never changes our term
+                }
+            }
+            if (type == MessageType.VOTE_RESPONSE && voteResponse.preVote() && voteResponse.granted()) {
+                return true; // a granted pre-vote carries the term we would campaign in
+            }
+            final boolean fromLeader = type == MessageType.APPEND_ENTRIES || type == MessageType.HEARTBEAT;
+            s.becomeFollower(msgTerm, fromLeader ? from : RaftState.NO_NODE);
+            return true;
+        }
+        if (msgTerm < s.term) {
+            // Tell a stale leader or pre-candidate about the newer term so it steps down.
+            if (type == MessageType.APPEND_ENTRIES) {
+                s.sender.sendAppendResponse(from, s.term, false, 0, appendEntries.prevLogIndex(),
+                    LogStore.NULL_VALUE, s.log.lastIndex() + 1, s.log.lastIndex());
+            } else if (type == MessageType.HEARTBEAT) {
+                s.sender.sendHeartbeatResponse(from, s.term, s.log.lastIndex());
+            } else if (type == MessageType.VOTE_REQUEST && voteRequest.preVote()) {
+                s.sender.sendVoteResponse(from, s.term, false, true);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Leader: appends the entry (copying the bytes) and returns its index (> 0). Otherwise returns
+     * {@code -code.ordinal()} of NOT_LEADER, INVALID (empty or larger than maxEntryBytes) or
+     * REJECTED_BUSY (pending proposal or uncommitted byte cap); nothing is appended then. The entry is
+     * sent to followers on the next {@link #flush()}.
+     */
+    public long propose(DirectBuffer data, int offset, int length, long tag) {
+        if (s.role != Role.LEADER) {
+            return -ResultCode.NOT_LEADER.ordinal();
+        }
+        if (length <= 0 || length > s.config.maxEntryBytes) {
+            return -ResultCode.INVALID.ordinal();
+        }
+        final PendingProposals pending = s.pending;
+        if (pending.size() >= s.config.maxPendingProposals
+            || pending.bytes() + length > s.config.maxUncommittedBytes) {
+            return -ResultCode.REJECTED_BUSY.ordinal();
+        }
+        final long index = s.log.lastIndex() + 1;
+        s.log.append(index, s.term, data, offset, length);
+        pending.add(index, s.term, tag, s.nowNs + s.config.proposalTimeoutNs, length);
+        return index;
+    }
+
+    /** Reads the log's durable index: a follower acknowledges, a leader may commit. Returns work done. */
+    public int onDurable() {
+        final long durable = s.log.durableIndex();
+        if (durable == lastDurableIndex) {
+            return 0;
+        }
+        lastDurableIndex = durable;
+        if (s.role == Role.LEADER) {
+            s.maybeCommit();
+        } else {
+            s.maybeAck();
+        }
+        return 1;
+    }
+
+    /** End of a duty cycle: a leader sends pending AppendEntries (batched, pipelined). Returns messages sent. */
+    public int flush() {
+        if (s.role != Role.LEADER) {
+            return 0;
+        }
+        s.maybeCommit();
+        return s.replicate();
+    }
+
+    /**
+     * Delivers up to {@code maxEntries} committed entries to the listener in index order, then resolves
+     * the proposals they settle. Returns the number of entries applied.
+     */
+    public int applyCommitted(int maxEntries) {
+        final long target = Math.min(s.commitIndex, s.lastApplied + maxEntries);
+        int applied = 0;
+        while (s.lastApplied < target) {
+            final long index = s.lastApplied + 1;
+            if (!s.log.read(index, applyReader)) {
+                throw new IllegalStateException("node " + s.nodeId + " has no entry " + index
+                    + " to apply (commitIndex " + s.commitIndex + ", firstIndex " + s.log.firstIndex() + ")");
+            }
+            s.lastApplied = index;
+            applied++;
+        }
+        final PendingProposals pending = s.pending;
+        while (pending.size() > 0 && pending.headIndex() <= s.lastApplied) {
+            final long index = pending.headIndex();
+            final long tag = pending.headTag();
+            final boolean same = s.log.termAt(index) == pending.headTerm();
+            pending.removeHead();
+            s.listener.onProposalResult(tag, same ? ResultCode.OK : ResultCode.LEADERSHIP_LOST, index);
+        }
+        return applied;
+    }
+
+    public int nodeId() {
+        return s.nodeId;
+    }
+
+    public Role role() {
+        return s.role;
+    }
+
+    public long term() {
+        return s.term;
+    }
+
+    public int votedFor() {
+        return s.votedFor;
+    }
+
+    /** The known leader's id, or 0 if none is known. */
+    public int leaderId() {
+        return s.leaderId;
+    }
+
+    public long commitIndex() {
+        return s.commitIndex;
+    }
+
+    public long lastApplied() {
+        return s.lastApplied;
+    }
+
+    public LogStore log() {
+        return s.log;
+    }
+
+    /** Number of proposals accepted by this node whose outcome is not yet known. */
+    public int pendingProposals() {
+        return s.pending.size();
+    }
 }

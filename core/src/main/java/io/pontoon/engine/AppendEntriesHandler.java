@@ -1,0 +1,96 @@
+package io.pontoon.engine;
+
+import io.pontoon.protocol.AppendEntriesCodec;
+import io.pontoon.spi.LogStore;
+
+/** Follower side of AppendEntries (§5.3): consistency check, conflict truncation, append, commit, ack. */
+final class AppendEntriesHandler {
+    private final RaftState s;
+
+    AppendEntriesHandler(RaftState s) {
+        this.s = s;
+    }
+
+    /** {@code m} is validated and its term is at least the current term (the engine's term gate). */
+    void onAppendEntries(int from, AppendEntriesCodec m) {
+        s.becomeFollower(m.term(), from);
+        s.lastLeaderContactNs = s.nowNs;
+        final LogStore log = s.log;
+
+        long prevIndex = m.prevLogIndex();
+        int entryOffset = m.firstEntryOffset();
+        int remaining = m.entryCount();
+        final boolean belowCommit = prevIndex < s.commitIndex;
+        // Entries at or below commitIndex are committed and, by Leader Completeness (§5.4), equal to ours:
+        // skip them rather than check them against a possibly compacted prefix.
+        while (prevIndex < s.commitIndex && remaining > 0) {
+            prevIndex++;
+            entryOffset = m.nextEntryOffset(entryOffset);
+            remaining--;
+        }
+        if (belowCommit) {
+            prevIndex = Math.max(prevIndex, s.commitIndex);
+        } else if (log.termAt(prevIndex) != m.prevLogTerm()) {
+            reject(from, prevIndex);
+            return;
+        }
+
+        long index = prevIndex;
+        for (int i = 0; i < remaining; i++) {
+            index++;
+            final long entryTerm = m.entryTerm(entryOffset);
+            if (index <= log.lastIndex()) {
+                if (log.termAt(index) == entryTerm) {
+                    entryOffset = m.nextEntryOffset(entryOffset);
+                    continue;
+                }
+                // §5.3: a conflicting entry and all that follow it are deleted.
+                s.truncateLog(index);
+            }
+            log.append(index, entryTerm, m.buffer(), AppendEntriesCodec.entryPayloadOffset(entryOffset),
+                m.entryLength(entryOffset));
+            entryOffset = m.nextEntryOffset(entryOffset);
+        }
+        // Entries up to `index` now match the leader's log (log matching property, §5.3).
+        s.verifiedIndex = Math.max(s.verifiedIndex, index);
+        s.followerCommit(m.leaderCommit());
+        final long match = Math.min(log.durableIndex(), s.verifiedIndex);
+        s.ackedIndex = Math.max(s.ackedIndex, match);
+        s.sender.sendAppendResponse(from, s.term, true, match, -1, -1, -1, log.lastIndex());
+    }
+
+    /**
+     * Rejects with a conflict hint (thesis §3.5 / etcd): the term of our entry at prevIndex and the first
+     * index of that term, or our last index + 1 when the log is too short, so the leader backs up a term
+     * at a time.
+     */
+    private void reject(int from, long prevIndex) {
+        final LogStore log = s.log;
+        final long last = log.lastIndex();
+        long conflictTerm = LogStore.NULL_VALUE;
+        long conflictIndex;
+        if (prevIndex > last) {
+            conflictIndex = last + 1;
+        } else {
+            conflictTerm = log.termAt(prevIndex);
+            conflictIndex = firstIndexOfTerm(conflictTerm, Math.max(s.commitIndex + 1, log.firstIndex()), prevIndex);
+        }
+        s.sender.sendAppendResponse(from, s.term, false, 0, prevIndex, conflictTerm, conflictIndex, last);
+    }
+
+    /** Terms never decrease along a log, so binary search for the first index in [lo, hi] with term >= t. */
+    private long firstIndexOfTerm(long t, long lo, long hi) {
+        final LogStore log = s.log;
+        long a = lo;
+        long b = hi;
+        while (a < b) {
+            final long mid = (a + b) >>> 1;
+            if (log.termAt(mid) >= t) {
+                b = mid;
+            } else {
+                a = mid + 1;
+            }
+        }
+        return a;
+    }
+}

@@ -1,0 +1,79 @@
+package io.pontoon.engine;
+
+import io.pontoon.Role;
+import io.pontoon.protocol.AppendResponseCodec;
+import io.pontoon.spi.LogStore;
+
+/** Leader side of AppendEntries responses: match/next tracking, Probe/Replicate, commit (§5.3, §5.4.2). */
+final class AppendResponseHandler {
+    private final RaftState s;
+
+    AppendResponseHandler(RaftState s) {
+        this.s = s;
+    }
+
+    /** {@code m.term()} equals the current term (the engine's term gate). */
+    void onAppendResponse(int from, AppendResponseCodec m) {
+        if (s.role != Role.LEADER) {
+            return;
+        }
+        final Progress pr = s.progress(from);
+        pr.recentActive = true;
+        if (m.success()) {
+            onSuccess(pr, m.matchIndex());
+        } else {
+            onReject(pr, m.rejectedIndex(), m.conflictTerm(), m.conflictIndex());
+        }
+    }
+
+    private void onSuccess(Progress pr, long matchIndex) {
+        pr.freeInflightsTo(matchIndex);
+        if (matchIndex > pr.matchIndex) {
+            pr.matchIndex = matchIndex;
+            s.maybeCommit();
+        }
+        if (pr.state == Progress.PROBE) {
+            // The follower accepted an AppendEntries of this term: its log matches ours up to the message's
+            // prevLogIndex, so pipelining can start from nextIndex. A stale success costs one rejection.
+            pr.becomeReplicate();
+        }
+    }
+
+    private void onReject(Progress pr, long rejectedIndex, long conflictTerm, long conflictIndex) {
+        if (rejectedIndex <= pr.matchIndex) {
+            return; // stale: that prefix is already known to match
+        }
+        if (pr.state == Progress.PROBE && rejectedIndex != pr.nextIndex - 1) {
+            return; // stale: not the answer to the outstanding probe
+        }
+        long next = conflictIndex;
+        if (conflictTerm != LogStore.NULL_VALUE) {
+            final long last = lastIndexWithTermAtMost(conflictTerm, Math.min(rejectedIndex, s.log.lastIndex()));
+            if (last > 0 && s.log.termAt(last) == conflictTerm) {
+                next = last + 1;
+            }
+        }
+        next = Math.max(pr.matchIndex + 1, Math.min(next, rejectedIndex));
+        pr.becomeProbe(next);
+        s.sendAppend(pr);
+    }
+
+    /** Terms never decrease along a log: binary search the last index in [first-1, hi] with term <= t. */
+    private long lastIndexWithTermAtMost(long t, long hi) {
+        final LogStore log = s.log;
+        long a = Math.max(log.firstIndex() - 1, 0);
+        long b = hi;
+        if (log.termAt(a) > t) {
+            return 0;
+        }
+        while (a < b) {
+            final long mid = (a + b + 1) >>> 1;
+            if (log.termAt(mid) <= t) {
+                a = mid;
+            } else {
+                b = mid - 1;
+            }
+        }
+        return a;
+    }
+}

@@ -1,0 +1,302 @@
+package io.pontoon.engine;
+
+import io.pontoon.RaftConfig;
+import io.pontoon.ResultCode;
+import io.pontoon.Role;
+import io.pontoon.spi.LogStore;
+import io.pontoon.spi.MetaStore;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The mutable state of one Raft node and the role transitions that change it. Handlers read and change
+ * state only through this class (and {@link Progress}); they never call each other.
+ */
+final class RaftState {
+    static final int NO_NODE = 0;
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
+    final int nodeId;
+    /** Every member's id, including this node. */
+    final int[] memberIds;
+    /** One per other member, in memberIds order without this node. */
+    final Progress[] peers;
+    final int quorum;
+    final RaftConfig config;
+    final LogStore log;
+    final MetaStore meta;
+    final RandomSource random;
+    final EngineListener listener;
+    final Sender sender;
+    final PendingProposals pending = new PendingProposals();
+
+    Role role = Role.FOLLOWER;
+    long term;
+    int votedFor;
+    int leaderId = NO_NODE;
+    long commitIndex;
+    long lastApplied;
+    long nowNs;
+    long electionDeadlineNs;
+    long nextHeartbeatNs;
+    long checkQuorumDeadlineNs;
+    /** Last time a message from the current leader arrived (for the pre-vote/check-quorum lease). */
+    long lastLeaderContactNs = Long.MIN_VALUE / 2;
+    /** Follower: highest index known to match the current leader's log in this term. */
+    long verifiedIndex;
+    /** Follower: highest matchIndex acknowledged to the current leader. */
+    long ackedIndex;
+    /** Candidate / pre-candidate vote tally per member slot: 0 none, 1 granted, 2 rejected. */
+    final byte[] votes;
+
+    RaftState(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta, Outbox outbox,
+              RandomSource random, EngineListener listener, long nowNs) {
+        this.nodeId = nodeId;
+        this.memberIds = memberIds.clone();
+        this.config = config;
+        this.log = log;
+        this.meta = meta;
+        this.random = random;
+        this.listener = listener;
+        this.sender = new Sender(outbox, log, config.maxBatchEntries, config.maxBatchBytes);
+        this.quorum = memberIds.length / 2 + 1;
+        this.votes = new byte[memberIds.length];
+        this.peers = new Progress[memberIds.length - 1];
+        int p = 0;
+        for (int id : memberIds) {
+            if (id != nodeId) {
+                peers[p++] = new Progress(id, config.maxInflightMessages, config.maxInflightBytes);
+            }
+        }
+        this.term = meta.term();
+        this.votedFor = meta.votedFor();
+        this.nowNs = nowNs;
+        resetElectionTimer();
+    }
+
+    Progress progress(int peerId) {
+        for (Progress pr : peers) {
+            if (pr.nodeId == peerId) {
+                return pr;
+            }
+        }
+        return null;
+    }
+
+    int memberSlot(int id) {
+        for (int i = 0; i < memberIds.length; i++) {
+            if (memberIds[i] == id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** §5.1 / Figure 2: term and vote reach stable storage before the node acts on them. */
+    void persistTermAndVote(long newTerm, int newVote) {
+        if (newTerm != term || newVote != votedFor) {
+            meta.save(newTerm, newVote);
+            term = newTerm;
+            votedFor = newVote;
+        }
+    }
+
+    void resetElectionTimer() {
+        electionDeadlineNs = nowNs + config.electionTimeoutNs + random.nextLong(config.electionTimeoutNs);
+    }
+
+    /** Pre-vote / check-quorum lease: a leader was heard from within the election timeout. */
+    boolean inLease() {
+        if (!config.checkQuorum) {
+            return false;
+        }
+        if (role == Role.LEADER) {
+            return true;
+        }
+        return leaderId != NO_NODE && nowNs - lastLeaderContactNs < config.electionTimeoutNs;
+    }
+
+    void becomeFollower(long newTerm, int newLeaderId) {
+        if (newTerm > term) {
+            persistTermAndVote(newTerm, MetaStore.NO_VOTE);
+            verifiedIndex = 0;
+        }
+        if (newLeaderId != leaderId) {
+            verifiedIndex = 0;
+            ackedIndex = 0;
+        }
+        role = Role.FOLLOWER;
+        leaderId = newLeaderId;
+        resetElectionTimer();
+    }
+
+    /** Thesis §9.6: ask for pre-votes for term + 1 without changing the term. */
+    void becomePreCandidate() {
+        role = Role.PRE_CANDIDATE;
+        leaderId = NO_NODE;
+        resetElectionTimer();
+        clearVotes();
+        votes[memberSlot(nodeId)] = 1;
+        if (grantedVotes() >= quorum) {
+            becomeCandidate();
+            return;
+        }
+        for (Progress pr : peers) {
+            sender.sendVoteRequest(pr.nodeId, term + 1, log.lastIndex(), log.lastTerm(), true);
+        }
+    }
+
+    /** §5.2: increment the term, vote for self, request votes. */
+    void becomeCandidate() {
+        persistTermAndVote(term + 1, nodeId);
+        role = Role.CANDIDATE;
+        leaderId = NO_NODE;
+        verifiedIndex = 0;
+        resetElectionTimer();
+        clearVotes();
+        votes[memberSlot(nodeId)] = 1;
+        if (grantedVotes() >= quorum) {
+            becomeLeader();
+            return;
+        }
+        for (Progress pr : peers) {
+            sender.sendVoteRequest(pr.nodeId, term, log.lastIndex(), log.lastTerm(), false);
+        }
+    }
+
+    /** §5.2, §8: become leader and append a no-op of this term so earlier entries can commit (§5.4.2). */
+    void becomeLeader() {
+        role = Role.LEADER;
+        leaderId = nodeId;
+        final long next = log.lastIndex() + 1;
+        for (Progress pr : peers) {
+            pr.reset(next);
+            pr.recentActive = true;
+        }
+        log.append(next, term, EMPTY, 0, 0);
+        nextHeartbeatNs = nowNs;
+        checkQuorumDeadlineNs = nowNs + config.electionTimeoutNs;
+        for (Progress pr : peers) {
+            sendAppend(pr);
+        }
+        maybeCommit();
+    }
+
+    void clearVotes() {
+        for (int i = 0; i < votes.length; i++) {
+            votes[i] = 0;
+        }
+    }
+
+    int grantedVotes() {
+        int n = 0;
+        for (byte v : votes) {
+            if (v == 1) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    int rejectedVotes() {
+        int n = 0;
+        for (byte v : votes) {
+            if (v == 2) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Sends one AppendEntries batch to {@code pr}, advancing nextIndex optimistically in REPLICATE. */
+    void sendAppend(Progress pr) {
+        final long last = sender.sendAppend(pr, term, commitIndex);
+        if (last < 0) {
+            return;
+        }
+        if (pr.state == Progress.REPLICATE) {
+            pr.nextIndex = last + 1;
+        } else {
+            pr.probeSent = true;
+        }
+    }
+
+    /** Leader: sends whatever each follower's window allows. */
+    int replicate() {
+        int work = 0;
+        final long last = log.lastIndex();
+        for (Progress pr : peers) {
+            if (pr.state == Progress.REPLICATE) {
+                while (pr.nextIndex <= last && !pr.inflightFull()) {
+                    sendAppend(pr);
+                    work++;
+                }
+            } else if (!pr.probeSent && pr.matchIndex < last) {
+                sendAppend(pr);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private final long[] matchScratch = new long[64];
+
+    /**
+     * §5.3, §5.4.2: commit the highest index stored on a majority, but only by counting replicas of an
+     * entry of the current term (Figure 8). The leader counts itself at its durable index.
+     */
+    boolean maybeCommit() {
+        if (role != Role.LEADER) {
+            return false;
+        }
+        final int n = memberIds.length;
+        final long[] m = n <= matchScratch.length ? matchScratch : new long[n];
+        m[0] = log.durableIndex();
+        for (int i = 0; i < peers.length; i++) {
+            m[i + 1] = peers[i].matchIndex;
+        }
+        java.util.Arrays.sort(m, 0, n);
+        final long candidate = m[n - quorum];
+        if (candidate > commitIndex && log.termAt(candidate) == term) {
+            commitIndex = candidate;
+            log.onCommitIndex(commitIndex);
+            return true;
+        }
+        return false;
+    }
+
+    /** Follower: adopts a commit index, never beyond what is verified to match the leader. */
+    void followerCommit(long leaderCommit) {
+        final long c = Math.min(leaderCommit, verifiedIndex);
+        if (c > commitIndex) {
+            commitIndex = c;
+            log.onCommitIndex(commitIndex);
+        }
+    }
+
+    /** Truncates the log tail; proposals whose entries are removed definitely did not commit. */
+    void truncateLog(long fromIndex) {
+        if (fromIndex <= commitIndex) {
+            throw new IllegalStateException("node " + nodeId + " asked to truncate committed entry " + fromIndex
+                + " (commitIndex " + commitIndex + ")");
+        }
+        log.truncateFrom(fromIndex);
+        while (pending.size() > 0 && pending.tailIndex() >= fromIndex) {
+            final long idx = pending.tailIndex();
+            final long tag = pending.tailTag();
+            pending.removeTail();
+            listener.onProposalResult(tag, ResultCode.LEADERSHIP_LOST, idx);
+        }
+    }
+
+    /** Follower: acknowledges up to min(durable, verified) if that is news to the leader. */
+    void maybeAck() {
+        if (role != Role.FOLLOWER || leaderId == NO_NODE) {
+            return;
+        }
+        final long match = Math.min(log.durableIndex(), verifiedIndex);
+        if (match > ackedIndex) {
+            ackedIndex = match;
+            sender.sendAppendResponse(leaderId, term, true, match, -1, -1, -1, log.lastIndex());
+        }
+    }
+}
