@@ -1,0 +1,229 @@
+package io.pontoon.cli;
+
+import io.pontoon.LocalCluster;
+import io.pontoon.RaftConfig;
+import io.pontoon.RaftStatus;
+import io.pontoon.ResultCode;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pontoon demo}: a {@link LocalCluster} in this JVM under a steady proposal load, with the leader
+ * cut off half-way to show the failover. Everything stays in memory: no files are written.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Runs a local cluster under load and shows a leader failover.",
+        "Starts a Raft cluster in this JVM (in-memory log and network), keeps a fixed number of proposals "
+            + "in flight for a while, prints commits/s, p50/p99 commit latency, leader and term each second, "
+            + "disconnects the leader half-way (reconnecting it later) and measures the failover.",
+        "Last line: RESULT committed=N ops_per_sec=N p50_us=N p99_us=N failover_ms=N failed=N "
+            + "(failover_ms=-1 when not measured)."},
+    footer = {"", "Exit status: 0 entries were committed (and the failover completed when enabled), "
+        + "1 otherwise, 2 bad usage."})
+public final class DemoCommand implements Callable<Integer> {
+    static final int MAX_NODES = 9;
+    private static final long LEADER_TIMEOUT_NS = 30_000_000_000L;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--nodes", defaultValue = "3", paramLabel = "N",
+        description = "Cluster size, 1.." + MAX_NODES + " (failover needs at least 3). Default: ${DEFAULT-VALUE}.")
+    private int nodes;
+
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "S",
+        description = "How long to drive proposals, 1..3600. Default: ${DEFAULT-VALUE}.")
+    private int seconds;
+
+    @Option(names = "--payload", defaultValue = "128", paramLabel = "BYTES",
+        description = "Bytes per proposal, 1..maxEntryBytes (1 MiB). Default: ${DEFAULT-VALUE}.")
+    private int payloadBytes;
+
+    @Option(names = "--clients", defaultValue = "64", paramLabel = "N",
+        description = "Proposals kept in flight, 1..65536. Default: ${DEFAULT-VALUE}.")
+    private int clients;
+
+    @Option(names = "--failover", defaultValue = "true", arity = "1", paramLabel = "true|false",
+        description = "Disconnect the leader half-way and measure the failover. Default: ${DEFAULT-VALUE}.")
+    private boolean failover;
+
+    @Override
+    public Integer call() {
+        final RaftConfig config = RaftConfig.defaults();
+        OptionChecks.range(spec, "--nodes", nodes, 1, MAX_NODES);
+        OptionChecks.range(spec, "--seconds", seconds, 1, 3600);
+        OptionChecks.range(spec, "--payload", payloadBytes, 1, config.maxEntryBytes);
+        OptionChecks.range(spec, "--clients", clients, 1, 65_536);
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final boolean measureFailover = failover && nodes >= 3;
+        if (failover && !measureFailover) {
+            out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
+        }
+        out.printf("demo: %d nodes in one JVM (LocalCluster: in-memory log and network), payload %d B, "
+            + "%d proposals in flight, %d s%s%n", nodes, payloadBytes, clients, seconds,
+            measureFailover ? ", leader disconnected at " + fmtSeconds(seconds * 500_000_000L) : "");
+        out.flush();
+
+        try (LocalCluster cluster = LocalCluster.start(nodes, config)) {
+            final int firstLeader = cluster.awaitLeader(Duration.ofNanos(LEADER_TIMEOUT_NS));
+            if (firstLeader < 0) {
+                err.println("demo: no leader elected within " + LEADER_TIMEOUT_NS / 1_000_000_000L + " s");
+                return PontoonCli.EXIT_FAILED;
+            }
+            final Run run = new Run(cluster, out, measureFailover);
+            run.drive();
+            return run.report(err);
+        }
+    }
+
+    /** One demo run: the driver loop, the failover timeline and the figures. */
+    private final class Run {
+        private final LocalCluster cluster;
+        private final PrintWriter out;
+        private final boolean measureFailover;
+        private final LoadGenerator load;
+        private final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        private long startNs;
+        private long elapsedNs;
+        private long committed;
+        private long failed;
+        private int cutOff = LoadGenerator.NO_NODE;
+        private boolean reconnected;
+        private boolean failoverShown;
+
+        Run(LocalCluster cluster, PrintWriter out, boolean measureFailover) {
+            this.cluster = cluster;
+            this.out = out;
+            this.measureFailover = measureFailover;
+            this.load = new LoadGenerator(cluster::node, cluster.size(), payloadBytes, clients);
+        }
+
+        void drive() {
+            startNs = System.nanoTime();
+            final long durationNs = seconds * 1_000_000_000L;
+            final long endNs = startNs + durationNs;
+            final long disconnectNs = startNs + durationNs / 2;
+            final long reconnectNs = startNs + durationNs * 3 / 4;
+            long nextReportNs = startNs + 1_000_000_000L;
+            long lastCommitted = 0;
+            long lastReportNs = startNs;
+            long nowNs = startNs;
+            while (nowNs < endNs) {
+                if (measureFailover) {
+                    timeline(nowNs, disconnectNs, reconnectNs);
+                }
+                if (nowNs >= nextReportNs) {
+                    final long c = load.committed();
+                    progress(nowNs, (c - lastCommitted) * 1_000_000_000.0 / (nowNs - lastReportNs));
+                    lastCommitted = c;
+                    lastReportNs = nowNs;
+                    nextReportNs += 1_000_000_000L;
+                }
+                idle.idle(load.pump(nowNs));
+                nowNs = System.nanoTime();
+            }
+            elapsedNs = nowNs - startNs;
+            committed = load.committed();
+            failed = load.totalFailures();
+            load.intervalLatencyNs();
+            showFailover(nowNs);
+        }
+
+        private void timeline(long nowNs, long disconnectNs, long reconnectNs) {
+            if (cutOff == LoadGenerator.NO_NODE && nowNs >= disconnectNs) {
+                cutOff = cluster.awaitLeader(Duration.ofSeconds(5));
+                if (cutOff < 0) {
+                    cutOff = load.target();
+                }
+                if (cutOff >= 0) {
+                    final RaftStatus s = cluster.node(cutOff).status();
+                    final long cutNs = System.nanoTime();
+                    cluster.disconnect(cutOff);
+                    load.abandonTarget(cutOff, cutNs);
+                    event(cutNs, "disconnect leader node " + s.nodeId() + " (term " + s.term() + ")");
+                }
+            }
+            showFailover(nowNs);
+            if (cutOff >= 0 && !reconnected && nowNs >= reconnectNs && load.failoverNs() >= 0) {
+                cluster.reconnect(cutOff);
+                load.readmit(cutOff);
+                reconnected = true;
+                event(nowNs, "reconnect node " + (cutOff + 1));
+            }
+        }
+
+        private void showFailover(long nowNs) {
+            if (failoverShown || cutOff < 0 || load.failoverNs() < 0) {
+                return;
+            }
+            failoverShown = true;
+            final int leader = load.target();
+            final RaftStatus s = leader >= 0 ? cluster.node(leader).status() : null;
+            event(nowNs, "failover: node " + (s == null ? "?" : s.nodeId() + " is leader (term " + s.term() + ")")
+                + ", first commit " + fmtMillis(load.failoverNs()) + " ms after the disconnect");
+        }
+
+        private void progress(long nowNs, double commitsPerSecond) {
+            final Histogram h = load.intervalLatencyNs();
+            final int leader = load.target();
+            final RaftStatus s = leader >= 0 ? cluster.node(leader).status() : null;
+            out.printf(Locale.ROOT, "t=%-5s commits/s=%-9d p50_us=%-7d p99_us=%-7d leader=%s term=%s failed=%d%n",
+                fmtSeconds(nowNs - startNs), Math.round(commitsPerSecond),
+                h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(99) / 1000,
+                s == null ? "?" : Integer.toString(s.nodeId()), s == null ? "?" : Long.toString(s.term()),
+                load.totalFailures());
+            out.flush();
+        }
+
+        private void event(long nowNs, String what) {
+            out.printf("-- t=%s %s%n", fmtSeconds(nowNs - startNs), what);
+            out.flush();
+        }
+
+        int report(PrintWriter err) {
+            final Histogram total = load.totalLatencyNs();
+            final long failoverNs = measureFailover ? load.failoverNs() : -1;
+            out.printf("outcomes: committed=%d not_leader=%d rejected_busy=%d leadership_lost=%d timeout=%d "
+                    + "written_off_in_flight=%d%n", committed, load.failures(ResultCode.NOT_LEADER),
+                load.failures(ResultCode.REJECTED_BUSY), load.failures(ResultCode.LEADERSHIP_LOST),
+                load.failures(ResultCode.TIMEOUT), load.lateOutcomes());
+            out.printf(Locale.ROOT, "RESULT committed=%d ops_per_sec=%d p50_us=%d p99_us=%d failover_ms=%d failed=%d%n",
+                committed, Math.round(committed * 1_000_000_000.0 / elapsedNs),
+                total.getValueAtPercentile(50) / 1000, total.getValueAtPercentile(99) / 1000,
+                failoverNs < 0 ? -1 : Math.round(failoverNs / 1_000_000.0), failed);
+            out.flush();
+            if (committed == 0) {
+                err.println("demo: nothing was committed");
+                return PontoonCli.EXIT_FAILED;
+            }
+            if (measureFailover && failoverNs < 0) {
+                err.println("demo: no commit under a new leader after the leader was disconnected");
+                return PontoonCli.EXIT_FAILED;
+            }
+            return PontoonCli.EXIT_OK;
+        }
+    }
+
+    private static String fmtSeconds(long ns) {
+        return String.format(Locale.ROOT, "%.1fs", ns / 1e9);
+    }
+
+    private static String fmtMillis(long ns) {
+        return String.format(Locale.ROOT, "%.0f", ns / 1e6);
+    }
+}

@@ -1,0 +1,96 @@
+package io.pontoon.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+
+/**
+ * The {@code ./pontoon} command line. Each subcommand is its own class in this package, annotated with
+ * {@code @Command(name = ..., mixinStandardHelpOptions = true)} and returning an exit code from
+ * {@code call()}; registering one is a single line in the {@code subcommands} list below.
+ *
+ * <p>Exit codes, the same for every subcommand:
+ * <ul>
+ *   <li>{@value #EXIT_OK}: success;</li>
+ *   <li>{@value #EXIT_FAILED}: the command ran but its check failed (a simulation violation, a demo that
+ *       committed nothing) or an unexpected error (stack trace on stderr);</li>
+ *   <li>{@value #EXIT_USAGE}: bad command line (unknown option, value out of range); the message names
+ *       the option and the allowed range.</li>
+ * </ul>
+ */
+@Command(
+    name = "pontoon",
+    mixinStandardHelpOptions = true,
+    versionProvider = PontoonCli.Version.class,
+    description = "Pontoon: a Raft replication layer for the JVM.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {
+        DemoCommand.class,
+        //SimCommand.class,
+        // Later commands: one line each, e.g. NodeCommand.class, AppendCommand.class, DumpCommand.class,
+        // StatusCommand.class, BenchReportCommand.class.
+        CommandLine.HelpCommand.class,
+    },
+    footer = {"", "Run 'pontoon COMMAND --help' for a command's options.",
+        "Exit status: 0 success, 1 failure (violations, errors), 2 bad usage."})
+public final class PontoonCli implements Runnable {
+    public static final int EXIT_OK = CommandLine.ExitCode.OK;
+    public static final int EXIT_FAILED = CommandLine.ExitCode.SOFTWARE;
+    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
+    @Spec
+    private CommandSpec spec;
+
+    /** Entry point of the shaded jar ({@code ./pontoon}). */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code commandLine().execute(...)} with captured output. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new PontoonCli())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setParameterExceptionHandler(PontoonCli::onBadUsage);
+    }
+
+    /** A bad command line: the reason and a pointer to --help, not the whole usage text. */
+    private static int onBadUsage(ParameterException e, String[] args) {
+        final CommandLine cmd = e.getCommandLine();
+        final PrintWriter err = cmd.getErr();
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        }
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    /** {@code pontoon} with no command: usage error. */
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: choose one of "
+            + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** Reads the version Maven writes into every jar (also present in the shaded jar). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws Exception {
+            final Properties p = new Properties();
+            try (InputStream in = PontoonCli.class.getResourceAsStream(
+                "/META-INF/maven/io.pontoon/pontoon-cli/pom.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"pontoon " + p.getProperty("version", "(development build)"),
+                "JVM: ${java.version} (${java.vendor} ${java.vm.name})"};
+        }
+    }
+}
