@@ -1,23 +1,371 @@
 package io.pontoon;
 
+import io.pontoon.engine.RaftEngine;
+import io.pontoon.engine.RandomSource;
+import io.pontoon.runtime.RaftAgent;
+import io.pontoon.runtime.WakeableIdleStrategy;
+import io.pontoon.spi.LogStore;
+import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.Transport;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** STUB: API only; implementation in progress. */
+/**
+ * One Raft member: a {@link RaftEngine} driven by its own Raft thread (an Agrona {@code AgentRunner}),
+ * fed through a {@code ManyToOneRingBuffer} that carries proposals, peer messages and control events.
+ *
+ * <p>Every public method is thread-safe. Callbacks ({@link CommitListener}, {@link ProposalCallback})
+ * run on the Raft thread and must not block. The node owns its log store, meta store and transport and
+ * closes them in {@link #close()}.
+ */
 public final class RaftNode implements AutoCloseable {
-    /** Proposes {@code data}; completes with its LSN once committed, or exceptionally with {@link ProposalException}. Any thread. */
-    public CompletableFuture<Long> propose(byte[] data) { return null; }
+    private static final long STATUS_TIMEOUT_MS = 5_000;
+
+    private final int nodeId;
+    private final RaftConfig config;
+    private final ManyToOneRingBuffer inbound;
+    private final WakeableIdleStrategy wakeable;
+    private final AgentRunner runner;
+    private final Transport transport;
+    private final LogStore log;
+    private final MetaStore meta;
+    private final AtomicLong futureIds = new AtomicLong();
+    private final AtomicLong statusIds = new AtomicLong();
+    private final ConcurrentHashMap<Long, CompletableFuture<Long>> futures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<RaftStatus>> statusRequests = new ConcurrentHashMap<>();
+    private volatile ProposalCallback[] callbacks;
+    private volatile CommitListener[] listeners = new CommitListener[0];
+    private volatile RaftStatus lastStatus;
+    private volatile boolean closed;
+
+    private RaftNode(Builder b) {
+        this.nodeId = b.nodeId;
+        this.config = b.config;
+        this.transport = b.transport;
+        this.log = b.logStore;
+        this.meta = b.metaStore;
+        this.callbacks = new ProposalCallback[]{this::onFutureResult};
+        if (b.listener != null) {
+            listeners = new CommitListener[]{b.listener};
+        }
+        final int capacity = config.inboundRingBytes + RingBufferDescriptor.TRAILER_LENGTH;
+        this.inbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity)));
+        this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L, () -> inbound.size() > 0);
+        final IdleStrategy idle;
+        switch (config.idleMode) {
+            case BUSY_SPIN: idle = new BusySpinIdleStrategy(); break;
+            case SLEEP: idle = new SleepingMillisIdleStrategy(1); break;
+            default: idle = wakeable; break;
+        }
+        final RaftAgent[] agentRef = new RaftAgent[1];
+        final RaftEngine engine = new RaftEngine(nodeId, b.memberIds, config, log, meta,
+            transport::send, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
+                @Override
+                public void onProposalResult(long tag, ResultCode code, long index) {
+                    agentRef[0].onProposalResult(tag, code, index);
+                }
+
+                @Override
+                public void onCommit(long lsn, long term, DirectBuffer data, int offset, int length) {
+                    agentRef[0].onCommit(lsn, term, data, offset, length);
+                }
+            }, SystemNanoClock.INSTANCE.nanoTime());
+        final RaftAgent agent = new RaftAgent(engine, inbound, transport, SystemNanoClock.INSTANCE,
+            slot -> callbacks[slot], () -> listeners, this::onStatus);
+        agentRef[0] = agent;
+        log.durableIndexWakeup(wakeable::wake);
+        transport.start(nodeId, this::onTransportMessage);
+        this.runner = new AgentRunner(idle, this::onAgentError, null, agent);
+        AgentRunner.startOnThread(runner);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public RaftConfig config() {
+        return config;
+    }
+
+    private boolean onTransportMessage(int from, int type, DirectBuffer body, int offset, int length) {
+        final int claim = inbound.tryClaim(type, length + RaftAgent.RAFT_HEADER);
+        if (claim <= 0) {
+            return false;
+        }
+        final org.agrona.concurrent.AtomicBuffer buf = inbound.buffer();
+        buf.putInt(claim, from);
+        buf.putBytes(claim + RaftAgent.RAFT_HEADER, body, offset, length);
+        inbound.commit(claim);
+        wakeable.wake();
+        return true;
+    }
+
     /**
-     * Allocation-free propose: copies the bytes into the node's inbound ring; {@code callback} is told the
-     * outcome on the Raft thread. Returns false (callback not called) if the ring is full: retry.
+     * Proposes {@code data} (the seed's ClientAppendEvent). Completes with the entry's LSN (log index)
+     * once committed and applied on this node, or exceptionally with a {@link ProposalException} naming
+     * the {@link ResultCode}. Any thread.
      */
-    public boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, ProposalCallback callback) { return false; }
-    /** Adds a commit listener (the seed's CommitCh). */
-    public void onCommit(CommitListener listener) { }
-    /** The seed's DebugEvent: a consistent snapshot taken on the Raft thread. */
-    public RaftStatus status() { return null; }
-    public int nodeId() { return 0; }
+    public CompletableFuture<Long> propose(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        final CompletableFuture<Long> f = new CompletableFuture<>();
+        final long id = futureIds.incrementAndGet() & RaftAgent.CORRELATION_MASK;
+        futures.put(id, f);
+        if (!propose(new UnsafeBuffer(data), 0, data.length, id, 0)) {
+            futures.remove(id);
+            f.completeExceptionally(new ProposalException(closed ? ResultCode.CLOSED : ResultCode.REJECTED_BUSY, -1, 0));
+        }
+        return f;
+    }
+
+    /**
+     * Allocation-free propose: copies the bytes into the inbound ring; {@code callback} learns the outcome
+     * on the Raft thread, exactly once. Returns false (and the callback is not called) if the ring is full
+     * or the node is closed: retry later. {@code correlationId} must be in [0, 2^48).
+     */
+    public boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, ProposalCallback callback) {
+        if (correlationId < 0 || correlationId > RaftAgent.CORRELATION_MASK) {
+            throw new IllegalArgumentException("correlationId must be in [0, 2^48), got " + correlationId);
+        }
+        return propose(buffer, offset, length, correlationId, slotOf(Objects.requireNonNull(callback, "callback")));
+    }
+
+    private boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, int slot) {
+        if (closed) {
+            return false;
+        }
+        final int claim = inbound.tryClaim(RaftAgent.MSG_PROPOSE, length + RaftAgent.PROPOSE_HEADER);
+        if (claim <= 0) {
+            return false;
+        }
+        final org.agrona.concurrent.AtomicBuffer buf = inbound.buffer();
+        buf.putInt(claim, slot);
+        buf.putLong(claim + 8, correlationId);
+        buf.putBytes(claim + RaftAgent.PROPOSE_HEADER, buffer, offset, length);
+        inbound.commit(claim);
+        wakeable.wake();
+        return true;
+    }
+
+    private int slotOf(ProposalCallback callback) {
+        final ProposalCallback[] current = callbacks;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == callback) {
+                return i;
+            }
+        }
+        synchronized (this) {
+            final ProposalCallback[] now = callbacks;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] == callback) {
+                    return i;
+                }
+            }
+            if (now.length == 65_535) {
+                throw new IllegalStateException("too many distinct ProposalCallback instances; reuse one per caller");
+            }
+            final ProposalCallback[] grown = Arrays.copyOf(now, now.length + 1);
+            grown[now.length] = callback;
+            callbacks = grown;
+            return now.length;
+        }
+    }
+
+    private void onFutureResult(long correlationId, ResultCode code, long lsn, int leaderId) {
+        final CompletableFuture<Long> f = futures.remove(correlationId);
+        if (f == null) {
+            return;
+        }
+        if (code == ResultCode.OK) {
+            f.complete(lsn);
+        } else {
+            f.completeExceptionally(new ProposalException(code, lsn, leaderId));
+        }
+    }
+
+    /**
+     * Adds a commit listener (the seed's CommitCh). It sees entries applied after it is added; add it
+     * through {@link Builder#onCommit} to see every entry from the start.
+     */
+    public void onCommit(CommitListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            final CommitListener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
+            grown[listeners.length] = listener;
+            listeners = grown;
+        }
+    }
+
+    /** The seed's DebugEvent: a consistent snapshot taken on the Raft thread. After close, the last one. */
+    public RaftStatus status() {
+        try {
+            return statusAsync().get(STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for node " + nodeId + " status", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("node " + nodeId + " did not answer a status request within "
+                + STATUS_TIMEOUT_MS + " ms", e);
+        }
+    }
+
+    /** Asynchronous {@link #status()}. */
+    public CompletableFuture<RaftStatus> statusAsync() {
+        final CompletableFuture<RaftStatus> f = new CompletableFuture<>();
+        if (closed) {
+            final RaftStatus last = lastStatus;
+            if (last != null) {
+                f.complete(last);
+            } else {
+                f.completeExceptionally(new IllegalStateException("node " + nodeId + " is closed"));
+            }
+            return f;
+        }
+        final long id = statusIds.incrementAndGet();
+        statusRequests.put(id, f);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[8]);
+        b.putLong(0, id);
+        if (!inbound.write(RaftAgent.MSG_STATUS, b, 0, 8)) {
+            statusRequests.remove(id);
+            f.completeExceptionally(new IllegalStateException("node " + nodeId + " inbound ring is full"));
+        } else {
+            wakeable.wake();
+        }
+        return f;
+    }
+
+    private void onStatus(long requestId, RaftStatus status) {
+        lastStatus = status;
+        final CompletableFuture<RaftStatus> f = statusRequests.remove(requestId);
+        if (f != null) {
+            f.complete(status);
+        }
+    }
+
+    private void onAgentError(Throwable t) {
+        System.err.println("pontoon node " + nodeId + ": error on Raft thread: " + t);
+        t.printStackTrace();
+    }
+
+    /** Stops the Raft thread; pending proposals complete with CLOSED; closes transport and stores. */
     @Override
-    public void close() { }
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        runner.close();
+        for (Long id : futures.keySet()) {
+            onFutureResult(id, ResultCode.CLOSED, -1, 0);
+        }
+        for (CompletableFuture<RaftStatus> f : statusRequests.values()) {
+            final RaftStatus last = lastStatus;
+            if (last != null) {
+                f.complete(last);
+            } else {
+                f.completeExceptionally(new IllegalStateException("node " + nodeId + " is closed"));
+            }
+        }
+        statusRequests.clear();
+        transport.close();
+        log.close();
+        meta.close();
+    }
+
+    /** Builds and starts a node. Required: nodeId, members, logStore, metaStore, transport. */
+    public static final class Builder {
+        private int nodeId;
+        private int[] memberIds;
+        private RaftConfig config = RaftConfig.defaults();
+        private LogStore logStore;
+        private MetaStore metaStore;
+        private Transport transport;
+        private CommitListener listener;
+        private long randomSeed = System.nanoTime();
+
+        private Builder() {
+        }
+
+        /** This node's id: positive, and one of {@link #members}. */
+        public Builder nodeId(int id) {
+            if (id <= 0) {
+                throw new IllegalArgumentException("nodeId must be positive, got " + id);
+            }
+            this.nodeId = id;
+            return this;
+        }
+
+        /** Every member's id, this node included. */
+        public Builder members(int... ids) {
+            this.memberIds = ids.clone();
+            return this;
+        }
+
+        public Builder config(RaftConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        public Builder logStore(LogStore store) {
+            this.logStore = store;
+            return this;
+        }
+
+        public Builder metaStore(MetaStore store) {
+            this.metaStore = store;
+            return this;
+        }
+
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** A commit listener registered before the Raft thread starts: it sees every committed entry. */
+        public Builder onCommit(CommitListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Seed for randomized election timeouts (default: from the clock). */
+        public Builder randomSeed(long seed) {
+            this.randomSeed = seed;
+            return this;
+        }
+
+        public RaftNode start() {
+            if (nodeId <= 0) {
+                throw new IllegalArgumentException("nodeId is required (a positive int)");
+            }
+            if (memberIds == null) {
+                throw new IllegalArgumentException("members is required (every member's node id)");
+            }
+            if (logStore == null || metaStore == null || transport == null) {
+                throw new IllegalArgumentException("logStore, metaStore and transport are required; missing: "
+                    + (logStore == null ? "logStore " : "") + (metaStore == null ? "metaStore " : "")
+                    + (transport == null ? "transport" : ""));
+            }
+            return new RaftNode(this);
+        }
+    }
 }

@@ -329,6 +329,17 @@ public final class RaftEngine {
         return applied;
     }
 
+    /** Reports {@link ResultCode#CLOSED} for every pending proposal; call when the node shuts down. */
+    public void abandonPending() {
+        final PendingProposals pending = s.pending;
+        while (pending.size() > 0) {
+            final long tag = pending.headTag();
+            final long index = pending.headIndex();
+            pending.removeHead();
+            s.listener.onProposalResult(tag, ResultCode.CLOSED, index);
+        }
+    }
+
     public int nodeId() {
         return s.nodeId;
     }

@@ -67,6 +67,14 @@ public interface LogStore extends AutoCloseable {
     default void onCommitIndex(long commitIndex) {
     }
 
+    /**
+     * Called once by the runtime before use: a store whose durable index advances on another thread
+     * calls {@code wakeup.run()} after publishing a new durable index, so an idle Raft thread reacts
+     * at once instead of on its next poll. Default: no-op (synchronous stores need no wake-up).
+     */
+    default void durableIndexWakeup(Runnable wakeup) {
+    }
+
     /** Releases files and threads. Entries already durable stay durable. */
     @Override
     void close();
