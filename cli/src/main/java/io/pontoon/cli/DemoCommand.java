@@ -80,8 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         try (LocalCluster cluster = LocalCluster.start(nodes, config)) {
-            final int firstLeader = cluster.awaitLeader(Duration.ofNanos(LEADER_TIMEOUT_NS));
-            if (firstLeader < 0) {
+            if (leaderOf(cluster, Duration.ofNanos(LEADER_TIMEOUT_NS)) < 0) {
                 err.println("demo: no leader elected within " + LEADER_TIMEOUT_NS / 1_000_000_000L + " s");
                 return PontoonCli.EXIT_FAILED;
             }
@@ -146,7 +145,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         private void timeline(long nowNs, long disconnectNs, long reconnectNs) {
             if (cutOff == LoadGenerator.NO_NODE && nowNs >= disconnectNs) {
-                cutOff = cluster.awaitLeader(Duration.ofSeconds(5));
+                cutOff = leaderOf(cluster, Duration.ofSeconds(5));
                 if (cutOff < 0) {
                     cutOff = load.target();
                 }
@@ -199,9 +198,9 @@ public final class DemoCommand implements Callable<Integer> {
             final Histogram total = load.totalLatencyNs();
             final long failoverNs = measureFailover ? load.failoverNs() : -1;
             out.printf("outcomes: committed=%d not_leader=%d rejected_busy=%d leadership_lost=%d timeout=%d "
-                    + "written_off_in_flight=%d%n", committed, load.failures(ResultCode.NOT_LEADER),
+                    + "written_off=%d (late outcomes seen: %d)%n", committed, load.failures(ResultCode.NOT_LEADER),
                 load.failures(ResultCode.REJECTED_BUSY), load.failures(ResultCode.LEADERSHIP_LOST),
-                load.failures(ResultCode.TIMEOUT), load.lateOutcomes());
+                load.failures(ResultCode.TIMEOUT), load.writtenOff(), load.lateOutcomes());
             out.printf(Locale.ROOT, "RESULT committed=%d ops_per_sec=%d p50_us=%d p99_us=%d failover_ms=%d failed=%d%n",
                 committed, Math.round(committed * 1_000_000_000.0 / elapsedNs),
                 total.getValueAtPercentile(50) / 1000, total.getValueAtPercentile(99) / 1000,
@@ -216,6 +215,15 @@ public final class DemoCommand implements Callable<Integer> {
                 return PontoonCli.EXIT_FAILED;
             }
             return PontoonCli.EXIT_OK;
+        }
+    }
+
+    /** Position of the leader a majority agrees on, or -1 if none within {@code timeout}. */
+    private static int leaderOf(LocalCluster cluster, Duration timeout) {
+        try {
+            return cluster.awaitLeader(timeout);
+        } catch (IllegalStateException e) {
+            return -1;
         }
     }
 

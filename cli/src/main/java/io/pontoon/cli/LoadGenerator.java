@@ -35,6 +35,9 @@ final class LoadGenerator implements ProposalCallback {
     private static final long RETRY = 2;
     private static final long STATE_MASK = 3;
     private static final long GENERATION_STEP = 4;
+    private static final long SLOT_MASK = 0xFFFF_FFFFL;
+    /** RaftNode takes correlation ids below 2^48: 32 bits of slot, 16 of generation (wrapping). */
+    private static final long GENERATION_ID_MASK = 0xFFFFL;
     private static final long HIGHEST_LATENCY_NS = 3_600_000_000_000L;
     private static final long LEADER_LOOKUP_INTERVAL_NS = 1_000_000L;
 
@@ -52,6 +55,7 @@ final class LoadGenerator implements ProposalCallback {
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLongArray failures = new AtomicLongArray(ResultCode.values().length);
     private final AtomicLong lateOutcomes = new AtomicLong();
+    private long writtenOff;
     /** Set by a callback on NOT_LEADER: the leader id it named, or -1 if it named none. 0 = nothing new. */
     private final AtomicInteger leaderHint = new AtomicInteger();
 
@@ -105,7 +109,7 @@ final class LoadGenerator implements ProposalCallback {
             slotTarget.set(slot, target);
             final long generation = word & ~STATE_MASK;
             slotWords.set(slot, generation | IN_FLIGHT);
-            final long correlationId = ((generation / GENERATION_STEP) << 32) | slot;
+            final long correlationId = correlationId(generation, slot);
             if (!node.propose(payload, 0, payload.capacity(), correlationId, this)) {
                 slotWords.set(slot, word); // ring full: back-pressure, try again on the next pump
                 break;
@@ -118,14 +122,15 @@ final class LoadGenerator implements ProposalCallback {
     /** Raft thread: the outcome of one proposal. */
     @Override
     public void onResult(long correlationId, ResultCode code, long lsn, int leaderId) {
-        final int slot = (int) correlationId;
-        final long generation = (correlationId >>> 32) * GENERATION_STEP;
-        if (slot < 0 || slot >= slots) {
+        final int slot = (int) (correlationId & SLOT_MASK);
+        if (slot >= slots) {
             return;
         }
         final long nowNs = System.nanoTime();
         final boolean ok = code == ResultCode.OK;
-        if (!slotWords.compareAndSet(slot, generation | IN_FLIGHT, generation | (ok ? FREE : RETRY))) {
+        final long word = slotWords.get(slot);
+        if ((word & STATE_MASK) != IN_FLIGHT || correlationId(word & ~STATE_MASK, slot) != correlationId
+            || !slotWords.compareAndSet(slot, word, (word & ~STATE_MASK) | (ok ? FREE : RETRY))) {
             lateOutcomes.incrementAndGet(); // written off by abandonTarget; outcome no longer counted
             return;
         }
@@ -142,6 +147,10 @@ final class LoadGenerator implements ProposalCallback {
                 leaderHint.set(leaderId > 0 ? leaderId : -1);
             }
         }
+    }
+
+    private static long correlationId(long generationWord, int slot) {
+        return (((generationWord / GENERATION_STEP) & GENERATION_ID_MASK) << 32) | slot;
     }
 
     /** Finds the connected node that claims leadership in the highest term; rate-limited. */
@@ -182,7 +191,9 @@ final class LoadGenerator implements ProposalCallback {
             final long word = slotWords.get(slot);
             if ((word & STATE_MASK) == IN_FLIGHT && slotTarget.get(slot) == position) {
                 final long next = (word & ~STATE_MASK) + GENERATION_STEP;
-                slotWords.compareAndSet(slot, word, next | RETRY); // keeps its first send time
+                if (slotWords.compareAndSet(slot, word, next | RETRY)) { // keeps its first send time
+                    writtenOff++;
+                }
             }
         }
     }
@@ -221,6 +232,12 @@ final class LoadGenerator implements ProposalCallback {
         return sum;
     }
 
+    /** Proposals written off by {@link #abandonTarget} (their slots were re-proposed elsewhere). */
+    long writtenOff() {
+        return writtenOff;
+    }
+
+    /** Outcomes that arrived for written-off proposals (not counted as committed or failed). */
     long lateOutcomes() {
         return lateOutcomes.get();
     }

@@ -32,7 +32,7 @@ import java.util.Properties;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
         DemoCommand.class,
-        //SimCommand.class,
+        SimCommand.class,
         // Later commands: one line each, e.g. NodeCommand.class, AppendCommand.class, DumpCommand.class,
         // StatusCommand.class, BenchReportCommand.class.
         CommandLine.HelpCommand.class,

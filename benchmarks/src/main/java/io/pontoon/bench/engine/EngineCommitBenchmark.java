@@ -88,10 +88,18 @@ public class EngineCommitBenchmark {
         }
     }
 
+    /** Guards against a benchmark that measures nothing: every proposal committed and applied everywhere. */
     @TearDown(Level.Trial)
     public void check() {
         if (cluster.failedProposals() != 0) {
             throw new IllegalStateException(cluster.failedProposals() + " proposals failed");
         }
+        final long appliedOnLeader = leader.lastApplied();
+        if (appliedOnLeader < tag || cluster.committedEntries() < 2 * tag) {
+            throw new IllegalStateException("proposed " + tag + " entries but the leader applied up to "
+                + appliedOnLeader + " and the listeners saw " + cluster.committedEntries() + " commits");
+        }
+        System.out.printf("%n[check] %d entries proposed, %d commits seen on %d nodes, %d messages delivered%n",
+            tag, cluster.committedEntries(), NODES, cluster.messagesDelivered());
     }
 }
