@@ -1,24 +1,31 @@
 package io.pontoon;
 
-import io.pontoon.memory.InMemoryLogStore;
-import io.pontoon.memory.InMemoryMetaStore;
-import io.pontoon.memory.LocalNetwork;
-
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * An in-process cluster of {@link RaftNode}s over a {@link LocalNetwork}, with in-memory stores: the
- * seed's {@code MakeRafts}, with its Disconnect/Reconnect events and packet-dropping helpers. Node at
- * position {@code i} has node id {@code i + 1}. Thread-safe.
+ * An in-process cluster of {@link RaftNode}s: the seed's {@code MakeRafts}, with its
+ * Disconnect/Reconnect events and packet-dropping helpers. By default the nodes talk over an in-memory
+ * network with in-memory stores; {@link #start(int, RaftConfig, ClusterFabric)} takes another fabric
+ * (Netty on loopback with Chronicle journals). Node at position {@code i} has node id {@code i + 1}.
  */
 public final class LocalCluster implements AutoCloseable {
     private final RaftNode[] nodes;
-    private final LocalNetwork network;
+    private final boolean[] running;
+    private final int[] ids;
+    private final RaftConfig config;
+    private final ClusterFabric network;
+    private final java.util.List<java.util.List<CommitListener>> listeners = new java.util.ArrayList<>();
 
-    private LocalCluster(RaftNode[] nodes, LocalNetwork network) {
-        this.nodes = nodes;
-        this.network = network;
+    private LocalCluster(int[] ids, RaftConfig config, ClusterFabric fabric) {
+        this.ids = ids;
+        this.config = config;
+        this.network = fabric;
+        this.nodes = new RaftNode[ids.length];
+        this.running = new boolean[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            listeners.add(new java.util.concurrent.CopyOnWriteArrayList<>());
+        }
     }
 
     /** Starts {@code nodes} members with default settings. */
@@ -26,8 +33,13 @@ public final class LocalCluster implements AutoCloseable {
         return start(nodes, RaftConfig.defaults());
     }
 
-    /** Starts {@code nodes} members (1..99) with the given settings. */
+    /** Starts {@code nodes} members (1..99) with the given settings, in memory. */
     public static LocalCluster start(int nodes, RaftConfig config) {
+        return start(nodes, config, ClusterFabric.inMemory());
+    }
+
+    /** Starts {@code nodes} members (1..99) over {@code fabric}; the cluster closes the fabric. */
+    public static LocalCluster start(int nodes, RaftConfig config, ClusterFabric fabric) {
         if (nodes < 1 || nodes > 99) {
             throw new IllegalArgumentException("nodes must be in [1, 99], got " + nodes);
         }
@@ -35,22 +47,72 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < nodes; i++) {
             ids[i] = i + 1;
         }
-        final LocalNetwork network = new LocalNetwork();
-        final RaftNode[] started = new RaftNode[nodes];
+        final LocalCluster cluster = new LocalCluster(ids, config, fabric);
         for (int i = 0; i < nodes; i++) {
-            started[i] = RaftNode.builder().nodeId(ids[i]).members(ids).config(config)
-                .logStore(new InMemoryLogStore()).metaStore(new InMemoryMetaStore())
-                .transport(network.endpoint()).randomSeed(System.nanoTime() + i).start();
+            cluster.restart(i);
         }
-        return new LocalCluster(started, network);
+        return cluster;
+    }
+
+    /** The fabric the nodes run on. */
+    public ClusterFabric fabric() {
+        return network;
+    }
+
+    /**
+     * Stops node {@code i} as a crash would: its thread stops and its stores close; only what they had
+     * made durable survives. Pending proposals on it complete with CLOSED.
+     */
+    public synchronized void stop(int i) {
+        node(i);
+        if (running[i]) {
+            running[i] = false;
+            nodes[i].close();
+        }
+    }
+
+    /** Starts node {@code i} again (or the first time) over its stores' durable contents. */
+    public synchronized void restart(int i) {
+        if (i < 0 || i >= ids.length) {
+            throw new IllegalArgumentException("node position must be in [0, " + (ids.length - 1) + "], got " + i);
+        }
+        if (running[i]) {
+            return;
+        }
+        final int id = ids[i];
+        final RaftNode.Builder b = RaftNode.builder().nodeId(id).members(ids).config(config)
+            .logStore(network.logStore(id)).metaStore(network.metaStore(id))
+            .transport(network.transport(id, ids)).randomSeed(System.nanoTime() + i);
+        for (CommitListener l : listeners.get(i)) {
+            b.onCommit(l);
+        }
+        nodes[i] = b.start();
+        running[i] = true;
+    }
+
+    /**
+     * Adds a commit listener to node {@code i} that stays attached across restarts: after a restart the
+     * node applies its log again from LSN 1, so the listener sees those entries again.
+     */
+    public synchronized void onCommit(int i, CommitListener listener) {
+        node(i);
+        listeners.get(i).add(listener);
+        if (running[i]) {
+            nodes[i].onCommit(listener);
+        }
+    }
+
+    public synchronized boolean isRunning(int i) {
+        node(i);
+        return running[i];
     }
 
     public int size() {
         return nodes.length;
     }
 
-    /** Node by position 0..size-1 (its node id is {@code i + 1}). */
-    public RaftNode node(int i) {
+    /** Node by position 0..size-1 (its node id is {@code i + 1}); after a restart, the new instance. */
+    public synchronized RaftNode node(int i) {
         if (i < 0 || i >= nodes.length) {
             throw new IllegalArgumentException("node position must be in [0, " + (nodes.length - 1) + "], got " + i);
         }
@@ -76,8 +138,8 @@ public final class LocalCluster implements AutoCloseable {
     private int agreedLeader() {
         final RaftStatus[] st = new RaftStatus[nodes.length];
         for (int i = 0; i < nodes.length; i++) {
-            if (network.isConnected(i + 1)) {
-                st[i] = nodes[i].status();
+            if (network.isConnected(i + 1) && isRunning(i)) {
+                st[i] = node(i).status();
             }
         }
         for (int i = 0; i < nodes.length; i++) {
@@ -124,9 +186,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        for (RaftNode n : nodes) {
-            n.close();
+    public synchronized void close() {
+        for (int i = 0; i < nodes.length; i++) {
+            stop(i);
         }
         network.close();
     }

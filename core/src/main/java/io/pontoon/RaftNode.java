@@ -62,9 +62,7 @@ public final class RaftNode implements AutoCloseable {
         this.log = b.logStore;
         this.meta = b.metaStore;
         this.callbacks = new ProposalCallback[]{this::onFutureResult};
-        if (b.listener != null) {
-            listeners = new CommitListener[]{b.listener};
-        }
+        listeners = b.listeners.toArray(new CommitListener[0]);
         final int capacity = config.inboundRingBytes + RingBufferDescriptor.TRAILER_LENGTH;
         this.inbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity)));
         this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L, () -> inbound.size() > 0);
@@ -300,7 +298,7 @@ public final class RaftNode implements AutoCloseable {
         private LogStore logStore;
         private MetaStore metaStore;
         private Transport transport;
-        private CommitListener listener;
+        private final java.util.List<CommitListener> listeners = new java.util.ArrayList<>();
         private long randomSeed = System.nanoTime();
 
         private Builder() {
@@ -343,7 +341,7 @@ public final class RaftNode implements AutoCloseable {
 
         /** A commit listener registered before the Raft thread starts: it sees every committed entry. */
         public Builder onCommit(CommitListener listener) {
-            this.listener = listener;
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

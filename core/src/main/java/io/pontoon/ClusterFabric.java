@@ -1,0 +1,47 @@
+package io.pontoon;
+
+import io.pontoon.spi.LogStore;
+import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.Transport;
+
+/**
+ * What a {@link LocalCluster} is built from: per-node stores and transports, and the network faults the
+ * seed's test helpers offered. The in-memory fabric ({@link #inMemory()}) is the default; the Netty
+ * module provides one over loopback with Chronicle journals, so one scenario suite runs over both.
+ *
+ * <p>Called from the thread that builds or changes the cluster, never from a Raft thread.
+ */
+public interface ClusterFabric extends AutoCloseable {
+    /** A transport for {@code nodeId}; called again when the node restarts. */
+    Transport transport(int nodeId, int[] memberIds);
+
+    /** The log of {@code nodeId}; after a restart, a store over the same durable contents. */
+    LogStore logStore(int nodeId);
+
+    /** Term and vote of {@code nodeId}; after a restart, over the same durable contents. */
+    MetaStore metaStore(int nodeId);
+
+    /** Cuts {@code nodeId} off from every other node, both directions. */
+    void disconnect(int nodeId);
+
+    void reconnect(int nodeId);
+
+    boolean isConnected(int nodeId);
+
+    /** Probability in [0, 1] that any message is dropped. */
+    void dropProbability(double p);
+
+    /** Delivery delay for every message: fixed plus uniform jitter. */
+    void delay(long fixedNs, long jitterNs);
+
+    /** A short name for reports ("in-memory", "netty+chronicle"). */
+    String name();
+
+    @Override
+    void close();
+
+    /** In-process network and in-memory stores that survive a node restart (everything is durable). */
+    static ClusterFabric inMemory() {
+        return new io.pontoon.memory.InMemoryFabric();
+    }
+}
