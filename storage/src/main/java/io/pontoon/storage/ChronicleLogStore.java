@@ -1,0 +1,400 @@
+package io.pontoon.storage;
+
+import io.pontoon.spi.LogStore;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A {@link LogStore} on a Chronicle Queue journal (format: {@link JournalFormat}).
+ *
+ * <p>Threads. Every {@link LogStore} method is called on the Raft thread and does no I/O of its own: appends and
+ * truncations are copied into a ring that the journal thread ({@link JournalAgent}) drains into the journal in
+ * group commits, publishing the durable index after each one. {@code termAt}/{@code lastIndex} come from an
+ * in-memory index ({@link LogIndex}); {@link #read} serves recent entries from an in-memory cache
+ * ({@link EntryCache}) and older ones straight from the mapped journal, without copying.
+ *
+ * <p>Back-pressure: if the journal ring is full (the journal thread is {@code ringCapacityBytes} behind),
+ * {@link #append} waits for space. The LogStore SPI has no way to refuse an append; see docs/STORAGE.md.
+ *
+ * <p>Lifecycle: {@link #open(ChronicleLogStoreOptions)} checks the directory and JVM flags, takes the directory
+ * lock, replays the journal and starts the journal thread; {@link #close()} drains the ring, writes a final
+ * commit hint, syncs and releases everything. One store per directory per host; a second open is refused.
+ */
+public final class ChronicleLogStore implements LogStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleLogStore.class);
+
+    private final ChronicleLogStoreOptions options;
+    private final FileChannel lockChannel;
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final LogIndex index;
+    private final EntryCache cache;
+    private final OneToOneRingBuffer commands;
+    private final OneToOneRingBuffer feedback;
+    private final JournalAgent agent;
+    private final AgentRunner runner;
+    private final int maxPayloadBytes;
+    private final IdleStrategy waitIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+    private final UnsafeBuffer journalView = new UnsafeBuffer(0, 0);
+    private final MessageHandler feedbackHandler = this::onWritten;
+
+    private ExcerptTailer readTailer;
+    private long appendSeq;
+    private long truncationsRequested;
+    /** While a truncation is not yet durable the durable index may not exceed this (LogStore contract). */
+    private long truncationCap = Long.MAX_VALUE;
+    private long commitIndexHint;
+    private final String droppedTail;
+    private final long recoveredCommitIndex;
+    private boolean closed;
+
+    private ChronicleLogStore(ChronicleLogStoreOptions options, FileChannel lockChannel, SingleChronicleQueue queue,
+                              JournalReplay.Result replay) {
+        this.options = options;
+        this.lockChannel = lockChannel;
+        this.queue = queue;
+        this.rollCycle = queue.rollCycle();
+        this.index = replay.index;
+        this.cache = new EntryCache(options.cacheCapacityBytes());
+        this.commands = new OneToOneRingBuffer(new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(JournalRing.totalLength(options.ringCapacityBytes()), 64)));
+        this.feedback = new OneToOneRingBuffer(new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(JournalRing.totalLength(JournalRing.FEEDBACK_CAPACITY_BYTES), 64)));
+        this.maxPayloadBytes = commands.maxMsgLength() - JournalRing.ENTRY_HEADER_LENGTH;
+        this.commitIndexHint = replay.commitIndex;
+        this.droppedTail = replay.damagedTail;
+        this.recoveredCommitIndex = replay.commitIndex;
+        this.agent = new JournalAgent(queue, commands, feedback, options, replay);
+        this.runner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 100_000),
+            t -> LOG.error("journal thread error", t), null, agent);
+        AgentRunner.startOnThread(runner, r -> {
+            final Thread thread = new Thread(r, agent.roleName());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Opens (or creates) the journal in {@code options.directory()/journal}, replaying it. Call from any thread;
+     * afterwards use the store from one Raft thread only.
+     *
+     * @throws StorageException if the directory is missing, a file or not writable, another process holds the
+     *                          lock, or the JVM lacks {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}
+     * @throws JournalCorruptedException if the journal is damaged other than at its tail
+     */
+    public static ChronicleLogStore open(ChronicleLogStoreOptions options) {
+        final Path dir = options.directory();
+        DataDirectory.check(dir, "data directory");
+        DataDirectory.requireChronicleExports();
+        final FileChannel lock = DataDirectory.lock(dir);
+        SingleChronicleQueue queue = null;
+        try {
+            final Path journalDir = dir.resolve(DataDirectory.JOURNAL_DIR);
+            Files.createDirectories(journalDir);
+            queue = openQueue(journalDir, options, false);
+            final JournalReplay.Result replay = JournalReplay.replay(queue);
+            if (replay.damagedTail != null) {
+                LOG.warn("Journal {}: dropped damaged tail at {}; every intact record before it is kept",
+                    journalDir, replay.damagedTail);
+            }
+            LOG.info("Journal {} opened ({}): entries [{}, {}], commit hint {}, {} records replayed",
+                journalDir, options.durability(), replay.index.firstIndex(), replay.index.lastIndex(),
+                replay.commitIndex, replay.recordCount);
+            return new ChronicleLogStore(options, lock, queue, replay);
+        } catch (IOException e) {
+            DataDirectory.closeQuietly(queue);
+            DataDirectory.closeQuietly(lock);
+            throw new StorageException("cannot create journal directory in " + dir.toAbsolutePath() + ": " + e, e);
+        } catch (RuntimeException | Error e) {
+            DataDirectory.closeQuietly(queue);
+            DataDirectory.closeQuietly(lock);
+            throw e;
+        }
+    }
+
+    static SingleChronicleQueue openQueue(Path journalDir, ChronicleLogStoreOptions options, boolean readOnly) {
+        return SingleChronicleQueueBuilder.binary(journalDir)
+            .rollCycle(options.rollCycle())
+            .timeProvider(options.timeProvider())
+            .syncMode(options.durability() == Durability.SYNC ? SyncMode.SYNC : SyncMode.NONE)
+            // The journal thread is stopped by AgentRunner, which may interrupt it; an interrupt must not close
+            // Chronicle's file channels under it.
+            .checkInterrupts(false)
+            .readOnly(readOnly)
+            .build();
+    }
+
+    public ChronicleLogStoreOptions options() {
+        return options;
+    }
+
+    /**
+     * If opening dropped a damaged journal tail (torn write, CRC mismatch), where it was and why; else null.
+     * The same text was logged as a warning. For operators and tests; safe from any thread.
+     */
+    public String droppedTailDescription() {
+        return droppedTail;
+    }
+
+    /** Highest COMMIT hint found in the journal at open (0 if none); what {@code ./pontoon dump} reports. */
+    public long recoveredCommitIndex() {
+        return recoveredCommitIndex;
+    }
+
+    @Override
+    public long firstIndex() {
+        return index.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+        return index.lastIndex();
+    }
+
+    @Override
+    public long lastTerm() {
+        return index.termAt(index.lastIndex());
+    }
+
+    @Override
+    public long termAt(long logIndex) {
+        return index.termAt(logIndex);
+    }
+
+    @Override
+    public int payloadLength(long logIndex) {
+        return index.holds(logIndex) ? index.length(logIndex) : -1;
+    }
+
+    @Override
+    public void append(long logIndex, long term, DirectBuffer src, int offset, int length) {
+        checkOpen();
+        if (logIndex != index.lastIndex() + 1) {
+            throw new IllegalStateException("append at index " + logIndex + " but lastIndex is " + index.lastIndex());
+        }
+        if (length < 0 || length > maxPayloadBytes) {
+            throw new IllegalArgumentException("payload of " + length + " bytes at index " + logIndex
+                + " is outside [0, " + maxPayloadBytes + "] (an eighth of ringCapacityBytes="
+                + options.ringCapacityBytes() + ")");
+        }
+        final int claimed = claim(JournalRing.MSG_ENTRY, JournalRing.ENTRY_HEADER_LENGTH + length);
+        final MutableDirectBuffer ring = commands.buffer();
+        ring.putLong(claimed + JournalRing.ENTRY_INDEX_OFFSET, logIndex);
+        ring.putLong(claimed + JournalRing.ENTRY_TERM_OFFSET, term);
+        ring.putBytes(claimed + JournalRing.ENTRY_HEADER_LENGTH, src, offset, length);
+        commands.commit(claimed);
+        final long cachePosition = cache.put(src, offset, length);
+        index.add(logIndex, term, length, NULL_VALUE, ++appendSeq, cachePosition);
+    }
+
+    @Override
+    public void truncateFrom(long fromIndex) {
+        checkOpen();
+        if (fromIndex > index.lastIndex()) {
+            return;
+        }
+        if (fromIndex < index.firstIndex()) {
+            throw new IllegalStateException("truncateFrom(" + fromIndex + ") below first held index " + index.firstIndex());
+        }
+        cache.rewindTo(index.cachePosition(fromIndex));
+        index.truncateFrom(fromIndex);
+        truncationCap = Math.min(truncationCap, fromIndex - 1);
+        truncationsRequested++;
+        final int claimed = claim(JournalRing.MSG_TRUNCATE, JournalRing.TRUNCATE_LENGTH);
+        commands.buffer().putLong(claimed, fromIndex);
+        commands.commit(claimed);
+    }
+
+    @Override
+    public boolean read(long logIndex, EntryReader reader) {
+        checkOpen();
+        if (!index.holds(logIndex)) {
+            return false;
+        }
+        final long term = index.termAt(logIndex);
+        final int length = index.length(logIndex);
+        final long cachePosition = index.cachePosition(logIndex);
+        if (cache.isValid(cachePosition)) {
+            reader.onEntry(logIndex, term, cache.buffer(), cache.offsetOf(cachePosition), length);
+            return true;
+        }
+        long queueIndex = index.queueIndex(logIndex);
+        if (queueIndex == NULL_VALUE) {
+            queueIndex = awaitQueueIndex(logIndex);
+        }
+        readFromJournal(logIndex, term, length, queueIndex, reader);
+        return true;
+    }
+
+    @Override
+    public long durableIndex() {
+        checkOpen();
+        feedback.read(feedbackHandler);
+        // Read the truncation count before the index (the journal thread writes them in the other order).
+        final long truncations = agent.durableTruncations.getAcquire();
+        final long journalDurable = agent.durableIndex.getAcquire();
+        if (truncations >= truncationsRequested) {
+            truncationCap = Long.MAX_VALUE;
+        }
+        return Math.min(Math.min(journalDurable, truncationCap), index.lastIndex());
+    }
+
+    @Override
+    public void deleteBefore(long logIndex) {
+        checkOpen();
+        long target = Math.min(logIndex, index.lastIndex());
+        if (target <= index.firstIndex()) {
+            return;
+        }
+        feedback.read(feedbackHandler);
+        // Entries whose journal position is not yet reported are a suffix; compact below the written part only.
+        while (target > index.firstIndex() && index.queueIndex(target) == NULL_VALUE) {
+            target--;
+        }
+        if (target <= index.firstIndex()) {
+            return;
+        }
+        final int cycle = rollCycle.toCycle(index.queueIndex(target));
+        long low = index.firstIndex();
+        long high = target;
+        while (low < high) {
+            final long mid = (low + high) >>> 1;
+            if (rollCycle.toCycle(index.queueIndex(mid)) >= cycle) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        if (low <= index.firstIndex()) {
+            return;
+        }
+        // Whole files only: every held entry below `low` lives in a cycle below `cycle`, and nothing at or above
+        // `low` does.
+        index.dropBefore(low);
+        final int claimed = claim(JournalRing.MSG_DELETE_BEFORE, JournalRing.DELETE_BEFORE_LENGTH);
+        commands.buffer().putInt(claimed, cycle);
+        commands.commit(claimed);
+    }
+
+    @Override
+    public void onCommitIndex(long commitIndex) {
+        if (commitIndex > commitIndexHint) {
+            commitIndexHint = commitIndex;
+            agent.commitHint.lazySet(commitIndex);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            runner.close();
+        } finally {
+            DataDirectory.closeQuietly(readTailer);
+            DataDirectory.closeQuietly(queue);
+            DataDirectory.closeQuietly(lockChannel);
+        }
+        LOG.info("Journal {} closed at last index {}", options.directory(), index.lastIndex());
+    }
+
+    private int claim(int msgTypeId, int length) {
+        int claimed;
+        while ((claimed = commands.tryClaim(msgTypeId, length)) < 0) {
+            // Ring full: the journal thread is a whole ring behind. Keep draining its reports (it may be waiting
+            // for feedback space) and wait for room.
+            feedback.read(feedbackHandler);
+            checkOpen();
+            waitIdle.idle();
+        }
+        waitIdle.reset();
+        return claimed;
+    }
+
+    private long awaitQueueIndex(long logIndex) {
+        long queueIndex;
+        while ((queueIndex = index.queueIndex(logIndex)) == NULL_VALUE) {
+            if (feedback.read(feedbackHandler) == 0) {
+                checkOpen();
+                waitIdle.idle();
+            }
+        }
+        waitIdle.reset();
+        return queueIndex;
+    }
+
+    private void readFromJournal(long logIndex, long term, int length, long queueIndex, EntryReader reader) {
+        if (readTailer == null) {
+            readTailer = queue.createTailer();
+            readTailer.singleThreadedCheckDisabled(true);
+        }
+        if (readTailer.index() != queueIndex && !readTailer.moveToIndex(queueIndex)) {
+            throw new StorageException("entry " + logIndex + " should be at journal queue index 0x"
+                + Long.toHexString(queueIndex) + " in " + queue.file() + " but that excerpt is missing");
+        }
+        try (DocumentContext dc = readTailer.readingDocument()) {
+            final Bytes<?> bytes = dc.isPresent() ? dc.wire().bytes() : null;
+            if (bytes == null || dc.index() != queueIndex) {
+                throw new StorageException("entry " + logIndex + ": journal excerpt at queue index 0x"
+                    + Long.toHexString(queueIndex) + " in " + queue.file() + " could not be read");
+            }
+            final int recordLength = (int) bytes.readRemaining();
+            journalView.wrap(bytes.addressForRead(bytes.readPosition()), recordLength);
+            if (journalView.getByte(JournalFormat.TYPE_OFFSET) != JournalFormat.TYPE_ENTRY
+                || journalView.getLong(JournalFormat.ENTRY_INDEX_OFFSET, JournalFormat.ORDER) != logIndex
+                || recordLength != JournalFormat.ENTRY_OVERHEAD + length) {
+                throw new StorageException("journal excerpt at queue index 0x" + Long.toHexString(queueIndex)
+                    + " in " + queue.file() + " is not ENTRY " + logIndex);
+            }
+            reader.onEntry(logIndex, term, journalView, JournalFormat.ENTRY_PAYLOAD_OFFSET, length);
+        }
+    }
+
+    /** MSG_WRITTEN from the journal thread: record queue indexes of entries still held in the same append. */
+    private void onWritten(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
+        final long firstSeq = buffer.getLong(offset + JournalRing.WRITTEN_SEQ_OFFSET);
+        final long firstIndex = buffer.getLong(offset + JournalRing.WRITTEN_INDEX_OFFSET);
+        final long firstQueueIndex = buffer.getLong(offset + JournalRing.WRITTEN_QUEUE_INDEX_OFFSET);
+        final int count = buffer.getInt(offset + JournalRing.WRITTEN_COUNT_OFFSET);
+        for (int k = 0; k < count; k++) {
+            final long logIndex = firstIndex + k;
+            // A truncated-and-replaced entry has a newer append sequence; the report is for the old one.
+            if (index.holds(logIndex) && index.appendSeq(logIndex) == firstSeq + k) {
+                index.queueIndex(logIndex, firstQueueIndex + k);
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("ChronicleLogStore for " + options.directory() + " is closed");
+        }
+        final Throwable failure = agent.failure;
+        if (failure != null) {
+            throw new StorageException("journal thread for " + options.directory() + " failed: " + failure, failure);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.pontoon.storage;
+
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
+import java.nio.file.Path;
+
+/**
+ * Immutable, validated settings of a {@link ChronicleLogStore}. Build with {@link #builder(Path)}; a bad value
+ * fails in {@link Builder#build()} with a message naming the field and its allowed range.
+ *
+ * <p>Defaults: {@link Durability#SYNC}, {@link RollCycles#FAST_HOURLY}, a 16 MiB journal ring, a 16 MiB
+ * recent-entry cache, group commits of at most 4096 records, a commit-index hint record at most every 100 ms.
+ */
+public final class ChronicleLogStoreOptions {
+    public static final int MIN_RING_CAPACITY_BYTES = 64 * 1024;
+    public static final int MAX_RING_CAPACITY_BYTES = 1 << 30;
+    public static final int DEFAULT_RING_CAPACITY_BYTES = 16 * 1024 * 1024;
+    public static final int MAX_CACHE_CAPACITY_BYTES = 1 << 30;
+    public static final int DEFAULT_CACHE_CAPACITY_BYTES = 16 * 1024 * 1024;
+    public static final int DEFAULT_MAX_BATCH_RECORDS = 4096;
+    public static final int MAX_MAX_BATCH_RECORDS = 1 << 20;
+    public static final long DEFAULT_COMMIT_HINT_INTERVAL_NS = 100_000_000L;
+
+    private final Path directory;
+    private final Durability durability;
+    private final RollCycle rollCycle;
+    private final int ringCapacityBytes;
+    private final int cacheCapacityBytes;
+    private final int maxBatchRecords;
+    private final long commitHintIntervalNs;
+    private final TimeProvider timeProvider;
+
+    private ChronicleLogStoreOptions(Builder b) {
+        this.directory = b.directory;
+        this.durability = b.durability;
+        this.rollCycle = b.rollCycle;
+        this.ringCapacityBytes = b.ringCapacityBytes;
+        this.cacheCapacityBytes = b.cacheCapacityBytes;
+        this.maxBatchRecords = b.maxBatchRecords;
+        this.commitHintIntervalNs = b.commitHintIntervalNs;
+        this.timeProvider = b.timeProvider;
+    }
+
+    /** Starts a builder for a node's data directory (must exist; the journal goes in {@code directory/journal}). */
+    public static Builder builder(Path directory) {
+        return new Builder(directory);
+    }
+
+    /** Node data directory; holds {@code journal/} (Chronicle files) and {@code journal.lock}. */
+    public Path directory() {
+        return directory;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    /** Chronicle roll cycle: the span of time one journal file covers; compaction deletes whole files. */
+    public RollCycle rollCycle() {
+        return rollCycle;
+    }
+
+    /** Bytes of the ring from the Raft thread to the journal thread; a power of two. */
+    public int ringCapacityBytes() {
+        return ringCapacityBytes;
+    }
+
+    /** Bytes of recent payloads kept on the Raft thread for replication reads; a power of two, or 0 for none. */
+    public int cacheCapacityBytes() {
+        return cacheCapacityBytes;
+    }
+
+    /** Most records written between two syncs (one group commit). */
+    public int maxBatchRecords() {
+        return maxBatchRecords;
+    }
+
+    /** Least time between two COMMIT hint records in the journal. */
+    public long commitHintIntervalNs() {
+        return commitHintIntervalNs;
+    }
+
+    /** Clock Chronicle uses to choose the roll cycle; tests substitute a settable one to force rolls. */
+    public TimeProvider timeProvider() {
+        return timeProvider;
+    }
+
+    /** Largest payload an append accepts: a journal ring message must fit in an eighth of the ring. */
+    public int maxPayloadBytes() {
+        return ringCapacityBytes / 8 - JournalRing.ENTRY_HEADER_LENGTH - JournalRing.RECORD_HEADER_LENGTH;
+    }
+
+    @Override
+    public String toString() {
+        return "ChronicleLogStoreOptions{directory=" + directory + ", durability=" + durability
+            + ", rollCycle=" + rollCycle + ", ringCapacityBytes=" + ringCapacityBytes
+            + ", cacheCapacityBytes=" + cacheCapacityBytes + ", maxBatchRecords=" + maxBatchRecords
+            + ", commitHintIntervalNs=" + commitHintIntervalNs + '}';
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private final Path directory;
+        private Durability durability = Durability.SYNC;
+        private RollCycle rollCycle = RollCycles.FAST_HOURLY;
+        private int ringCapacityBytes = DEFAULT_RING_CAPACITY_BYTES;
+        private int cacheCapacityBytes = DEFAULT_CACHE_CAPACITY_BYTES;
+        private int maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS;
+        private long commitHintIntervalNs = DEFAULT_COMMIT_HINT_INTERVAL_NS;
+        private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
+
+        private Builder(Path directory) {
+            this.directory = directory;
+        }
+
+        public Builder durability(Durability durability) {
+            this.durability = durability;
+            return this;
+        }
+
+        public Builder rollCycle(RollCycle rollCycle) {
+            this.rollCycle = rollCycle;
+            return this;
+        }
+
+        public Builder ringCapacityBytes(int ringCapacityBytes) {
+            this.ringCapacityBytes = ringCapacityBytes;
+            return this;
+        }
+
+        public Builder cacheCapacityBytes(int cacheCapacityBytes) {
+            this.cacheCapacityBytes = cacheCapacityBytes;
+            return this;
+        }
+
+        public Builder maxBatchRecords(int maxBatchRecords) {
+            this.maxBatchRecords = maxBatchRecords;
+            return this;
+        }
+
+        public Builder commitHintIntervalNs(long commitHintIntervalNs) {
+            this.commitHintIntervalNs = commitHintIntervalNs;
+            return this;
+        }
+
+        public Builder timeProvider(TimeProvider timeProvider) {
+            this.timeProvider = timeProvider;
+            return this;
+        }
+
+        /** Validates every field; the exception message names the field and its allowed range. */
+        public ChronicleLogStoreOptions build() {
+            require(directory != null, "directory must not be null");
+            require(durability != null, "durability must not be null (SYNC or PAGE_CACHE)");
+            require(rollCycle != null, "rollCycle must not be null");
+            require(timeProvider != null, "timeProvider must not be null");
+            require(isPowerOfTwoIn(ringCapacityBytes, MIN_RING_CAPACITY_BYTES, MAX_RING_CAPACITY_BYTES),
+                "ringCapacityBytes must be a power of two in [" + MIN_RING_CAPACITY_BYTES + ", "
+                    + MAX_RING_CAPACITY_BYTES + "], was " + ringCapacityBytes);
+            require(cacheCapacityBytes == 0 || isPowerOfTwoIn(cacheCapacityBytes, 1024, MAX_CACHE_CAPACITY_BYTES),
+                "cacheCapacityBytes must be 0 or a power of two in [1024, " + MAX_CACHE_CAPACITY_BYTES
+                    + "], was " + cacheCapacityBytes);
+            require(maxBatchRecords >= 1 && maxBatchRecords <= MAX_MAX_BATCH_RECORDS,
+                "maxBatchRecords must be in [1, " + MAX_MAX_BATCH_RECORDS + "], was " + maxBatchRecords);
+            require(commitHintIntervalNs >= 0, "commitHintIntervalNs must be >= 0, was " + commitHintIntervalNs);
+            return new ChronicleLogStoreOptions(this);
+        }
+
+        private static boolean isPowerOfTwoIn(int value, int min, int max) {
+            return value >= min && value <= max && Integer.bitCount(value) == 1;
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException("ChronicleLogStoreOptions: " + message);
+            }
+        }
+    }
+}

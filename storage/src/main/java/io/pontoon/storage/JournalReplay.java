@@ -1,0 +1,137 @@
+package io.pontoon.storage;
+
+import io.pontoon.spi.LogStore;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+
+/**
+ * Rebuilds the log from the journal at open: applies ENTRY and TRUNCATE records in order, keeps the highest
+ * COMMIT hint, and sorts damage into the two cases the recovery rules distinguish.
+ *
+ * <ul>
+ *   <li>Damaged records at the very end (a torn write, bytes flipped in the tail): every intact record before
+ *   them is kept, they are dropped, and {@link Result#damagedTail} describes them so the caller can log a
+ *   warning and write a DISCARD record (so the next replay skips them even though records follow).</li>
+ *   <li>A damaged record followed by an intact one that is not a DISCARD covering it, or records that
+ *   contradict each other (an ENTRY that does not follow the last index): {@link JournalCorruptedException}.</li>
+ * </ul>
+ */
+final class JournalReplay {
+    /** What the journal holds. */
+    static final class Result {
+        final LogIndex index = new LogIndex();
+        long commitIndex;
+        long recordCount;
+        /** Queue index of the last excerpt read, intact or not; NULL_VALUE for an empty journal. */
+        long lastQueueIndex = LogStore.NULL_VALUE;
+        /** Non-null if a damaged tail was dropped: names file, byte position, queue index and reason. */
+        String damagedTail;
+        long firstBadQueueIndex = LogStore.NULL_VALUE;
+        long lastBadQueueIndex = LogStore.NULL_VALUE;
+    }
+
+    private JournalReplay() {
+    }
+
+    static Result replay(ChronicleQueue queue) {
+        final Result result = new Result();
+        final LogIndex index = result.index;
+        final UnsafeBuffer record = new UnsafeBuffer(0, 0);
+        final JournalFormat.Checksum checksum = new JournalFormat.Checksum();
+        String firstBadWhere = null;
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.toStart();
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    final long queueIndex = dc.index();
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    final long position = bytes.readPosition();
+                    final int length = (int) bytes.readRemaining();
+                    record.wrap(bytes.addressForRead(position), length);
+                    result.lastQueueIndex = queueIndex;
+                    result.recordCount++;
+
+                    final String damage = JournalFormat.validate(record, length, checksum);
+                    if (damage != null) {
+                        if (result.firstBadQueueIndex == LogStore.NULL_VALUE) {
+                            result.firstBadQueueIndex = queueIndex;
+                            firstBadWhere = where(tailer.currentFile(), position, queueIndex) + ": " + damage;
+                        }
+                        result.lastBadQueueIndex = queueIndex;
+                        continue;
+                    }
+                    final byte type = record.getByte(JournalFormat.TYPE_OFFSET);
+                    if (type == JournalFormat.TYPE_DISCARD) {
+                        final long first = record.getLong(JournalFormat.DISCARD_FIRST_OFFSET, JournalFormat.ORDER);
+                        final long last = record.getLong(JournalFormat.DISCARD_LAST_OFFSET, JournalFormat.ORDER);
+                        if (result.firstBadQueueIndex != LogStore.NULL_VALUE
+                            && first <= result.firstBadQueueIndex && last >= result.lastBadQueueIndex) {
+                            // A previous recovery already dropped this damaged tail; records after it are valid.
+                            result.firstBadQueueIndex = LogStore.NULL_VALUE;
+                            result.lastBadQueueIndex = LogStore.NULL_VALUE;
+                            firstBadWhere = null;
+                        }
+                        continue;
+                    }
+                    if (result.firstBadQueueIndex != LogStore.NULL_VALUE) {
+                        throw new JournalCorruptedException("journal record at " + firstBadWhere
+                            + ", but an intact record follows it at " + where(tailer.currentFile(), position, queueIndex)
+                            + ". This is damage inside the journal, not a torn write at its end; refusing to start "
+                            + "rather than lose entries that may be committed. Restore this node's directory "
+                            + "(or wipe it and let the node catch up from the leader).");
+                    }
+                    apply(type, record, length, queueIndex, index, result, tailer.currentFile(), position);
+                }
+            }
+            if (result.firstBadQueueIndex != LogStore.NULL_VALUE) {
+                result.damagedTail = firstBadWhere;
+            }
+        }
+        final long chronicleLast = queue.lastIndex();
+        if (chronicleLast != LogStore.NULL_VALUE && result.lastQueueIndex != LogStore.NULL_VALUE
+            && chronicleLast > result.lastQueueIndex) {
+            throw new JournalCorruptedException("journal in " + queue.file() + " reports excerpts up to queue index 0x"
+                + Long.toHexString(chronicleLast) + " but could only be read up to 0x"
+                + Long.toHexString(result.lastQueueIndex) + "; a journal file is damaged or missing. Refusing to start.");
+        }
+        return result;
+    }
+
+    private static void apply(byte type, UnsafeBuffer record, int length, long queueIndex, LogIndex index,
+                              Result result, File file, long position) {
+        switch (type) {
+            case JournalFormat.TYPE_ENTRY: {
+                final long entryIndex = record.getLong(JournalFormat.ENTRY_INDEX_OFFSET, JournalFormat.ORDER);
+                final long term = record.getLong(JournalFormat.ENTRY_TERM_OFFSET, JournalFormat.ORDER);
+                if (!index.isEmpty() && entryIndex != index.lastIndex() + 1) {
+                    throw new JournalCorruptedException("journal record at " + where(file, position, queueIndex)
+                        + " is ENTRY index " + entryIndex + " but the log ends at " + index.lastIndex()
+                        + "; the journal contradicts itself. Refusing to start.");
+                }
+                index.add(entryIndex, term, length - JournalFormat.ENTRY_OVERHEAD, queueIndex, 0, LogStore.NULL_VALUE);
+                break;
+            }
+            case JournalFormat.TYPE_TRUNCATE:
+                index.truncateFrom(record.getLong(JournalFormat.VALUE_OFFSET, JournalFormat.ORDER));
+                break;
+            case JournalFormat.TYPE_COMMIT:
+                result.commitIndex = Math.max(result.commitIndex,
+                    record.getLong(JournalFormat.VALUE_OFFSET, JournalFormat.ORDER));
+                break;
+            default:
+                throw new IllegalStateException("validated record has unknown type " + type);
+        }
+    }
+
+    static String where(File file, long position, long queueIndex) {
+        return "file " + file + " byte offset " + position + " (queue index 0x" + Long.toHexString(queueIndex) + ")";
+    }
+}
