@@ -1,0 +1,346 @@
+package io.pontoon.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.pontoon.protocol.MessageType;
+import io.pontoon.spi.Transport;
+import io.pontoon.transport.client.ClientRequestHandler;
+import io.pontoon.transport.client.ClientService;
+import io.pontoon.transport.codec.ClientAppendResponseCodec;
+import io.pontoon.transport.codec.HandshakeCodec;
+import io.pontoon.transport.codec.HandshakeCodec.RejectReason;
+import io.pontoon.transport.fault.FaultInjectionHandler;
+import io.pontoon.transport.fault.FaultRules;
+import io.pontoon.transport.netty.AcceptorHandshakeHandler;
+import io.pontoon.transport.netty.EventLoops;
+import io.pontoon.transport.netty.FrameDecoder;
+import io.pontoon.transport.netty.HandshakeSettings;
+import io.pontoon.transport.netty.PeerInboundHandler;
+import io.pontoon.transport.netty.SslContexts;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@link Transport} SPI over Netty TCP (docs/PROTOCOL.md).
+ *
+ * <ul>
+ *   <li>One listening socket per node serves peers and clients; every connection starts with the
+ *       handshake (version, cluster, node id, optional HMAC of the cluster secret, optional mutual TLS).</li>
+ *   <li>One outbound connection per peer carries this node's messages to it; the peer's messages arrive
+ *       on the connection it opened. Lost connections reconnect with capped exponential backoff.</li>
+ *   <li>{@link #send} (Raft thread) appends a frame to the peer's pending pooled buffer; {@link #flush}
+ *       (Raft thread, once per duty cycle) hands each peer's buffer to its event loop with a single
+ *       {@code writeAndFlush}. No lock, and one hand-off per peer per duty cycle.</li>
+ *   <li>Inbound frames are validated (header against the handshake, body with the core codecs) and passed
+ *       to the {@link InboundHandler} over the frame's own memory on the event loop.</li>
+ *   <li>With {@link NettyTransportConfig#faultInjection} every peer connection has a
+ *       {@link FaultInjectionHandler} driven by {@link #faults()}.</li>
+ * </ul>
+ */
+public final class NettyTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final NettyTransportConfig config;
+    private final FaultRules faults;
+    private final HandshakeSettings handshakeSettings;
+    private final SslContext serverSsl;
+    private final SslContext clientSsl;
+    private final Int2ObjectHashMap<byte[]> advertisedAddresses = new Int2ObjectHashMap<>();
+    private final Map<Integer, Channel> inboundByPeer = new ConcurrentHashMap<>();
+    private final AtomicLong rejectedByNode = new AtomicLong();
+    private final AtomicLong oversizedSends = new AtomicLong();
+
+    private Int2ObjectHashMap<PeerLink> links = new Int2ObjectHashMap<>();
+    private PeerLink[] linkArray = new PeerLink[0];
+    private volatile ClientService clientService;
+    private volatile boolean closed;
+    private EventLoops loops;
+    private Channel serverChannel;
+    private ExecutorService statusExecutor;
+    private InboundHandler inbound;
+
+    public NettyTransport(NettyTransportConfig config) {
+        this.config = config;
+        this.faults = new FaultRules(config.faultSeed);
+        this.handshakeSettings = new HandshakeSettings(config.clusterId, config.nodeId, config.secret(),
+            config.peers::containsKey, config.handshakeTimeoutNs);
+        this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls);
+        this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls);
+        config.peers.forEach((id, address) ->
+            advertisedAddresses.put((int) id, ClientAppendResponseCodec.addressBytes(NettyTransportConfig.format(address))));
+        if (!advertisedAddresses.containsKey(config.nodeId)) {
+            advertisedAddresses.put(config.nodeId,
+                ClientAppendResponseCodec.addressBytes(NettyTransportConfig.format(config.listenAddress)));
+        }
+    }
+
+    /**
+     * Binds the listening socket and starts connecting to every peer. Called once by the node runtime
+     * before any send; blocks until the socket is bound.
+     *
+     * @throws IllegalArgumentException if {@code localNodeId} is not the configured node id
+     * @throws IllegalStateException    if the listen address cannot be bound
+     */
+    @Override
+    public void start(int localNodeId, InboundHandler inbound) {
+        if (localNodeId != config.nodeId) {
+            throw new IllegalArgumentException("start(localNodeId=" + localNodeId + ") but the transport is configured for nodeId "
+                + config.nodeId);
+        }
+        if (this.inbound != null) {
+            throw new IllegalStateException("NettyTransport for node " + config.nodeId + " already started");
+        }
+        this.inbound = inbound;
+        loops = new EventLoops(config.preferEpoll, config.ioThreads, "pontoon-io-" + config.nodeId);
+        statusExecutor = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "pontoon-status-" + config.nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(config.maxPendingBytesPerPeer / 2,
+            config.maxPendingBytesPerPeer);
+        final ServerBootstrap server = new ServerBootstrap()
+            .group(loops.group())
+            .channel(loops.serverChannelClass())
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .childHandler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    initAcceptedChannel(ch);
+                }
+            });
+        try {
+            serverChannel = server.bind(config.listenAddress).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            loops.group().shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("node " + config.nodeId + ": cannot listen on " + config.listenAddress + ": " + e, e);
+        }
+        LOG.info("node {}: listening on {} ({}, tls {}, secret {})", config.nodeId, serverChannel.localAddress(),
+            loops.isEpoll() ? "epoll" : "nio", config.tls != null ? "on" : "off", config.secret() != null ? "on" : "off");
+
+        final Bootstrap base = new Bootstrap()
+            .group(loops.group())
+            .channel(loops.socketChannelClass())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs)));
+        final Int2ObjectHashMap<PeerLink> newLinks = new Int2ObjectHashMap<>();
+        final List<PeerLink> list = new ArrayList<>();
+        config.peers.forEach((id, address) -> {
+            if (id != config.nodeId) {
+                final PeerLink link = new PeerLink(id, address, this, base,
+                    pipeline -> addPipelineHead(pipeline, address));
+                newLinks.put((int) id, link);
+                list.add(link);
+            }
+        });
+        links = newLinks;
+        linkArray = list.toArray(new PeerLink[0]);
+        for (PeerLink link : linkArray) {
+            link.connect();
+        }
+    }
+
+    private void addPipelineHead(ChannelPipeline pipeline, InetSocketAddress remote) {
+        if (clientSsl != null) {
+            pipeline.addLast("tls", clientSsl.newHandler(pipeline.channel().alloc(), remote.getHostString(), remote.getPort()));
+        }
+        pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
+        if (config.faultInjection) {
+            pipeline.addLast("faults", new FaultInjectionHandler(faults));
+        }
+    }
+
+    private void initAcceptedChannel(Channel ch) {
+        final ChannelPipeline pipeline = ch.pipeline();
+        if (serverSsl != null) {
+            pipeline.addLast("tls", serverSsl.newHandler(ch.alloc()));
+        }
+        pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
+        if (config.faultInjection) {
+            pipeline.addLast("faults", new FaultInjectionHandler(faults));
+        }
+        pipeline.addLast("handshake", new AcceptorHandshakeHandler(handshakeSettings, new AcceptorHandshakeHandler.Initializer() {
+            @Override
+            public RejectReason check(int role, int nodeId) {
+                if (role == HandshakeCodec.ROLE_CLIENT && clientService == null) {
+                    return RejectReason.NO_CLIENT_SERVICE;
+                }
+                return null;
+            }
+
+            @Override
+            public void install(ChannelPipeline p, int role, int nodeId) {
+                if (role == HandshakeCodec.ROLE_PEER) {
+                    installPeer(p, nodeId);
+                } else {
+                    p.addLast("client", new ClientRequestHandler(clientService, config.clusterId, config.nodeId,
+                        advertisedAddresses::get, statusExecutor));
+                }
+            }
+        }));
+    }
+
+    private void installPeer(ChannelPipeline pipeline, int peerId) {
+        final FaultInjectionHandler faultHandler = pipeline.get(FaultInjectionHandler.class);
+        if (faultHandler != null) {
+            faultHandler.bindPeer(peerId);
+        }
+        pipeline.addLast("peer-in", new PeerInboundHandler(peerId, config.clusterId, inbound, rejectedByNode));
+        final Channel ch = pipeline.channel();
+        final Channel previous = inboundByPeer.put(peerId, ch);
+        if (previous != null && previous != ch) {
+            LOG.info("node {}: peer {} reconnected from {}; closing its previous connection from {}", config.nodeId, peerId,
+                ch.remoteAddress(), previous.remoteAddress());
+            previous.close();
+        }
+        ch.closeFuture().addListener(f -> inboundByPeer.remove(peerId, ch));
+    }
+
+    /**
+     * Raft thread. Copies the body into the peer's pending buffer as one frame. False if the peer is
+     * unknown or disconnected, its pending bytes or socket buffer are over maxPendingBytesPerPeer, or
+     * the frame would exceed maxFrameBytes: the message is lost, which Raft tolerates.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a Raft message type (a bug in the caller)
+     */
+    @Override
+    public boolean send(int toNodeId, int type, DirectBuffer body, int offset, int length) {
+        if (!MessageType.isRaftMessage(type)) {
+            throw new IllegalArgumentException("send: type " + type + " is not a Raft message type");
+        }
+        if (closed) {
+            return false;
+        }
+        final PeerLink link = links.get(toNodeId);
+        if (link == null) {
+            return false;
+        }
+        if (io.pontoon.transport.codec.Frame.HEADER_LENGTH + (long) length > config.maxFrameBytes) {
+            if (oversizedSends.getAndIncrement() == 0) {
+                LOG.warn("node {}: dropping a {} of {} bytes to node {}: above maxFrameBytes {} (logged once)",
+                    config.nodeId, MessageType.name(type), length, toNodeId, config.maxFrameBytes);
+            }
+            return false;
+        }
+        return link.trySend(type, config.clusterId, config.nodeId, body, offset, length);
+    }
+
+    /** Raft thread. One write and one flush per peer with pending frames. */
+    @Override
+    public void flush() {
+        final PeerLink[] array = linkArray;
+        if (closed) {
+            for (PeerLink link : array) {
+                link.releaseOnRaftThread();
+            }
+            return;
+        }
+        for (PeerLink link : array) {
+            link.flush();
+        }
+    }
+
+    /** Attaches the service that answers client requests on this node's port; before it, clients are refused. Any thread. */
+    public NettyTransport serveClients(ClientService service) {
+        this.clientService = service;
+        return this;
+    }
+
+    /** The run-time fault plan (effective when {@link NettyTransportConfig#faultInjection} is on). Any thread. */
+    public FaultRules faults() {
+        return faults;
+    }
+
+    /** The bound listen address (useful with port 0); null before start. */
+    public InetSocketAddress localAddress() {
+        final Channel ch = serverChannel;
+        return ch == null ? null : (InetSocketAddress) ch.localAddress();
+    }
+
+    /** True while the outbound connection to {@code peerId} is handshaken. Any thread. */
+    public boolean isConnected(int peerId) {
+        final PeerLink link = links.get(peerId);
+        return link != null && link.isConnected();
+    }
+
+    /**
+     * Completes when the outbound connection to {@code peerId} is handshaken (at once if it is now);
+     * for tests and start-up checks. Any thread.
+     */
+    public java.util.concurrent.CompletableFuture<Void> whenConnected(int peerId) {
+        final PeerLink link = links.get(peerId);
+        if (link == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                new IllegalArgumentException("node " + peerId + " is not a peer of node " + config.nodeId));
+        }
+        return link.whenConnected();
+    }
+
+    /** True while {@code peerId} has a handshaken connection into this node. Any thread. */
+    public boolean hasInboundFrom(int peerId) {
+        return inboundByPeer.containsKey(peerId);
+    }
+
+    /** Messages the node refused because its inbound ring was full. */
+    public long rejectedByNode() {
+        return rejectedByNode.get();
+    }
+
+    public NettyTransportConfig config() {
+        return config;
+    }
+
+    HandshakeSettings handshakeSettings() {
+        return handshakeSettings;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes every connection and the listening socket, and stops the I/O threads. Blocks up to a few seconds. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (PeerLink link : linkArray) {
+            link.close();
+        }
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        for (Channel ch : inboundByPeer.values()) {
+            ch.close();
+        }
+        if (statusExecutor != null) {
+            statusExecutor.shutdownNow();
+        }
+        if (loops != null) {
+            loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        LOG.info("node {}: transport closed", config.nodeId);
+    }
+}

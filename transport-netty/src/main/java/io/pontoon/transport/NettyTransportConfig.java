@@ -1,0 +1,281 @@
+package io.pontoon.transport;
+
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Immutable, validated settings of a {@link NettyTransport}. Build with {@link #builder()}; every
+ * setter checks its range and {@link Builder#build()} checks cross-field rules, failing with an
+ * {@link IllegalArgumentException} naming the field and the allowed range.
+ */
+public final class NettyTransportConfig {
+    /** This node's id (>= 1). Required. */
+    public final int nodeId;
+    /** Address to listen on for peers and clients; port 0 picks a free port. Required. */
+    public final InetSocketAddress listenAddress;
+    /** Every cluster member by node id (may include this node; its entry is then its advertised address). */
+    public final Map<Integer, InetSocketAddress> peers;
+    /** Cluster id carried by every frame; connections from another cluster are refused. Default 1. */
+    public final int clusterId;
+    /** Shared cluster secret for the handshake HMAC, or null for none. Default none. */
+    private final byte[] secret;
+    /** Mutual TLS, or null for plain TCP. Default none. */
+    public final TlsConfig tls;
+    /** Netty I/O threads shared by all connections. Default 1; allowed 1 .. 64. */
+    public final int ioThreads;
+    /** Largest frame accepted or sent, length prefix included. Default 8 MiB; allowed 1 KiB .. 1 GiB. */
+    public final int maxFrameBytes;
+    /** First reconnect delay; doubles per failed attempt. Default 20 ms; allowed 1 ms .. 60 s. */
+    public final long reconnectBackoffMinNs;
+    /** Cap of the reconnect delay. Default 1 s; allowed reconnectBackoffMinNs .. 10 min. */
+    public final long reconnectBackoffMaxNs;
+    /** Connect plus handshake must finish within this. Default 5 s; allowed 1 ms .. 5 min. */
+    public final long handshakeTimeoutNs;
+    /**
+     * Per-peer limit of bytes queued and not yet written to the socket; {@code send} returns false
+     * above it. Default 64 MiB; allowed maxFrameBytes .. 2 GiB - 1.
+     */
+    public final int maxPendingBytesPerPeer;
+    /** Use epoll when available (else NIO). Default true. */
+    public final boolean preferEpoll;
+    /** Install a {@link io.pontoon.transport.fault.FaultInjectionHandler} on every peer connection. Default false. */
+    public final boolean faultInjection;
+    /** Seed of the fault injection randomness. Default 0. */
+    public final long faultSeed;
+
+    private NettyTransportConfig(Builder b) {
+        nodeId = b.nodeId;
+        listenAddress = b.listenAddress;
+        peers = Collections.unmodifiableMap(new TreeMap<>(b.peers));
+        clusterId = b.clusterId;
+        secret = b.secret == null ? null : b.secret.clone();
+        tls = b.tls;
+        ioThreads = b.ioThreads;
+        maxFrameBytes = b.maxFrameBytes;
+        reconnectBackoffMinNs = b.reconnectBackoffMinNs;
+        reconnectBackoffMaxNs = b.reconnectBackoffMaxNs;
+        handshakeTimeoutNs = b.handshakeTimeoutNs;
+        maxPendingBytesPerPeer = b.maxPendingBytesPerPeer;
+        preferEpoll = b.preferEpoll;
+        faultInjection = b.faultInjection;
+        faultSeed = b.faultSeed;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A copy of the secret, or null. */
+    public byte[] secret() {
+        return secret == null ? null : secret.clone();
+    }
+
+    /** The address clients are redirected to for {@code nodeId}: its peers entry, else (for this node) the listen address. */
+    public InetSocketAddress advertisedAddress(int id) {
+        final InetSocketAddress address = peers.get(id);
+        if (address == null && id == nodeId) {
+            return listenAddress;
+        }
+        return address;
+    }
+
+    @Override
+    public String toString() {
+        return "NettyTransportConfig{nodeId=" + nodeId + ", listenAddress=" + listenAddress + ", peers=" + peers
+            + ", clusterId=" + clusterId + ", secret=" + (secret == null ? "none" : "set") + ", tls=" + tls
+            + ", ioThreads=" + ioThreads + ", maxFrameBytes=" + maxFrameBytes
+            + ", reconnectBackoffMinNs=" + reconnectBackoffMinNs + ", reconnectBackoffMaxNs=" + reconnectBackoffMaxNs
+            + ", handshakeTimeoutNs=" + handshakeTimeoutNs + ", maxPendingBytesPerPeer=" + maxPendingBytesPerPeer
+            + ", preferEpoll=" + preferEpoll + ", faultInjection=" + faultInjection + ", faultSeed=" + faultSeed + '}';
+    }
+
+    /** Parses "host:port" (IPv6 as "[::1]:7001"). */
+    public static InetSocketAddress parseAddress(String field, String hostPort) {
+        if (hostPort == null) {
+            throw new IllegalArgumentException(field + " must be host:port, got null");
+        }
+        final int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException(field + " must be host:port, got '" + hostPort + "'");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        final int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + " has a non-numeric port in '" + hostPort + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(field + " port must be in [0, 65535], got " + port);
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    /** "host:port" of an address, as sent to clients in redirects. */
+    public static String format(InetSocketAddress address) {
+        final String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** Mutable builder with documented defaults. */
+    public static final class Builder {
+        private int nodeId;
+        private InetSocketAddress listenAddress;
+        private final Map<Integer, InetSocketAddress> peers = new TreeMap<>();
+        private int clusterId = 1;
+        private byte[] secret;
+        private TlsConfig tls;
+        private int ioThreads = 1;
+        private int maxFrameBytes = 8 * 1024 * 1024;
+        private long reconnectBackoffMinNs = 20_000_000L;
+        private long reconnectBackoffMaxNs = 1_000_000_000L;
+        private long handshakeTimeoutNs = 5_000_000_000L;
+        private int maxPendingBytesPerPeer = 64 * 1024 * 1024;
+        private boolean preferEpoll = true;
+        private boolean faultInjection;
+        private long faultSeed;
+
+        private Builder() {
+        }
+
+        private static long range(String field, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], got " + value);
+            }
+            return value;
+        }
+
+        /** Required; allowed 1 .. 2^31 - 1. */
+        public Builder nodeId(int v) {
+            nodeId = (int) range("nodeId", v, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Required; port 0 picks a free port (see {@link NettyTransport#localAddress()}). */
+        public Builder listenAddress(InetSocketAddress v) {
+            if (v == null) {
+                throw new IllegalArgumentException("listenAddress must not be null");
+            }
+            listenAddress = v;
+            return this;
+        }
+
+        public Builder listenAddress(String hostPort) {
+            return listenAddress(parseAddress("listenAddress", hostPort));
+        }
+
+        /** Adds a member; ids allowed 1 .. 2^31 - 1, ports 1 .. 65535. */
+        public Builder peer(int id, InetSocketAddress address) {
+            range("peers[" + id + "] node id", id, 1, Integer.MAX_VALUE);
+            if (address == null) {
+                throw new IllegalArgumentException("peers[" + id + "] address must not be null");
+            }
+            range("peers[" + id + "] port", address.getPort(), 1, 65535);
+            peers.put(id, address);
+            return this;
+        }
+
+        public Builder peer(int id, String hostPort) {
+            return peer(id, parseAddress("peers[" + id + "]", hostPort));
+        }
+
+        /** Adds every member of {@code members} (for example 1=127.0.0.1:7001 ...). */
+        public Builder peers(Map<Integer, InetSocketAddress> members) {
+            members.forEach(this::peer);
+            return this;
+        }
+
+        /** Default 1; any int. */
+        public Builder clusterId(int v) {
+            clusterId = v;
+            return this;
+        }
+
+        /** Shared cluster secret; null for none. When set: 16 .. 1024 bytes. */
+        public Builder secret(byte[] v) {
+            if (v != null) {
+                range("secret length", v.length, 16, 1024);
+            }
+            secret = v == null ? null : v.clone();
+            return this;
+        }
+
+        /** Mutual TLS; null for plain TCP. */
+        public Builder tls(TlsConfig v) {
+            tls = v;
+            return this;
+        }
+
+        /** Default 1; allowed 1 .. 64. */
+        public Builder ioThreads(int v) {
+            ioThreads = (int) range("ioThreads", v, 1, 64);
+            return this;
+        }
+
+        /** Default 8 MiB; allowed 1 KiB .. 1 GiB. */
+        public Builder maxFrameBytes(int v) {
+            maxFrameBytes = (int) range("maxFrameBytes", v, 1024, 1024 * 1024 * 1024);
+            return this;
+        }
+
+        /** Default 20 ms; allowed 1 ms .. 60 s. */
+        public Builder reconnectBackoffMinNs(long v) {
+            reconnectBackoffMinNs = range("reconnectBackoffMinNs", v, 1_000_000L, 60_000_000_000L);
+            return this;
+        }
+
+        /** Default 1 s; allowed 1 ms .. 10 min, and at least reconnectBackoffMinNs. */
+        public Builder reconnectBackoffMaxNs(long v) {
+            reconnectBackoffMaxNs = range("reconnectBackoffMaxNs", v, 1_000_000L, 600_000_000_000L);
+            return this;
+        }
+
+        /** Default 5 s; allowed 1 ms .. 5 min. */
+        public Builder handshakeTimeoutNs(long v) {
+            handshakeTimeoutNs = range("handshakeTimeoutNs", v, 1_000_000L, 300_000_000_000L);
+            return this;
+        }
+
+        /** Default 64 MiB; allowed 1 KiB .. 2 GiB - 1, and at least maxFrameBytes. */
+        public Builder maxPendingBytesPerPeer(int v) {
+            maxPendingBytesPerPeer = (int) range("maxPendingBytesPerPeer", v, 1024, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Default true. */
+        public Builder preferEpoll(boolean v) {
+            preferEpoll = v;
+            return this;
+        }
+
+        /** Default false. */
+        public Builder faultInjection(boolean enabled, long seed) {
+            faultInjection = enabled;
+            faultSeed = seed;
+            return this;
+        }
+
+        public NettyTransportConfig build() {
+            if (nodeId == 0) {
+                throw new IllegalArgumentException("nodeId is required (1 .. 2^31 - 1)");
+            }
+            if (listenAddress == null) {
+                throw new IllegalArgumentException("listenAddress is required (host:port, port 0 for any)");
+            }
+            if (reconnectBackoffMaxNs < reconnectBackoffMinNs) {
+                throw new IllegalArgumentException("reconnectBackoffMaxNs (" + reconnectBackoffMaxNs
+                    + ") must be >= reconnectBackoffMinNs (" + reconnectBackoffMinNs + ")");
+            }
+            if (maxPendingBytesPerPeer < maxFrameBytes) {
+                throw new IllegalArgumentException("maxPendingBytesPerPeer (" + maxPendingBytesPerPeer
+                    + ") must be >= maxFrameBytes (" + maxFrameBytes + ")");
+            }
+            return new NettyTransportConfig(this);
+        }
+    }
+}

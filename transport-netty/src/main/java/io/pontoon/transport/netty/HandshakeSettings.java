@@ -1,0 +1,62 @@
+package io.pontoon.transport.netty;
+
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+
+/**
+ * What both handshake sides need: who we are, which cluster, which peers exist, the optional shared
+ * secret and how long a handshake may take. Immutable; shared by all connections of a transport.
+ */
+public final class HandshakeSettings {
+    private final int clusterId;
+    private final int localNodeId;
+    private final byte[] secret;
+    private final IntPredicate isPeer;
+    private final long handshakeTimeoutNs;
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * @param localNodeId this side's node id; 0 for a client
+     * @param secret      shared cluster secret, or null for no authentication
+     * @param isPeer      which node ids may connect as peers (acceptor side)
+     */
+    public HandshakeSettings(int clusterId, int localNodeId, byte[] secret, IntPredicate isPeer, long handshakeTimeoutNs) {
+        this.clusterId = clusterId;
+        this.localNodeId = localNodeId;
+        this.secret = secret == null ? null : secret.clone();
+        this.isPeer = isPeer;
+        this.handshakeTimeoutNs = handshakeTimeoutNs;
+    }
+
+    public int clusterId() {
+        return clusterId;
+    }
+
+    public int localNodeId() {
+        return localNodeId;
+    }
+
+    /** The secret, or null. Not copied: do not modify. */
+    byte[] secret() {
+        return secret;
+    }
+
+    public boolean isPeer(int nodeId) {
+        return nodeId != localNodeId && isPeer.test(nodeId);
+    }
+
+    public long handshakeTimeoutNs() {
+        return handshakeTimeoutNs;
+    }
+
+    long handshakeTimeoutMs() {
+        return TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNs);
+    }
+
+    byte[] newNonce() {
+        final byte[] nonce = new byte[io.pontoon.transport.codec.HandshakeCodec.NONCE_LENGTH];
+        random.nextBytes(nonce);
+        return nonce;
+    }
+}
