@@ -74,12 +74,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (failover && !measureFailover) {
             out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
         }
-        out.printf("demo: %d nodes in one JVM (LocalCluster: in-memory log and network), payload %d B, "
-            + "%d proposals in flight, %d s%s%n", nodes, payloadBytes, clients, seconds,
-            measureFailover ? ", leader disconnected at " + fmtSeconds(seconds * 500_000_000L) : "");
-        out.flush();
-
         try (LocalCluster cluster = LocalCluster.start(nodes, config)) {
+            out.printf("demo: %d nodes in one JVM (LocalCluster over %s), payload %d B, %d proposals in flight, "
+                + "%d s%s%n", nodes, cluster.fabric().name(), payloadBytes, clients, seconds,
+                measureFailover ? ", leader disconnected at " + fmtSeconds(seconds * 500_000_000L) : "");
+            out.flush();
             if (leaderOf(cluster, Duration.ofNanos(LEADER_TIMEOUT_NS)) < 0) {
                 err.println("demo: no leader elected within " + LEADER_TIMEOUT_NS / 1_000_000_000L + " s");
                 return PontoonCli.EXIT_FAILED;
