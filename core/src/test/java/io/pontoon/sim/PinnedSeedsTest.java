@@ -1,0 +1,29 @@
+package io.pontoon.sim;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Seeds that once found a bug, replayed on every build so the bug stays fixed (STYLE.md rule 11: every
+ * fix comes with its failing scenario). Add a seed here, with the bug it found, as soon as the simulator
+ * finds it, before the fix.
+ */
+class PinnedSeedsTest {
+    /** A seed, its cluster size, and what went wrong on it. */
+    record Pinned(long seed, int nodes, String bug) {
+    }
+
+    static final List<Pinned> PINNED = List.of(
+        // none yet
+    );
+
+    @TestFactory
+    Stream<DynamicTest> pinnedSeedsStayFixed() {
+        return PINNED.stream().map(p -> DynamicTest.dynamicTest(
+            "seed " + p.seed() + " (" + p.nodes() + " nodes): " + p.bug(),
+            () -> SimulationRunner.runSeed(p.seed(), p.nodes())));
+    }
+}

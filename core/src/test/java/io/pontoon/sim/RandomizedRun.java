@@ -1,0 +1,322 @@
+package io.pontoon.sim;
+
+import io.pontoon.RaftConfig;
+import io.pontoon.ResultCode;
+
+import java.util.SplittableRandom;
+
+/**
+ * One seed of the randomized simulation: a cluster configuration drawn from the seed, random client
+ * proposals, then one or two cycles of chaos (phases of partitions, one-way cuts, crashes and restarts,
+ * loss, duplication, delay spikes, slow disks) each followed by a heal and a liveness check, then a
+ * drain that checks every accepted proposal gets an outcome.
+ *
+ * <p>Liveness: after a heal (every node up, the network clean) a leader must exist and a fresh
+ * proposal must be applied on every node within {@value #LIVENESS_ELECTION_TIMEOUTS} maximum election
+ * timeouts (2 x electionTimeoutNs each).
+ */
+final class RandomizedRun {
+    static final int LIVENESS_ELECTION_TIMEOUTS = 10;
+    /** A run longer than this in virtual time is a bug in the run itself (or a livelock). */
+    private static final long MAX_VIRTUAL_NS = 600_000_000_000L;
+
+    private final Simulation sim;
+    private final SplittableRandom random;
+    private final SplittableRandom plan;
+    private final long electionTimeoutNs;
+    private final long clientIntervalNs;
+    private final double leaderBias;
+    private final long cleanDelayMinNs;
+    private final long cleanDelayJitterNs;
+    private final boolean cleanFifo;
+    private int cyclesLeft;
+    private boolean chaos;
+    private boolean clientRunning = true;
+    private long healedAtNs;
+    private Proposal probe;
+    private boolean finished;
+    private long lastHealNs;
+
+    private RandomizedRun(long seed, int nodes) {
+        this.plan = new SplittableRandom(Simulation.mix(seed, 0x5eed, nodes));
+        electionTimeoutNs = ms(60 + plan.nextInt(91));
+        final long heartbeatNs = electionTimeoutNs / (3 + plan.nextInt(3));
+        final boolean smallCaps = plan.nextInt(3) == 0;
+        final RaftConfig config = RaftConfig.builder()
+            .electionTimeoutNs(electionTimeoutNs)
+            .heartbeatIntervalNs(heartbeatNs)
+            .preVote(plan.nextInt(4) != 0)
+            .checkQuorum(plan.nextInt(4) != 0)
+            .maxBatchEntries(pick(1, 3, 16, 4096))
+            .maxBatchBytes(smallCaps ? 1024 : 256 * 1024)
+            .maxInflightMessages(pick(1, 2, 8, 256))
+            .maxInflightBytes(smallCaps ? 1024 : 32L * 1024 * 1024)
+            .maxPendingProposals(pick(8, 64, 262_144))
+            .maxEntryBytes(1024)
+            .maxUncommittedBytes(smallCaps ? 2048 : 256L * 1024 * 1024)
+            .proposalTimeoutNs(electionTimeoutNs * (5 + plan.nextInt(20)))
+            .build();
+        final long tickNs = Math.max(1_000_000L, heartbeatNs / (2 + plan.nextInt(3)));
+        cleanDelayMinNs = 50_000L + plan.nextLong(1_000_000L);
+        cleanDelayJitterNs = 50_000L + plan.nextLong(2_000_000L);
+        cleanFifo = plan.nextInt(4) != 0;
+        clientIntervalNs = ms(pick(4, 8, 15, 30));
+        leaderBias = 0.5 + plan.nextDouble() * 0.5;
+        cyclesLeft = 1 + plan.nextInt(2);
+        sim = Simulation.builder()
+            .seed(seed)
+            .nodes(nodes)
+            .config(config)
+            .tickIntervalNs(tickNs)
+            .networkDelay(cleanDelayMinNs, cleanDelayJitterNs)
+            .diskDelay(20_000L + plan.nextLong(500_000L), plan.nextLong(2_000_000L))
+            .build();
+        random = sim.random();
+        sim.network().fifo(cleanFifo);
+    }
+
+    /** Runs one seed; throws {@link SimulationFailure} on any violation. */
+    static SimStats run(long seed, int nodes) {
+        return new RandomizedRun(seed, nodes).run();
+    }
+
+    /** The simulation of one seed, not yet started (for tracing a replay). */
+    static Simulation simulationFor(long seed, int nodes, java.io.PrintStream trace) {
+        final RandomizedRun run = new RandomizedRun(seed, nodes);
+        run.sim.traceTo(trace);
+        return run.sim;
+    }
+
+    static SimStats runTraced(long seed, int nodes, java.io.PrintStream trace) {
+        final RandomizedRun run = new RandomizedRun(seed, nodes);
+        run.sim.traceTo(trace);
+        return run.run();
+    }
+
+    private SimStats run() {
+        sim.start();
+        scheduleClient();
+        startChaos(sim.nowNs() + electionTimeoutNs * (1 + plan.nextInt(4)));
+        while (!finished) {
+            if (!sim.stepOnce()) {
+                throw sim.failure("simulation stalled", "no event scheduled", null);
+            }
+            if (sim.nowNs() > MAX_VIRTUAL_NS) {
+                throw sim.failure("simulation bound", "run exceeded " + Simulation.formatTime(MAX_VIRTUAL_NS), null);
+            }
+        }
+        return new SimStats(sim.checker.elections, sim.checker.committedPayloads, sim.nowNs(), sim.events,
+            sim.network().sent, sim.crashes, sim.checker.outcomesOk, sim.checker.outcomesLost,
+            sim.checker.outcomesTimeout);
+    }
+
+    // ------------------------------------------------------------------ client
+
+    private void scheduleClient() {
+        sim.schedule(sim.nowNs() + 1 + random.nextLong(2 * clientIntervalNs), "client", this::clientPropose);
+    }
+
+    private void clientPropose() {
+        if (!clientRunning) {
+            return;
+        }
+        scheduleClient();
+        int target = random.nextDouble() < leaderBias ? sim.leader() : 0;
+        if (target == 0) {
+            target = 1 + random.nextInt(sim.size());
+        }
+        final SimNode n = sim.node(target);
+        if (n.engine != null) {
+            sim.proposeNow(n, random.nextInt(100) == 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ chaos
+
+    private void startChaos(long atNs) {
+        final long endNs = atNs + electionTimeoutNs * (4 + plan.nextInt(16));
+        sim.schedule(atNs, "chaos begins", () -> chaos = true);
+        long phaseStart = atNs;
+        while (phaseStart < endNs) {
+            final long phaseEnd = Math.min(endNs, phaseStart + electionTimeoutNs * (1 + plan.nextInt(8)));
+            final long start = phaseStart;
+            final long length = phaseEnd - phaseStart;
+            sim.schedule(start, "chaos phase", () -> beginPhase(start, length));
+            phaseStart = phaseEnd;
+        }
+        sim.schedule(endNs, "heal", this::heal);
+    }
+
+    private void beginPhase(long startNs, long lengthNs) {
+        final SimNetwork net = sim.network();
+        net.heal();
+        final double drop = new double[] {0, 0, 0.01, 0.05, 0.1, 0.2}[random.nextInt(6)];
+        final double dup = new double[] {0, 0, 0.02, 0.1}[random.nextInt(4)];
+        final long jitter = new long[] {500_000L, 2_000_000L, 10_000_000L, 30_000_000L}[random.nextInt(4)];
+        net.faults(drop, dup, 100_000L + random.nextLong(2_000_000L), jitter).fifo(random.nextInt(10) < 7);
+        if (random.nextInt(10) < 3) {
+            net.spikes(0.01 + random.nextDouble() * 0.04, 3 * electionTimeoutNs);
+        }
+        final int n = sim.size();
+        final StringBuilder what = new StringBuilder();
+        switch (random.nextInt(10)) {
+            case 4:
+            case 5: {
+                final boolean[] left = new boolean[n + 1];
+                int leftCount = 0;
+                for (int id = 1; id <= n; id++) {
+                    left[id] = random.nextBoolean();
+                    leftCount += left[id] ? 1 : 0;
+                }
+                final int[] a = new int[leftCount];
+                final int[] b = new int[n - leftCount];
+                for (int id = 1, i = 0, k = 0; id <= n; id++) {
+                    if (left[id]) {
+                        a[i++] = id;
+                    } else {
+                        b[k++] = id;
+                    }
+                }
+                net.partition(a, b);
+                what.append("partition ").append(java.util.Arrays.toString(a)).append(java.util.Arrays.toString(b));
+                break;
+            }
+            case 6: {
+                final int id = 1 + random.nextInt(n);
+                net.isolate(id);
+                what.append("isolate n").append(id);
+                break;
+            }
+            case 7:
+            case 8:
+                for (int from = 1; from <= n; from++) {
+                    for (int to = 1; to <= n; to++) {
+                        if (from != to && random.nextInt(10) < 3) {
+                            net.cut(from, to);
+                        }
+                    }
+                }
+                what.append("one-way cuts");
+                break;
+            case 9: {
+                final int leader = sim.leader();
+                if (leader != 0) {
+                    net.isolate(leader);
+                    what.append("isolate leader n").append(leader);
+                }
+                break;
+            }
+            default:
+                break;
+        }
+        for (SimNode node : sim.nodes()) {
+            node.slowDiskNs = random.nextInt(10) == 0 ? random.nextLong(2 * electionTimeoutNs) : 0;
+            if (random.nextInt(100) < 12) {
+                scheduleCrash(node.id, startNs + random.nextLong(lengthNs), lengthNs);
+            }
+        }
+        if (random.nextInt(5) == 0) {
+            final long at = startNs + random.nextLong(lengthNs);
+            sim.schedule(at, "crash the leader", () -> {
+                final int leader = sim.leader();
+                if (leader != 0 && chaos) {
+                    crashAndPlanRestart(sim.node(leader), lengthNs);
+                }
+            });
+        }
+        sim.note(what + " " + net.describe());
+    }
+
+    private void scheduleCrash(int id, long atNs, long phaseLengthNs) {
+        sim.schedule(atNs, "crash n" + id, () -> {
+            if (chaos) {
+                crashAndPlanRestart(sim.node(id), phaseLengthNs);
+            }
+        });
+    }
+
+    private void crashAndPlanRestart(SimNode node, long phaseLengthNs) {
+        sim.crashNow(node);
+        final long downNs = random.nextLong(Math.max(1, Math.min(phaseLengthNs, 4 * electionTimeoutNs)));
+        sim.schedule(sim.nowNs() + downNs, "restart n" + node.id, () -> {
+            if (chaos && node.engine == null) {
+                sim.restartNow(node);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ heal, liveness, drain
+
+    private void heal() {
+        chaos = false;
+        sim.network().heal().faults(0, 0, cleanDelayMinNs, cleanDelayJitterNs).fifo(cleanFifo);
+        for (SimNode node : sim.nodes()) {
+            node.slowDiskNs = 0;
+            if (node.engine == null) {
+                sim.restartNow(node);
+            }
+        }
+        healedAtNs = sim.nowNs();
+        lastHealNs = healedAtNs;
+        probe = null;
+        sim.schedule(sim.nowNs(), "liveness check", this::checkLiveness);
+    }
+
+    private void checkLiveness() {
+        final long boundNs = LIVENESS_ELECTION_TIMEOUTS * 2 * electionTimeoutNs;
+        if (probe != null && probe.accepted() && isAppliedEverywhere(probe)) {
+            sim.note("liveness ok after " + Simulation.formatTime(sim.nowNs() - healedAtNs));
+            if (--cyclesLeft > 0) {
+                startChaos(sim.nowNs() + electionTimeoutNs * (1 + plan.nextInt(4)));
+            } else {
+                clientRunning = false;
+                sim.schedule(sim.nowNs(), "drain", this::drain);
+            }
+            return;
+        }
+        if (sim.nowNs() - healedAtNs > boundNs) {
+            throw sim.failure("liveness", "healed at " + Simulation.formatTime(healedAtNs) + " but "
+                + (sim.leader() == 0 ? "no leader" : "leader n" + sim.leader()) + " and "
+                + (probe == null ? "no accepted probe proposal" : probe + " not applied on every node")
+                + " after " + LIVENESS_ELECTION_TIMEOUTS + " maximum election timeouts ("
+                + Simulation.formatTime(boundNs) + ")", null);
+        }
+        if (probe == null || !probe.accepted() || probe.abandoned()
+            || (probe.outcome() != null && probe.outcome() != ResultCode.OK)) {
+            final int leader = sim.leader();
+            probe = leader == 0 ? null : sim.proposeNow(sim.node(leader), false);
+        }
+        sim.schedule(sim.nowNs() + sim.tickIntervalNs, "liveness check", this::checkLiveness);
+    }
+
+    private boolean isAppliedEverywhere(Proposal p) {
+        if (sim.checker.committedId(p.index()) != p.id) {
+            return false;
+        }
+        for (SimNode node : sim.nodes()) {
+            if (node.engine == null || node.lastAppliedLsn < p.index()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every accepted proposal on a live node must get its outcome within proposalTimeoutNs. */
+    private void drain() {
+        final long slackNs = 3 * sim.tickIntervalNs + 1_000_000L;
+        final Proposal pending = sim.checker.firstPending(sim.config.proposalTimeoutNs, slackNs, sim.nowNs(), true);
+        if (pending == null) {
+            finished = true;
+            return;
+        }
+        sim.schedule(sim.nowNs() + sim.tickIntervalNs, "drain", this::drain);
+    }
+
+    private int pick(int... values) {
+        return values[plan.nextInt(values.length)];
+    }
+
+    private static long ms(long millis) {
+        return millis * 1_000_000L;
+    }
+}

@@ -1,0 +1,447 @@
+package io.pontoon.sim;
+
+import io.pontoon.ResultCode;
+import io.pontoon.Role;
+import io.pontoon.engine.RaftEngine;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+
+/**
+ * The Raft safety properties (paper Figure 3) and the proposal-outcome contract, checked incrementally
+ * after every simulator step, so a violation is reported at the step that caused it.
+ *
+ * <ul>
+ *   <li>Election safety: at most one leader per term, ever ({@link #leaderOfTerm}).</li>
+ *   <li>Leader append-only: a leader never removes entries from its log during its term.</li>
+ *   <li>Log matching: the first time any node holds an entry at (index, term) its payload hash and the
+ *       term of the entry before it are recorded; every later (index, term) entry on any node must agree.
+ *       By induction on the index this is the Log Matching Property.</li>
+ *   <li>Leader completeness: a node seen as leader of term T for the first time must hold every entry
+ *       committed in a term up to T (the committed map is learned from every node's commitIndex).</li>
+ *   <li>State machine safety: every entry a node applies equals the committed entry at that index; each
+ *       incarnation applies every committed non-empty entry exactly once, in index order.</li>
+ *   <li>Durability: an entry is durable on a majority when it is first seen committed, and no node ever
+ *       truncates a committed entry; term and vote are durable (MetaStore) whenever the engine acts.</li>
+ *   <li>Proposal honesty: OK only for an entry committed at its index; LEADERSHIP_LOST only for one that
+ *       is never committed; exactly one outcome per accepted proposal.</li>
+ * </ul>
+ * Violations are thrown as {@link Violation}; the simulator adds the seed and the trace.
+ */
+final class SafetyChecker implements SimLogStore.AppendObserver {
+    static final long EMPTY_HASH = Payloads.hash(new byte[0]);
+
+    /** A broken invariant; the simulator turns it into a {@link SimulationFailure}. */
+    static final class Violation extends RuntimeException {
+        final String invariant;
+
+        Violation(String invariant, String details) {
+            super(details, null, false, false);
+            this.invariant = invariant;
+        }
+    }
+
+    private final Simulation sim;
+    private final int quorum;
+    private int[] leaderOfTerm = new int[64];
+    private long[] committedTerm = new long[256];
+    private long[] committedHash = new long[256];
+    private long[] committedId = new long[256];
+    /** Term of the node that first reported the index committed: an upper bound of the commit term. */
+    private long[] commitTerm = new long[256];
+    private long maxCommitted;
+    /** Per index: (term, hash, prevTerm) triples of every entry ever appended there on any node. */
+    private long[][] seenAt = new long[256][];
+    private final ArrayList<Proposal> proposals = new ArrayList<>();
+    private int firstUnresolved;
+    long elections;
+    long committedPayloads;
+    long outcomesOk;
+    long outcomesLost;
+    long outcomesTimeout;
+
+    SafetyChecker(Simulation sim, int nodes) {
+        this.sim = sim;
+        this.quorum = nodes / 2 + 1;
+    }
+
+    static Violation violation(String invariant, String details) {
+        return new Violation(invariant, details);
+    }
+
+    // ------------------------------------------------------------------ log matching (on every append)
+
+    @Override
+    public void onAppend(int nodeId, long index, long term, long prevTerm, long hash, long proposalId) {
+        final int i = (int) index;
+        if (i >= seenAt.length) {
+            seenAt = Arrays.copyOf(seenAt, Math.max(i + 1, seenAt.length * 2));
+        }
+        long[] triples = seenAt[i];
+        if (triples == null) {
+            seenAt[i] = new long[] {term, hash, prevTerm};
+        } else {
+            boolean found = false;
+            for (int k = 0; k < triples.length; k += 3) {
+                if (triples[k] == term) {
+                    found = true;
+                    if (triples[k + 1] != hash || triples[k + 2] != prevTerm) {
+                        throw violation("log matching", "n" + nodeId + " appended index " + index + " term " + term
+                            + " (payload hash " + Long.toHexString(hash) + ", previous entry term " + prevTerm
+                            + ") but another log holds index " + index + " term " + term + " with payload hash "
+                            + Long.toHexString(triples[k + 1]) + ", previous entry term " + triples[k + 2]);
+                    }
+                }
+            }
+            if (!found) {
+                triples = Arrays.copyOf(triples, triples.length + 3);
+                triples[triples.length - 3] = term;
+                triples[triples.length - 2] = hash;
+                triples[triples.length - 1] = prevTerm;
+                seenAt[i] = triples;
+            }
+        }
+        if (proposalId == -1) {
+            throw violation("payload integrity", "n" + nodeId + " appended index " + index
+                + " with a payload of 1..7 bytes, which no client proposed");
+        }
+        if (proposalId > 0) {
+            final Proposal p = proposal(proposalId);
+            if (p == null || p.hash != hash) {
+                throw violation("payload integrity", "n" + nodeId + " appended index " + index
+                    + " with a payload no client proposed (id " + proposalId + ")");
+            }
+            if (p.result != 0 && p.result != index) { // 0: the leader's own append inside propose()
+                throw violation("payload integrity", "n" + nodeId + " appended " + p + " at index " + index
+                    + " but the leader accepted it at index " + p.result);
+            }
+        }
+    }
+
+    @Override
+    public void onTruncate(int nodeId, long fromIndex, long lastIndex) {
+        final SimLogStore log = sim.node(nodeId).log;
+        final long end = Math.min(lastIndex, maxCommitted);
+        for (long i = fromIndex; i <= end; i++) {
+            if (log.termAt(i) == committedTerm[(int) i] && log.hashAt(i) == committedHash[(int) i]) {
+                throw violation("committed entry truncated", "n" + nodeId + " truncated its log from index "
+                    + fromIndex + " (last " + lastIndex + "), removing committed entry " + i + " term "
+                    + committedTerm[(int) i]);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ after every step of a node
+
+    void afterStep(SimNode n) {
+        final RaftEngine e = n.engine;
+        final Role role = e.role();
+        final long term = e.term();
+        if (term < n.seenTerm) {
+            throw violation("term monotonic", "n" + n.id + " term went back from " + n.seenTerm + " to " + term);
+        }
+        n.seenTerm = term;
+        if (n.meta.term() != term || n.meta.votedFor() != e.votedFor()) {
+            throw violation("persist before act", "n" + n.id + " acts in term " + term + " with vote "
+                + e.votedFor() + " but the MetaStore holds term " + n.meta.term() + " vote " + n.meta.votedFor());
+        }
+        if (role == Role.LEADER) {
+            checkLeader(n, e, term);
+        } else {
+            n.leaderTerm = -1;
+        }
+        syncCommit(n);
+        if (e.lastApplied() > e.commitIndex()) {
+            throw violation("apply after commit", "n" + n.id + " lastApplied " + e.lastApplied()
+                + " is above commitIndex " + e.commitIndex());
+        }
+    }
+
+    private void checkLeader(SimNode n, RaftEngine e, long term) {
+        if (term >= leaderOfTerm.length) {
+            leaderOfTerm = Arrays.copyOf(leaderOfTerm, (int) Math.max(term + 1, leaderOfTerm.length * 2L));
+        }
+        final int known = leaderOfTerm[(int) term];
+        if (known == 0) {
+            leaderOfTerm[(int) term] = n.id;
+            elections++;
+        } else if (known != n.id) {
+            throw violation("election safety", "n" + n.id + " and n" + known + " were both leader of term " + term);
+        }
+        if (e.leaderId() != n.id) {
+            throw violation("leader identity", "n" + n.id + " is leader of term " + term + " but reports leaderId "
+                + e.leaderId());
+        }
+        if (n.leaderTerm != term) {
+            n.leaderTerm = term;
+            n.leaderTruncations = n.log.truncations();
+            checkLeaderCompleteness(n, term);
+        } else if (n.log.truncations() != n.leaderTruncations) {
+            throw violation("leader append-only", "n" + n.id + " truncated its own log while leader of term " + term
+                + " (log now ends at " + n.log.lastIndex() + ")");
+        }
+    }
+
+    private void checkLeaderCompleteness(SimNode n, long term) {
+        for (int i = 1; i <= maxCommitted; i++) {
+            if (commitTerm[i] > term) {
+                continue; // committed by a later term: a stale leader of an old term need not hold it
+            }
+            if (n.log.termAt(i) != committedTerm[i] || n.log.hashAt(i) != committedHash[i]) {
+                throw violation("leader completeness", "n" + n.id + " became leader of term " + term
+                    + " but its entry " + i + " has term " + n.log.termAt(i) + " (hash "
+                    + Long.toHexString(n.log.hashAt(i)) + "); the committed entry " + i + " has term "
+                    + committedTerm[i] + " (hash " + Long.toHexString(committedHash[i]) + ")");
+            }
+        }
+    }
+
+    /** Learns the entries the node now reports committed and checks them against the committed map. */
+    void syncCommit(SimNode n) {
+        final RaftEngine e = n.engine;
+        final long commitIndex = e.commitIndex();
+        if (commitIndex == n.seenCommitIndex) {
+            return;
+        }
+        if (commitIndex < n.seenCommitIndex) {
+            throw violation("commit monotonic", "n" + n.id + " commitIndex went back from " + n.seenCommitIndex
+                + " to " + commitIndex);
+        }
+        if (commitIndex > n.log.lastIndex()) {
+            throw violation("commit within log", "n" + n.id + " commitIndex " + commitIndex
+                + " is beyond its last log index " + n.log.lastIndex());
+        }
+        for (long i = n.seenCommitIndex + 1; i <= commitIndex; i++) {
+            recordCommitted(n, (int) i, e.term());
+        }
+        n.seenCommitIndex = commitIndex;
+    }
+
+    private void recordCommitted(SimNode n, int i, long nodeTerm) {
+        final long term = n.log.termAt(i);
+        final long hash = n.log.hashAt(i);
+        if (i <= maxCommitted) {
+            if (committedTerm[i] != term || committedHash[i] != hash) {
+                throw violation("state machine safety", "n" + n.id + " commits index " + i + " with term " + term
+                    + " (hash " + Long.toHexString(hash) + ") but index " + i + " was already committed with term "
+                    + committedTerm[i] + " (hash " + Long.toHexString(committedHash[i]) + ")");
+            }
+            return;
+        }
+        if (i != maxCommitted + 1) {
+            throw violation("commit prefix", "n" + n.id + " commits index " + i + " before " + (maxCommitted + 1));
+        }
+        if (i >= committedTerm.length) {
+            final int size = Math.max(i + 1, committedTerm.length * 2);
+            committedTerm = Arrays.copyOf(committedTerm, size);
+            committedHash = Arrays.copyOf(committedHash, size);
+            committedId = Arrays.copyOf(committedId, size);
+            commitTerm = Arrays.copyOf(commitTerm, size);
+        }
+        committedTerm[i] = term;
+        committedHash[i] = hash;
+        final long id = n.log.proposalIdAt(i);
+        committedId[i] = id;
+        commitTerm[i] = nodeTerm;
+        maxCommitted = i;
+        checkDurableOnMajority(n, i, term, hash);
+        if (id > 0) {
+            committedPayloads++;
+            final Proposal p = proposal(id);
+            p.committedIndex = i;
+            if (p.outcome == ResultCode.LEADERSHIP_LOST) {
+                throw violation("proposal honesty", p + " was reported LEADERSHIP_LOST but is now committed at "
+                    + i + " (seen on n" + n.id + ")");
+            }
+        }
+    }
+
+    private void checkDurableOnMajority(SimNode n, int i, long term, long hash) {
+        int durable = 0;
+        final StringBuilder where = new StringBuilder();
+        for (SimNode m : sim.nodes()) {
+            final SimLogStore log = m.log;
+            if (log.durableIndex() >= i && log.termAt(i) == term && log.hashAt(i) == hash) {
+                durable++;
+                where.append(" n").append(m.id);
+            }
+        }
+        if (durable < quorum) {
+            throw violation("durable before commit", "n" + n.id + " commits index " + i + " term " + term
+                + " but it is durable on only " + durable + " node(s):" + where + " (a majority is " + quorum + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ apply (listener.onCommit)
+
+    void onApply(SimNode n, int incarnation, long lsn, long term, DirectBuffer buffer, int offset, int length) {
+        if (incarnation != n.incarnation || n.engine == null) {
+            throw violation("apply", "an engine of n" + n.id + " incarnation " + incarnation
+                + " applied after it was discarded");
+        }
+        syncCommit(n);
+        if (lsn <= n.lastAppliedLsn) {
+            throw violation("state machine safety", "n" + n.id + " applied LSN " + lsn + " after LSN "
+                + n.lastAppliedLsn + " (out of order or twice)");
+        }
+        if (lsn > n.seenCommitIndex) {
+            throw violation("state machine safety", "n" + n.id + " applied LSN " + lsn
+                + " above its commitIndex " + n.seenCommitIndex);
+        }
+        if (length == 0) {
+            throw violation("state machine safety", "n" + n.id + " delivered the no-op at " + lsn + " to onCommit");
+        }
+        final long hash = Payloads.hash(buffer, offset, length);
+        if (committedTerm[(int) lsn] != term || committedHash[(int) lsn] != hash) {
+            throw violation("state machine safety", "n" + n.id + " applied LSN " + lsn + " term " + term + " hash "
+                + Long.toHexString(hash) + " but the committed entry is term " + committedTerm[(int) lsn]
+                + " hash " + Long.toHexString(committedHash[(int) lsn]));
+        }
+        for (long j = n.lastAppliedLsn + 1; j < lsn; j++) {
+            if (committedHash[(int) j] != EMPTY_HASH) {
+                throw violation("state machine safety", "n" + n.id + " applied LSN " + lsn
+                    + " but skipped committed non-empty entry " + j);
+            }
+        }
+        n.lastAppliedLsn = lsn;
+        n.appliedCount++;
+    }
+
+    // ------------------------------------------------------------------ proposals
+
+    Proposal newProposal(SimNode n, long hash, int length, long nowNs) {
+        final Proposal p = new Proposal(proposals.size() + 1, n.id, n.incarnation, hash, length, nowNs);
+        proposals.add(p);
+        return p;
+    }
+
+    Proposal proposal(long id) {
+        return id >= 1 && id <= proposals.size() ? proposals.get((int) (id - 1)) : null;
+    }
+
+    void onProposeReturned(SimNode n, Proposal p, long result) {
+        p.result = result;
+        final Role role = n.engine.role();
+        if (result > 0) {
+            if (p.length == 0) {
+                throw violation("propose contract", "n" + n.id + " accepted an empty proposal at index " + result);
+            }
+            if (role != Role.LEADER) {
+                throw violation("propose contract", "n" + n.id + " accepted " + p + " as " + role);
+            }
+            if (n.log.hashAt(result) != p.hash) {
+                throw violation("propose contract", "n" + n.id + " returned index " + result + " for " + p
+                    + " but its log holds another entry there");
+            }
+            return;
+        }
+        if (result == 0 || -result >= ResultCode.values().length) {
+            throw violation("propose contract", "n" + n.id + " propose returned " + result);
+        }
+        final ResultCode code = ResultCode.of((int) -result);
+        final boolean expected = p.length > 0 ? code != ResultCode.INVALID
+            : code == ResultCode.INVALID || (code == ResultCode.NOT_LEADER && role != Role.LEADER);
+        if (!expected) {
+            throw violation("propose contract", "n" + n.id + " answered " + code + " to a proposal of "
+                + p.length + " bytes");
+        }
+        if (code == ResultCode.NOT_LEADER && role == Role.LEADER) {
+            throw violation("propose contract", "n" + n.id + " answered NOT_LEADER while leader");
+        }
+    }
+
+    void onProposalResult(SimNode n, int incarnation, long tag, ResultCode code, long index, long nowNs) {
+        final Proposal p = proposal(tag);
+        if (p == null || p.nodeId != n.id || p.incarnation != incarnation || !p.accepted()) {
+            throw violation("proposal honesty", "n" + n.id + " reported " + code + " for tag " + tag
+                + " which it did not accept: " + p);
+        }
+        if (p.outcome != null) {
+            throw violation("proposal honesty", "n" + n.id + " reported " + code + " for " + p
+                + " which already had an outcome");
+        }
+        p.outcome = code;
+        p.outcomeIndex = index;
+        p.outcomeAtNs = nowNs;
+        switch (code) {
+            case OK:
+                outcomesOk++;
+                syncCommit(n);
+                if (index != p.result || p.result > maxCommitted || committedId[(int) p.result] != p.id) {
+                    throw violation("proposal honesty", "n" + n.id + " reported OK (index " + index + ") for " + p
+                        + " but it is not committed there (highest committed index " + maxCommitted + ")");
+                }
+                break;
+            case LEADERSHIP_LOST:
+                outcomesLost++;
+                if (p.committedIndex > 0) {
+                    throw violation("proposal honesty", "n" + n.id + " reported LEADERSHIP_LOST for " + p
+                        + " which is committed");
+                }
+                break;
+            case TIMEOUT:
+                outcomesTimeout++;
+                break;
+            default:
+                throw violation("proposal honesty", "n" + n.id + " reported " + code + " for accepted " + p);
+        }
+    }
+
+    /** The node crashed: its pending proposals will get no outcome from that incarnation. */
+    void onCrash(SimNode n) {
+        for (int k = firstUnresolved; k < proposals.size(); k++) {
+            final Proposal p = proposals.get(k);
+            if (p.nodeId == n.id && p.incarnation == n.incarnation && p.accepted() && p.outcome == null) {
+                p.abandoned = true;
+            }
+        }
+    }
+
+    /**
+     * Returns the first accepted proposal on a live incarnation still without an outcome, or null; with
+     * {@code deadlineNs}, throws if such a proposal was made more than proposalTimeoutNs before it.
+     */
+    Proposal firstPending(long timeoutNs, long slackNs, long nowNs, boolean enforce) {
+        while (firstUnresolved < proposals.size()) {
+            final Proposal p = proposals.get(firstUnresolved);
+            if (!p.accepted() || p.outcome != null || p.abandoned) {
+                firstUnresolved++;
+            } else {
+                break;
+            }
+        }
+        for (int k = firstUnresolved; k < proposals.size(); k++) {
+            final Proposal p = proposals.get(k);
+            if (p.accepted() && p.outcome == null && !p.abandoned) {
+                if (enforce && nowNs - p.proposedAtNs > timeoutNs + slackNs) {
+                    throw violation("proposal never hangs", p + " accepted at " + Simulation.formatTime(p.proposedAtNs)
+                        + " has no outcome at " + Simulation.formatTime(nowNs) + " (proposalTimeoutNs "
+                        + timeoutNs + ")");
+                }
+                return p;
+            }
+        }
+        return null;
+    }
+
+    long maxCommitted() {
+        return maxCommitted;
+    }
+
+    long committedTerm(long index) {
+        return index <= maxCommitted ? committedTerm[(int) index] : 0;
+    }
+
+    long committedId(long index) {
+        return index <= maxCommitted ? committedId[(int) index] : 0;
+    }
+
+    int leaderOfTerm(long term) {
+        return term < leaderOfTerm.length ? leaderOfTerm[(int) term] : 0;
+    }
+
+    int proposalCount() {
+        return proposals.size();
+    }
+}

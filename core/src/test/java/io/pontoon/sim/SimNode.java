@@ -1,0 +1,90 @@
+package io.pontoon.sim;
+
+import io.pontoon.Role;
+import io.pontoon.engine.RaftEngine;
+import io.pontoon.memory.InMemoryMetaStore;
+
+/**
+ * One simulated server: its disk (log and meta stores, which survive crashes) and, while it is up, its
+ * engine. Each restart is a new incarnation with a new engine over the same stores.
+ */
+public final class SimNode {
+    final int id;
+    final SimLogStore log;
+    final InMemoryMetaStore meta = new InMemoryMetaStore();
+    RaftEngine engine;
+    int incarnation;
+    boolean ticksPaused;
+    boolean diskHeld;
+    /** Highest write sequence for which a disk completion is scheduled. */
+    long scheduledWriteSeq;
+    /** Disk completions are FIFO: none completes before an earlier one. */
+    long lastDiskCompletionNs;
+    /** Extra disk latency while this node has a slow disk (chaos). */
+    long slowDiskNs;
+
+    // Checker state for the current incarnation.
+    long seenCommitIndex;
+    long lastAppliedLsn;
+    long appliedCount;
+    long seenTerm;
+    long leaderTerm = -1;
+    long leaderTruncations;
+
+    SimNode(int id, SimLogStore.AppendObserver observer) {
+        this.id = id;
+        this.log = new SimLogStore(id, observer);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public boolean isUp() {
+        return engine != null;
+    }
+
+    /** The engine of the current incarnation; null while the node is down. */
+    public RaftEngine engine() {
+        return engine;
+    }
+
+    public SimLogStore log() {
+        return log;
+    }
+
+    public InMemoryMetaStore meta() {
+        return meta;
+    }
+
+    public Role role() {
+        return engine == null ? null : engine.role();
+    }
+
+    /** Highest LSN delivered to onCommit in this incarnation. */
+    public long lastAppliedLsn() {
+        return lastAppliedLsn;
+    }
+
+    String describe() {
+        final StringBuilder sb = new StringBuilder().append('n').append(id);
+        if (engine == null) {
+            sb.append(" DOWN");
+        } else {
+            sb.append(' ').append(engine.role()).append(" term=").append(engine.term())
+                .append(" vote=").append(engine.votedFor()).append(" leader=").append(engine.leaderId())
+                .append(" commit=").append(engine.commitIndex()).append(" applied=").append(engine.lastApplied());
+        }
+        sb.append(" last=").append(log.lastIndex()).append('/').append(log.lastTerm())
+            .append(" durable=").append(log.durableIndex())
+            .append(" meta=").append(meta.term()).append('/').append(meta.votedFor())
+            .append(" inc=").append(incarnation);
+        if (diskHeld) {
+            sb.append(" disk-held");
+        }
+        if (ticksPaused) {
+            sb.append(" ticks-paused");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,678 @@
+package io.pontoon.sim;
+
+import io.pontoon.RaftConfig;
+import io.pontoon.ResultCode;
+import io.pontoon.Role;
+import io.pontoon.engine.EngineListener;
+import io.pontoon.engine.Outbox;
+import io.pontoon.engine.RaftEngine;
+import io.pontoon.engine.RandomSource;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A deterministic, single-threaded simulation of a Raft cluster in virtual time.
+ *
+ * <p>Everything that happens is an event in one priority queue ordered by (virtual time, sequence
+ * number): node ticks, message deliveries, disk completions and actions (client proposals, faults).
+ * There are no threads and no wall clock, and all randomness comes from one seeded generator, so a seed
+ * replays exactly. After each event that reaches an engine the simulator ends the node's duty cycle
+ * ({@code flush()}, {@code applyCommitted()}), schedules the disk write of anything appended, and runs
+ * the {@link SafetyChecker} on that node.
+ *
+ * <p>Tests drive it directly: build, {@link #start()}, then {@link #runFor}/{@link #runUntil} with faults
+ * in between ({@link #network()}, {@link #crash}, {@link #restart}, {@link #holdDisk}, {@link #pauseTicks}).
+ * {@link RandomizedRun} drives it with random faults for one seed.
+ */
+public final class Simulation {
+    static final int TRACE_EVENTS = 50;
+    private static final int APPLY_BATCH = 256;
+
+    final long seed;
+    final int nodeCount;
+    final RaftConfig config;
+    final long tickIntervalNs;
+    private final boolean alignedTicks;
+    private final long diskDelayMinNs;
+    private final long diskDelayJitterNs;
+    private final RandomSourceFactory randomSources;
+    private final String replayCommand;
+    private final SplittableRandom random;
+    private final EventQueue queue = new EventQueue();
+    /** Wraps each delivered body; the engine may use it only during onMessage (Outbox contract). */
+    private final UnsafeBuffer deliveryBuffer = new UnsafeBuffer(new byte[0]);
+    private final SimNode[] nodes;
+    private final int[] memberIds;
+    private final SimNetwork network;
+    final SafetyChecker checker;
+    private final SimEvent[] trace = new SimEvent[TRACE_EVENTS];
+    private int traceNext;
+    private PrintStream traceOut;
+    private long seq;
+    private long nowNs;
+    private SimEvent current;
+    long events;
+    long crashes;
+
+    /** Supplies the engine's randomness per node incarnation (tests may make it predictable). */
+    @FunctionalInterface
+    public interface RandomSourceFactory {
+        RandomSource create(int nodeId, int incarnation);
+    }
+
+    private Simulation(Builder b) {
+        this.seed = b.seed;
+        this.nodeCount = b.nodes;
+        this.config = b.config;
+        this.tickIntervalNs = b.tickIntervalNs;
+        this.alignedTicks = b.alignedTicks;
+        this.diskDelayMinNs = b.diskDelayMinNs;
+        this.diskDelayJitterNs = b.diskDelayJitterNs;
+        this.replayCommand = b.replayCommand;
+        this.random = new SplittableRandom(b.seed);
+        final long seed = b.seed;
+        this.randomSources = b.randomSources != null ? b.randomSources
+            : (id, inc) -> RandomSource.seeded(mix(seed, id, inc));
+        this.checker = new SafetyChecker(this, b.nodes);
+        this.network = new SimNetwork(b.nodes, b.netDelayMinNs, b.netDelayJitterNs);
+        this.nodes = new SimNode[b.nodes];
+        this.memberIds = new int[b.nodes];
+        for (int i = 0; i < b.nodes; i++) {
+            nodes[i] = new SimNode(i + 1, checker);
+            memberIds[i] = i + 1;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static long mix(long seed, long a, long b) {
+        long z = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L + b * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Starts an engine on every node (a node's log may be preloaded before). */
+    public Simulation start() {
+        for (SimNode n : nodes) {
+            if (n.engine == null) {
+                restart(n.id);
+            }
+        }
+        return this;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public long seed() {
+        return seed;
+    }
+
+    public long nowNs() {
+        return nowNs;
+    }
+
+    public RaftConfig config() {
+        return config;
+    }
+
+    public SimNetwork network() {
+        return network;
+    }
+
+    public SimNode node(int id) {
+        return nodes[id - 1];
+    }
+
+    public SimNode[] nodes() {
+        return nodes;
+    }
+
+    public int size() {
+        return nodeCount;
+    }
+
+    /** The engine of node {@code id}; throws if the node is down. */
+    public RaftEngine engine(int id) {
+        final RaftEngine e = nodes[id - 1].engine;
+        if (e == null) {
+            throw new IllegalStateException("n" + id + " is down");
+        }
+        return e;
+    }
+
+    public Proposal proposal(long id) {
+        return checker.proposal(id);
+    }
+
+    /** Highest index known committed (by any node), and the committed entry's term there. */
+    public long maxCommittedIndex() {
+        return checker.maxCommitted();
+    }
+
+    public long committedTerm(long index) {
+        return checker.committedTerm(index);
+    }
+
+    /** The leader of {@code term} as recorded by the election-safety check, or 0. */
+    public int leaderOfTerm(long term) {
+        return checker.leaderOfTerm(term);
+    }
+
+    /** The up node that believes it is leader with the highest term, or 0 if none. */
+    public int leader() {
+        int best = 0;
+        long bestTerm = -1;
+        for (SimNode n : nodes) {
+            if (n.engine != null && n.engine.role() == Role.LEADER && n.engine.term() > bestTerm) {
+                best = n.id;
+                bestTerm = n.engine.term();
+            }
+        }
+        return best;
+    }
+
+    /** Prints every event as it happens (replaying one seed); null to stop. */
+    public Simulation traceTo(PrintStream out) {
+        this.traceOut = out;
+        return this;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Runs every event up to {@code nowNs() + durationNs}. */
+    public Simulation runFor(long durationNs) {
+        final long end = nowNs + durationNs;
+        SimEvent e;
+        while ((e = queue.peek()) != null && e.timeNs <= end) {
+            step(queue.poll());
+        }
+        nowNs = end;
+        return this;
+    }
+
+    /** Runs until {@code condition} holds (checked after every event) or {@code maxNs} passed; returns it. */
+    public boolean runUntil(BooleanSupplier condition, long maxNs) {
+        final long deadline = nowNs + maxNs;
+        while (!condition.getAsBoolean()) {
+            final SimEvent e = queue.peek();
+            if (e == null || e.timeNs > deadline) {
+                nowNs = deadline;
+                return condition.getAsBoolean();
+            }
+            step(queue.poll());
+        }
+        return true;
+    }
+
+    /** Runs until some node is leader; returns its id, or throws (with the trace) after {@code maxNs}. */
+    public int awaitLeader(long maxNs) {
+        if (!runUntil(() -> leader() != 0, maxNs)) {
+            throw failure("no leader", "no leader within " + formatTime(maxNs) + " of virtual time", null);
+        }
+        return leader();
+    }
+
+    /** Runs until the next event; false if nothing is scheduled. */
+    boolean stepOnce() {
+        final SimEvent e = queue.poll();
+        if (e == null) {
+            return false;
+        }
+        step(e);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /** A client proposal to node {@code id} with a fresh payload; the engine's answer is in the result. */
+    public Proposal propose(int id) {
+        return propose(id, false);
+    }
+
+    /** An empty proposal, which the engine must refuse with INVALID. */
+    public Proposal proposeEmpty(int id) {
+        return propose(id, true);
+    }
+
+    Proposal propose(int id, boolean empty) {
+        final SimNode n = node(id);
+        if (n.engine == null) {
+            throw new IllegalStateException("n" + id + " is down");
+        }
+        final Proposal[] holder = new Proposal[1];
+        inject("client -> n" + id + " propose", id, () -> holder[0] = proposeNow(n, empty));
+        return holder[0];
+    }
+
+    /** Proposes on an up node within the current step. */
+    Proposal proposeNow(SimNode n, boolean empty) {
+        final long proposalId = checker.proposalCount() + 1;
+        final byte[] payload = empty ? new byte[0] : Payloads.forProposal(proposalId);
+        final Proposal p = checker.newProposal(n, Payloads.hash(payload), payload.length, nowNs);
+        final long result = n.engine.propose(new UnsafeBuffer(payload), 0, payload.length, p.id);
+        checker.onProposeReturned(n, p, result);
+        note("n" + n.id + " #" + p.id + (result > 0 ? " index " + result : " " + ResultCode.of((int) -result)));
+        afterNodeWork(n);
+        return p;
+    }
+
+    /** Adds a note to the current step's trace line. */
+    void note(String text) {
+        if (current != null) {
+            current.note = current.note == null ? text : current.note + "; " + text;
+        }
+    }
+
+    /** Process crash of node {@code id}: the engine is discarded, the log keeps only what was durable. */
+    public Simulation crash(int id) {
+        inject("crash n" + id, id, () -> crashNow(node(id)));
+        return this;
+    }
+
+    /** A new engine (next incarnation) over the node's log and meta stores. */
+    public Simulation restart(int id) {
+        inject("restart n" + id, id, () -> restartNow(node(id)));
+        return this;
+    }
+
+    /** While paused the node gets no ticks: its timers stand still (its clock is frozen). */
+    public Simulation pauseTicks(int id) {
+        node(id).ticksPaused = true;
+        return this;
+    }
+
+    public Simulation resumeTicks(int id) {
+        node(id).ticksPaused = false;
+        return this;
+    }
+
+    /** While held the node's disk completes nothing: its appends stay non-durable. */
+    public Simulation holdDisk(int id) {
+        node(id).diskHeld = true;
+        return this;
+    }
+
+    public Simulation releaseDisk(int id) {
+        final SimNode n = node(id);
+        n.diskHeld = false;
+        n.scheduledWriteSeq = 0;
+        if (n.engine != null) {
+            scheduleDisk(n);
+        }
+        return this;
+    }
+
+    // ------------------------------------------------------------------ scheduling (package)
+
+    void schedule(long atNs, String label, Runnable action) {
+        final SimEvent e = new SimEvent(Math.max(atNs, nowNs), seq++, SimEvent.ACTION, 0, 0);
+        e.label = label;
+        e.action = action;
+        queue.add(e);
+    }
+
+    private void inject(String label, int nodeId, Runnable action) {
+        final SimEvent e = new SimEvent(nowNs, seq++, SimEvent.ACTION, nodeId, 0);
+        e.label = label;
+        e.action = action;
+        step(e);
+    }
+
+    private void step(SimEvent e) {
+        nowNs = e.timeNs;
+        events++;
+        trace[traceNext] = e;
+        traceNext = (traceNext + 1) % TRACE_EVENTS;
+        final SimEvent outer = current;
+        current = e;
+        try {
+            switch (e.kind) {
+                case SimEvent.TICK:
+                    onTickEvent(e);
+                    break;
+                case SimEvent.DELIVER:
+                    onDeliverEvent(e);
+                    break;
+                case SimEvent.DISK:
+                    onDiskEvent(e);
+                    break;
+                default:
+                    e.action.run();
+                    break;
+            }
+        } catch (SimulationFailure f) {
+            throw f;
+        } catch (SafetyChecker.Violation v) {
+            throw failure(v.invariant, v.getMessage(), null);
+        } catch (Throwable t) {
+            throw failure("engine exception", t.toString(), t);
+        } finally {
+            current = outer;
+        }
+        if (traceOut != null) {
+            traceOut.println(e.format());
+        }
+    }
+
+    private void onTickEvent(SimEvent e) {
+        final SimNode n = nodes[e.node - 1];
+        if (n.engine == null || n.incarnation != e.incarnation) {
+            return; // the tick chain of a crashed incarnation ends here
+        }
+        scheduleTick(n, nowNs + tickIntervalNs);
+        if (!n.ticksPaused) {
+            n.engine.onTick(nowNs);
+            afterNodeWork(n);
+        }
+    }
+
+    private void onDeliverEvent(SimEvent e) {
+        final SimNode n = nodes[e.node - 1];
+        if (n.engine == null) {
+            e.note = "dropped: n" + e.node + " is down";
+            return;
+        }
+        deliveryBuffer.wrap(e.body);
+        final String malformed = n.engine.onMessage(e.from, e.type, deliveryBuffer, 0, e.body.length);
+        if (malformed != null) {
+            throw SafetyChecker.violation("wire format", "n" + n.id + " rejected a message n" + e.from
+                + " sent as malformed: " + malformed);
+        }
+        afterNodeWork(n);
+    }
+
+    private void onDiskEvent(SimEvent e) {
+        final SimNode n = nodes[e.node - 1];
+        if (n.engine == null || n.incarnation != e.incarnation) {
+            return; // the write was lost with the crash
+        }
+        if (n.diskHeld) {
+            e.note = "held";
+            return; // releaseDisk schedules a new completion for everything written
+        }
+        if (n.log.persistWritesUpTo(e.value)) {
+            n.engine.onDurable();
+            afterNodeWork(n);
+        }
+    }
+
+    /** End of the node's duty cycle: send, apply, persist, check. */
+    private void afterNodeWork(SimNode n) {
+        final RaftEngine engine = n.engine;
+        engine.flush();
+        while (engine.applyCommitted(APPLY_BATCH) >= APPLY_BATCH) {
+            // keep applying
+        }
+        scheduleDisk(n);
+        checker.afterStep(n);
+        final SimEvent e = current;
+        if (e != null && (e.node == n.id || e.node == 0)) {
+            e.traced = true;
+            e.role = engine.role();
+            e.term = engine.term();
+            e.commitIndex = engine.commitIndex();
+            e.lastIndex = n.log.lastIndex();
+            e.durableIndex = n.log.durableIndex();
+        }
+    }
+
+    private void scheduleTick(SimNode n, long atNs) {
+        final SimEvent t = new SimEvent(atNs, seq++, SimEvent.TICK, n.id, n.incarnation);
+        queue.add(t);
+    }
+
+    private void scheduleDisk(SimNode n) {
+        final long writeSeq = n.log.writeSeq();
+        if (writeSeq <= n.scheduledWriteSeq || n.diskHeld) {
+            return;
+        }
+        long at = nowNs + diskDelayMinNs + n.slowDiskNs
+            + (diskDelayJitterNs > 0 ? random.nextLong(diskDelayJitterNs) : 0);
+        at = Math.max(at, n.lastDiskCompletionNs); // completions in write order
+        n.lastDiskCompletionNs = at;
+        n.scheduledWriteSeq = writeSeq;
+        final SimEvent d = new SimEvent(at, seq++, SimEvent.DISK, n.id, n.incarnation);
+        d.value = writeSeq;
+        queue.add(d);
+    }
+
+    void send(int fromId, int toId, int type, DirectBuffer body, int offset, int length) {
+        if (toId < 1 || toId > nodeCount || toId == fromId) {
+            throw SafetyChecker.violation("addressing", "n" + fromId + " sent " + type + " to node " + toId);
+        }
+        final SimNetwork net = network;
+        net.sent++;
+        if (net.isCut(fromId, toId)) {
+            net.dropped++;
+            return;
+        }
+        if (!net.filters().isEmpty()) {
+            for (MessageFilter f : net.filters()) {
+                if (f.drop(fromId, toId, type, body, offset, length)) {
+                    net.dropped++;
+                    return;
+                }
+            }
+        }
+        if (net.dropRate > 0 && random.nextDouble() < net.dropRate) {
+            net.dropped++;
+            return;
+        }
+        final byte[] copy = new byte[length];
+        body.getBytes(offset, copy, 0, length);
+        deliverLater(fromId, toId, type, copy);
+        if (net.duplicateRate > 0 && random.nextDouble() < net.duplicateRate) {
+            net.duplicated++;
+            deliverLater(fromId, toId, type, copy);
+        }
+    }
+
+    private void deliverLater(int fromId, int toId, int type, byte[] body) {
+        final SimNetwork net = network;
+        long delay = net.delayMinNs + (net.delayJitterNs > 0 ? random.nextLong(net.delayJitterNs) : 0);
+        if (net.spikeRate > 0 && random.nextDouble() < net.spikeRate) {
+            delay += random.nextLong(net.spikeMaxNs + 1);
+        }
+        long at = nowNs + Math.max(1, delay);
+        if (net.fifo) {
+            at = Math.max(at, net.lastDeliveryNs[fromId][toId]);
+            net.lastDeliveryNs[fromId][toId] = at;
+        }
+        final SimEvent e = new SimEvent(at, seq++, SimEvent.DELIVER, toId, 0);
+        e.from = fromId;
+        e.type = type;
+        e.body = body;
+        queue.add(e);
+    }
+
+    void crashNow(SimNode n) {
+        if (n.engine == null) {
+            return;
+        }
+        checker.onCrash(n);
+        n.engine = null;
+        n.log.crash();
+        n.incarnation++;
+        n.scheduledWriteSeq = n.log.writeSeq(); // in-flight writes are lost
+        n.lastDiskCompletionNs = 0;
+        crashes++;
+    }
+
+    void restartNow(SimNode n) {
+        if (n.engine != null) {
+            return;
+        }
+        n.incarnation++;
+        final int incarnation = n.incarnation;
+        n.seenCommitIndex = 0;
+        n.lastAppliedLsn = 0;
+        n.appliedCount = 0;
+        n.seenTerm = 0;
+        n.leaderTerm = -1;
+        n.scheduledWriteSeq = n.log.writeSeq(); // entries held now were durable (or preloaded)
+        final Outbox outbox = (to, type, body, offset, length) -> {
+            send(n.id, to, type, body, offset, length);
+            return true;
+        };
+        final EngineListener listener = new EngineListener() {
+            @Override
+            public void onCommit(long lsn, long term, DirectBuffer data, int offset, int length) {
+                checker.onApply(n, incarnation, lsn, term, data, offset, length);
+            }
+
+            @Override
+            public void onProposalResult(long tag, ResultCode code, long index) {
+                checker.onProposalResult(n, incarnation, tag, code, index, nowNs);
+            }
+        };
+        n.engine = new RaftEngine(n.id, memberIds.clone(), config, n.log, n.meta, outbox,
+            randomSources.create(n.id, incarnation), listener, nowNs);
+        final long phase = alignedTicks ? tickIntervalNs : 1 + random.nextLong(tickIntervalNs);
+        scheduleTick(n, nowNs + phase);
+        afterNodeWork(n);
+    }
+
+    // ------------------------------------------------------------------ reports
+
+    /** The failure report for a broken invariant at the current step. */
+    SimulationFailure failure(String invariant, String details, Throwable cause) {
+        final StringBuilder sb = new StringBuilder(4096);
+        sb.append("SIMULATION FAILURE seed=").append(seed).append(" nodes=").append(nodeCount)
+            .append(" at ").append(formatTime(nowNs)).append('\n');
+        sb.append("invariant: ").append(invariant).append('\n');
+        sb.append("details:   ").append(details).append('\n');
+        sb.append("config:    ").append(config).append(" tick=").append(tickIntervalNs / 1000).append("us\n");
+        sb.append("cluster:\n");
+        for (SimNode n : nodes) {
+            try {
+                sb.append("  ").append(n.describe()).append('\n');
+            } catch (RuntimeException e) {
+                sb.append("  n").append(n.id).append(" (state unreadable: ").append(e).append(")\n");
+            }
+        }
+        sb.append("  network: ").append(network.describe()).append('\n');
+        sb.append("last ").append(TRACE_EVENTS).append(" events (newest last):\n").append(recentEvents());
+        final String replay = replayLines();
+        sb.append("replay:\n").append(replay);
+        return new SimulationFailure(seed, nodeCount, invariant, details, sb.toString(), replay, cause);
+    }
+
+    /** The last {@value #TRACE_EVENTS} events, oldest first, one per line. */
+    public String recentEvents() {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < TRACE_EVENTS; i++) {
+            final SimEvent e = trace[(traceNext + i) % TRACE_EVENTS];
+            if (e != null) {
+                sb.append("  ").append(e.format()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** One line per node: role, term, commit, log, disk. */
+    public String describeCluster() {
+        final StringBuilder sb = new StringBuilder();
+        for (SimNode n : nodes) {
+            sb.append(n.describe()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private String replayLines() {
+        if (replayCommand != null) {
+            return "  " + replayCommand + '\n';
+        }
+        return "  ./pontoon sim --seeds 1 --first-seed " + seed + " --nodes " + nodeCount + '\n'
+            + "  mvn -pl core test -Dtest=SimulationTest -Dsim.seed=" + seed + " -Dsim.nodes=" + nodeCount + '\n';
+    }
+
+    static String formatTime(long ns) {
+        final long s = ns / 1_000_000_000L;
+        final long frac = ns % 1_000_000_000L;
+        final String f = Long.toString(frac + 1_000_000_000L).substring(1);
+        return s + "." + f.substring(0, 6) + "s";
+    }
+
+    /** Settings of a simulation; defaults suit scenario tests (a quiet network, a fast disk). */
+    public static final class Builder {
+        private long seed = 1;
+        private int nodes = 3;
+        private RaftConfig config = RaftConfig.builder()
+            .electionTimeoutNs(100_000_000L).heartbeatIntervalNs(20_000_000L).build();
+        private long tickIntervalNs = 1_000_000L;
+        private boolean alignedTicks;
+        private long netDelayMinNs = 500_000L;
+        private long netDelayJitterNs = 500_000L;
+        private long diskDelayMinNs = 100_000L;
+        private long diskDelayJitterNs = 400_000L;
+        private RandomSourceFactory randomSources;
+        private String replayCommand;
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder nodes(int nodes) {
+            if (nodes < 1 || nodes > 15) {
+                throw new IllegalArgumentException("nodes must be in [1, 15], got " + nodes);
+            }
+            this.nodes = nodes;
+            return this;
+        }
+
+        public Builder config(RaftConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder tickIntervalNs(long tickIntervalNs) {
+            this.tickIntervalNs = tickIntervalNs;
+            return this;
+        }
+
+        /** Every node ticks at the same instants (else each node gets a random phase). */
+        public Builder alignedTicks(boolean aligned) {
+            this.alignedTicks = aligned;
+            return this;
+        }
+
+        public Builder networkDelay(long minNs, long jitterNs) {
+            this.netDelayMinNs = minNs;
+            this.netDelayJitterNs = jitterNs;
+            return this;
+        }
+
+        public Builder diskDelay(long minNs, long jitterNs) {
+            this.diskDelayMinNs = minNs;
+            this.diskDelayJitterNs = jitterNs;
+            return this;
+        }
+
+        public Builder randomSources(RandomSourceFactory factory) {
+            this.randomSources = factory;
+            return this;
+        }
+
+        /** What a failure report prints as the replay command (default: the seed replay commands). */
+        public Builder replayCommand(String command) {
+            this.replayCommand = command;
+            return this;
+        }
+
+        public Simulation build() {
+            return new Simulation(this);
+        }
+    }
+}
