@@ -100,6 +100,14 @@ final class JournalAgent implements Agent {
     @Override
     public void onStart() {
         try {
+            start();
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void start() {
+        if (appender == null) {
             appender = queue.createAppender();
             if (discardFirst != LogStore.NULL_VALUE) {
                 // Mark the dropped tail before anything follows it, so the next replay does not mistake it for
@@ -107,8 +115,6 @@ final class JournalAgent implements Agent {
                 writeValues(JournalFormat.TYPE_DISCARD, discardFirst, discardLast);
                 appender.sync();
             }
-        } catch (Throwable t) {
-            fail(t);
         }
     }
 
@@ -133,7 +139,10 @@ final class JournalAgent implements Agent {
     public void onClose() {
         closing = true;
         try {
-            if (failure == null && appender != null) {
+            if (failure == null) {
+                // AgentRunner calls onClose on the closing thread if the journal thread never got to run; the
+                // ring may still hold accepted entries, so start the appender here in that case.
+                start();
                 while (commands.read(commandHandler, maxBatchRecords) > 0) {
                     endBatch();
                 }

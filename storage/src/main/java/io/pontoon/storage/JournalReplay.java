@@ -95,12 +95,19 @@ final class JournalReplay {
                 result.damagedTail = firstBadWhere;
             }
         }
+        // A writer killed inside writingDocument() leaves an unfinished excerpt that Chronicle has not indexed and
+        // that the next appender overwrites. If Chronicle's index counts excerpts the reader could not reach, the
+        // reader stopped early: either an excerpt header was damaged after it was written, or an unfinished one is
+        // already indexed. Anything appended after it would be invisible to the next replay, so refuse.
         final long chronicleLast = queue.lastIndex();
-        if (chronicleLast != LogStore.NULL_VALUE && result.lastQueueIndex != LogStore.NULL_VALUE
-            && chronicleLast > result.lastQueueIndex) {
-            throw new JournalCorruptedException("journal in " + queue.file() + " reports excerpts up to queue index 0x"
-                + Long.toHexString(chronicleLast) + " but could only be read up to 0x"
-                + Long.toHexString(result.lastQueueIndex) + "; a journal file is damaged or missing. Refusing to start.");
+        final long readLast = result.lastQueueIndex;
+        if (chronicleLast != LogStore.NULL_VALUE && readLast != LogStore.NULL_VALUE
+            && queue.rollCycle().toCycle(chronicleLast) == queue.rollCycle().toCycle(readLast)
+            && chronicleLast > readLast) {
+            throw new JournalCorruptedException("journal in " + queue.file() + " indexes excerpts up to queue index 0x"
+                + Long.toHexString(chronicleLast) + " but only 0x" + Long.toHexString(readLast)
+                + " and earlier can be read: the excerpt after it is unfinished or its header is damaged, and "
+                + "entries written after it would be lost on the next restart. Refusing to start.");
         }
         return result;
     }
