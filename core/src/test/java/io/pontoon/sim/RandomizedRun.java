@@ -36,6 +36,9 @@ final class RandomizedRun {
     private Proposal probe;
     private boolean finished;
     private long lastHealNs;
+    /** This phase crashes or isolates each new leader soon after its election (Figure 8 histories). */
+    private boolean churnLeaders;
+    private long churnedTerm = -1;
 
     private RandomizedRun(long seed, int nodes) {
         this.plan = new SplittableRandom(Simulation.mix(seed, 0x5eed, nodes));
@@ -135,7 +138,10 @@ final class RandomizedRun {
 
     private void startChaos(long atNs) {
         final long endNs = atNs + electionTimeoutNs * (4 + plan.nextInt(16));
-        sim.schedule(atNs, "chaos begins", () -> chaos = true);
+        sim.schedule(atNs, "chaos begins", () -> {
+            chaos = true;
+            watchLeaders();
+        });
         long phaseStart = atNs;
         while (phaseStart < endNs) {
             final long phaseEnd = Math.min(endNs, phaseStart + electionTimeoutNs * (1 + plan.nextInt(8)));
@@ -209,6 +215,10 @@ final class RandomizedRun {
             default:
                 break;
         }
+        churnLeaders = random.nextInt(10) < 3;
+        if (churnLeaders) {
+            what.append(" leader churn");
+        }
         for (SimNode node : sim.nodes()) {
             node.slowDiskNs = random.nextInt(10) == 0 ? random.nextLong(2 * electionTimeoutNs) : 0;
             if (random.nextInt(100) < 12) {
@@ -225,6 +235,33 @@ final class RandomizedRun {
             });
         }
         sim.note(what + " " + net.describe());
+    }
+
+    /** While chaos lasts, checks each tick for a new leader to crash or cut off (leader churn phases). */
+    private void watchLeaders() {
+        if (!chaos) {
+            return;
+        }
+        sim.schedule(sim.nowNs() + sim.tickIntervalNs, "watch leaders", this::watchLeaders);
+        final int leader = sim.leader();
+        if (!churnLeaders || leader == 0 || sim.node(leader).engine.term() == churnedTerm) {
+            return;
+        }
+        final long term = sim.node(leader).engine.term();
+        churnedTerm = term;
+        final long delayNs = random.nextLong(3 * sim.config.heartbeatIntervalNs);
+        final boolean crash = random.nextBoolean();
+        sim.schedule(sim.nowNs() + delayNs, (crash ? "crash" : "isolate") + " new leader n" + leader, () -> {
+            final SimNode node = sim.node(leader);
+            if (!chaos || node.engine == null || node.engine.term() != term) {
+                return;
+            }
+            if (crash) {
+                crashAndPlanRestart(node, 3 * electionTimeoutNs);
+            } else {
+                sim.network().isolate(leader);
+            }
+        });
     }
 
     private void scheduleCrash(int id, long atNs, long phaseLengthNs) {

@@ -18,6 +18,7 @@ import java.util.Arrays;
  *   <li>Log matching: the first time any node holds an entry at (index, term) its payload hash and the
  *       term of the entry before it are recorded; every later (index, term) entry on any node must agree.
  *       By induction on the index this is the Log Matching Property.</li>
+ *   <li>Figure 8 (§5.4.2): a leader's commitIndex only ever advances onto an entry of its own term.</li>
  *   <li>Leader completeness: a node seen as leader of term T for the first time must hold every entry
  *       committed in a term up to T (the committed map is learned from every node's commitIndex).</li>
  *   <li>State machine safety: every entry a node applies equals the committed entry at that index; each
@@ -148,6 +149,13 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         }
         if (role == Role.LEADER) {
             checkLeader(n, e, term);
+            final long commitIndex = e.commitIndex();
+            if (commitIndex > n.seenCommitIndex && n.log.termAt(commitIndex) != term) {
+                // §5.4.2, Figure 8: a leader commits only by counting replicas of a current-term entry.
+                throw violation("leader commits only current-term entries", "n" + n.id + " leader of term " + term
+                    + " advanced commitIndex from " + n.seenCommitIndex + " to " + commitIndex
+                    + " whose entry has term " + n.log.termAt(commitIndex));
+            }
         } else {
             n.leaderTerm = -1;
         }
