@@ -23,6 +23,7 @@ import io.pontoon.transport.netty.FrameDecoder;
 import io.pontoon.transport.netty.HandshakeSettings;
 import io.pontoon.transport.netty.PeerInboundHandler;
 import io.pontoon.transport.netty.SslContexts;
+import io.pontoon.transport.netty.TlsHandshakeLogger;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
@@ -164,6 +165,7 @@ public final class NettyTransport implements Transport {
     private void addPipelineHead(ChannelPipeline pipeline, InetSocketAddress remote) {
         if (clientSsl != null) {
             pipeline.addLast("tls", clientSsl.newHandler(pipeline.channel().alloc(), remote.getHostString(), remote.getPort()));
+            pipeline.addLast("tls-log", TlsHandshakeLogger.INSTANCE);
         }
         pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
         if (config.faultInjection) {
@@ -175,6 +177,7 @@ public final class NettyTransport implements Transport {
         final ChannelPipeline pipeline = ch.pipeline();
         if (serverSsl != null) {
             pipeline.addLast("tls", serverSsl.newHandler(ch.alloc()));
+            pipeline.addLast("tls-log", TlsHandshakeLogger.INSTANCE);
         }
         pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
         if (config.faultInjection) {
