@@ -318,6 +318,11 @@ public final class ChronicleLogStore implements LogStore {
             DataDirectory.closeQuietly(queue);
             DataDirectory.closeQuietly(lockChannel);
         }
+        final Throwable failure = agent.failure;
+        if (failure != null) {
+            throw new StorageException("journal " + options.directory() + " failed before close; entries after "
+                + "durable index " + agent.durableIndex.get() + " may be lost: " + failure, failure);
+        }
         LOG.info("Journal {} closed at last index {}", options.directory(), index.lastIndex());
     }
 

@@ -278,26 +278,37 @@ final class JournalAgent implements Agent {
         }
     }
 
+    /**
+     * Deletes the journal files of cycles below {@code cycle}. Best effort: compaction may keep more than asked,
+     * so a file that cannot be deleted is logged and left, never fatal.
+     */
     private void deleteCyclesBelow(int cycle) {
-        final int firstCycle = queue.firstCycle();
-        if (firstCycle == Integer.MAX_VALUE || firstCycle >= cycle) {
-            return;
-        }
-        final RollCycle rollCycle = queue.rollCycle();
-        final DateTimeFormatter format = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
-        int deleted = 0;
-        for (final Long c : queue.listCyclesBetween(firstCycle, cycle - 1)) {
-            final String fileName = format.format(Instant.ofEpochMilli(c * rollCycle.lengthInMillis() + rollCycle.defaultEpoch()))
+        try {
+            final RollCycle rollCycle = queue.rollCycle();
+            final String keepFrom = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
+                .format(Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis() + rollCycle.defaultEpoch()))
                 + SingleChronicleQueue.SUFFIX;
-            final File file = new File(queue.file(), fileName);
-            if (file.delete()) {
-                deleted++;
-            } else if (file.exists()) {
-                LOG.warn("{}: could not delete compacted journal file {}", name, file);
+            final File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
+            int deleted = 0;
+            if (files != null) {
+                for (final File file : files) {
+                    final String name = file.getName();
+                    // Chronicle names files by their cycle's start time, most significant field first, so for
+                    // names of equal length the string order is the time order. Anything else is kept.
+                    if (name.length() == keepFrom.length() && name.compareTo(keepFrom) < 0) {
+                        if (file.delete()) {
+                            deleted++;
+                        } else {
+                            LOG.warn("{}: could not delete compacted journal file {}", this.name, file);
+                        }
+                    }
+                }
             }
+            queue.refreshDirectoryListing();
+            LOG.debug("{}: deleted {} journal file(s) before {}", this.name, deleted, keepFrom);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: compaction below cycle {} failed; files are kept", name, cycle, e);
         }
-        queue.refreshDirectoryListing();
-        LOG.debug("{}: deleted {} journal file(s) of cycles below {}", name, deleted, cycle);
     }
 
     private void fail(Throwable t) {

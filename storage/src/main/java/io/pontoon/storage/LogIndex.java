@@ -114,7 +114,8 @@ final class LogIndex {
         if (fromIndex > lastIndex) {
             return;
         }
-        if (fromIndex <= firstIndex) {
+        if (fromIndex < firstIndex) {
+            // Only replay gets here (a TRUNCATE below the oldest retained file): the log restarts empty.
             firstIndex = fromIndex;
             compactedTerm = LogStore.NULL_VALUE;
         }
