@@ -19,6 +19,7 @@ import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.Connections;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,10 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     private final FrameValidator validator = new FrameValidator();
     private final ByteBufView loopView = new ByteBufView();
     private final ByteBufView raftView = new ByteBufView();
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final Runnable flushTask = this::flushNow;
+    /** Responses encoded on the Raft thread, written by the event loop in one batch per wake-up. */
+    private final ManyToOneConcurrentLinkedQueue<ByteBuf> raftResponses = new ManyToOneConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainRaftResponses;
     private volatile Channel channel;
     private boolean failed;
 
@@ -152,18 +155,38 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
         if (ch == null || !ch.isActive()) {
             return; // the client went away; the outcome is in the log either way
         }
-        ch.write(appendResponse(ch, raftView, correlationId, code, lsn, leaderId), ch.voidPromise());
-        if (flushScheduled.compareAndSet(false, true)) {
-            ch.eventLoop().execute(flushTask);
+        raftResponses.offer(appendResponse(ch, raftView, correlationId, code, lsn, leaderId));
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                ch.eventLoop().execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false); // shutting down: responses are released with the channel
+            }
         }
     }
 
-    private void flushNow() {
-        flushScheduled.set(false);
+    /** Event loop: writes every queued response, then one flush. */
+    private void drainRaftResponses() {
+        drainScheduled.set(false);
         final Channel ch = channel;
-        if (ch != null) {
-            ch.flush();
+        ByteBuf response;
+        while ((response = raftResponses.poll()) != null) {
+            if (ch.isActive()) {
+                ch.write(response, ch.voidPromise());
+            } else {
+                response.release();
+            }
         }
+        ch.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        ByteBuf response;
+        while ((response = raftResponses.poll()) != null) {
+            response.release();
+        }
+        super.channelInactive(ctx);
     }
 
     private ByteBuf appendResponse(Channel ch, ByteBufView view, long correlationId, ResultCode code, long lsn,

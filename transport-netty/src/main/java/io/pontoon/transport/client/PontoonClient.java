@@ -1,0 +1,463 @@
+package io.pontoon.transport.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pontoon.ProposalException;
+import io.pontoon.RaftStatus;
+import io.pontoon.ResultCode;
+import io.pontoon.transport.NettyTransportConfig;
+import io.pontoon.transport.codec.ClientAppendRequestCodec;
+import io.pontoon.transport.codec.ClientAppendResponseCodec;
+import io.pontoon.transport.codec.ClientStatusRequestCodec;
+import io.pontoon.transport.codec.ClientStatusResponseCodec;
+import io.pontoon.transport.codec.Frame;
+import io.pontoon.transport.codec.FrameType;
+import io.pontoon.transport.codec.FrameValidator;
+import io.pontoon.transport.codec.HandshakeCodec;
+import io.pontoon.transport.netty.ByteBufView;
+import io.pontoon.transport.netty.ConnectorHandshakeHandler;
+import io.pontoon.transport.netty.Connections;
+import io.pontoon.transport.netty.EventLoops;
+import io.pontoon.transport.netty.FrameDecoder;
+import io.pontoon.transport.netty.HandshakeSettings;
+import io.pontoon.transport.netty.SslContexts;
+import io.pontoon.transport.netty.TlsHandshakeLogger;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Java client of a Pontoon cluster over the wire protocol (docs/PROTOCOL.md, "Client messages").
+ *
+ * <pre>{@code
+ * try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder()
+ *         .addresses("127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003").clusterId(1).build())) {
+ *     long lsn = client.append("hello".getBytes()).get();   // committed at log index lsn
+ *     RaftStatus s = client.status("127.0.0.1:7002").get();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #append} may be called from any thread, with any number of requests in flight; futures
+ * complete on the client's I/O thread (do not block in callbacks). A request goes to the node believed
+ * to lead; NOT_LEADER redirects it to the leader address in the answer, REJECTED_BUSY, an unknown
+ * leader, LEADERSHIP_LOST (definitely not committed) and failed connections (request not yet sent) are
+ * retried with backoff, up to {@link PontoonClientConfig#maxAttempts} sends. A request fails with a
+ * {@link ProposalException}: INVALID; TIMEOUT (no answer in requestTimeoutNs, or the node's own
+ * timeout); CLOSED when the connection broke after the request was sent (the outcome is unknown, so
+ * it is not resent: resending could append it twice); or the last refusal when attempts run out.
+ *
+ * <p>All connection and request state lives on one event loop thread: no locks.
+ */
+public final class PontoonClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PontoonClient.class);
+    private static final long MAX_BACKOFF_NS = 1_000_000_000L;
+
+    private final PontoonClientConfig config;
+    private final EventLoops loops;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final HandshakeSettings handshakeSettings;
+    private final SslContext ssl;
+    private final ByteBufView view = new ByteBufView();
+
+    // event loop state
+    private final Map<InetSocketAddress, Conn> conns = new HashMap<>();
+    private int addressCursor;
+    private long nextCorrelationId = 1;
+    private volatile InetSocketAddress target;
+    private volatile boolean closed;
+
+    public PontoonClient(PontoonClientConfig config) {
+        this.config = config;
+        this.ssl = config.tls == null ? null : SslContexts.client(config.tls);
+        this.handshakeSettings = new HandshakeSettings(config.clusterId, 0, config.secret(), id -> false,
+            config.handshakeTimeoutNs);
+        this.loops = new EventLoops(config.preferEpoll, 1, "pontoon-client");
+        this.loop = loops.group().next();
+        this.bootstrap = new Bootstrap().group(loop).channel(loops.socketChannelClass())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs)));
+        this.target = config.addresses.get(0);
+    }
+
+    /**
+     * Appends {@code payload} (copied now) to the cluster's log. Completes with the entry's LSN (log
+     * index) once committed, or exceptionally with a {@link ProposalException}. Any thread.
+     */
+    public CompletableFuture<Long> append(byte[] payload) {
+        final CompletableFuture<Long> future = new CompletableFuture<>();
+        submit(new Request(payload.clone(), null, future));
+        return future;
+    }
+
+    /** The status (the seed's DebugEvent) of the node at {@code address}; no redirect. Any thread. */
+    public CompletableFuture<RaftStatus> status(InetSocketAddress address) {
+        final CompletableFuture<RaftStatus> future = new CompletableFuture<>();
+        submit(new Request(null, address, future));
+        return future;
+    }
+
+    public CompletableFuture<RaftStatus> status(String hostPort) {
+        return status(NettyTransportConfig.parseAddress("address", hostPort));
+    }
+
+    /** The node requests currently go to (the last known leader). */
+    public InetSocketAddress leaderHint() {
+        return target;
+    }
+
+    private void submit(Request request) {
+        if (closed) {
+            request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            return;
+        }
+        loop.execute(() -> {
+            request.timeout = loop.schedule(() -> onTimeout(request), config.requestTimeoutNs, TimeUnit.NANOSECONDS);
+            send(request);
+        });
+    }
+
+    private void send(Request request) {
+        if (request.future.isDone()) {
+            return;
+        }
+        if (closed) {
+            request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            return;
+        }
+        if (++request.attempts > config.maxAttempts) {
+            request.fail(request.lastFailure != null ? request.lastFailure
+                : new ProposalException(ResultCode.TIMEOUT, -1, 0));
+            return;
+        }
+        final Conn conn = connection(request.isAppend() ? target : request.fixedAddress);
+        if (conn.ready) {
+            transmit(conn, request);
+        } else {
+            conn.waiting.add(request);
+        }
+    }
+
+    private void transmit(Conn conn, Request request) {
+        final long correlationId = nextCorrelationId++;
+        request.sentOn = conn;
+        request.correlationId = correlationId;
+        conn.inflight.put(correlationId, request);
+        final Channel ch = conn.channel;
+        final ByteBuf out;
+        if (request.isAppend()) {
+            final int bodyLength = ClientAppendRequestCodec.HEADER_LENGTH + request.payload.length;
+            out = ch.alloc().buffer(Frame.HEADER_LENGTH + bodyLength);
+            final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
+            ClientAppendRequestCodec.encodeHeader(w, Frame.HEADER_LENGTH, correlationId, request.payload.length);
+            w.putBytes(Frame.HEADER_LENGTH + ClientAppendRequestCodec.PAYLOAD_OFFSET, request.payload);
+            view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APPEND_REQUEST, config.clusterId, 0, bodyLength));
+        } else {
+            out = ch.alloc().buffer(Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
+            final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
+            ClientStatusRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId);
+            view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_STATUS_REQUEST, config.clusterId, 0,
+                ClientStatusRequestCodec.LENGTH));
+        }
+        ch.write(out, ch.voidPromise());
+        if (!conn.flushScheduled) {
+            conn.flushScheduled = true;
+            loop.execute(conn::flush);
+        }
+    }
+
+    private Conn connection(InetSocketAddress address) {
+        final Conn existing = conns.get(address);
+        if (existing != null) {
+            return existing;
+        }
+        final Conn conn = new Conn(address);
+        conns.put(address, conn);
+        final Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (ssl != null) {
+                    ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                    ch.pipeline().addLast("tls-log", TlsHandshakeLogger.INSTANCE);
+                }
+                ch.pipeline().addLast("frames", new FrameDecoder(config.maxFrameBytes));
+                ch.pipeline().addLast("handshake", new ConnectorHandshakeHandler(handshakeSettings,
+                    HandshakeCodec.ROLE_CLIENT, HandshakeCodec.ANY_NODE, conn));
+            }
+        });
+        final ChannelFuture future = b.connect(address);
+        conn.channel = future.channel();
+        future.addListener(f -> {
+            if (!f.isSuccess()) {
+                conn.onClosed("cannot connect: " + f.cause());
+            } else {
+                future.channel().closeFuture().addListener(c -> conn.onClosed("connection closed"));
+            }
+        });
+        return conn;
+    }
+
+    private void rotateTarget(InetSocketAddress away) {
+        if (away.equals(target)) {
+            final List<InetSocketAddress> all = config.addresses;
+            addressCursor = (addressCursor + 1) % all.size();
+            InetSocketAddress next = all.get(addressCursor);
+            if (next.equals(away) && all.size() > 1) {
+                addressCursor = (addressCursor + 1) % all.size();
+                next = all.get(addressCursor);
+            }
+            target = next;
+        }
+    }
+
+    private void retryLater(Request request) {
+        request.backoffNs = request.backoffNs == 0 ? config.retryBackoffNs : Math.min(MAX_BACKOFF_NS, request.backoffNs * 2);
+        loop.schedule(() -> send(request), request.backoffNs, TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimeout(Request request) {
+        if (request.sentOn != null) {
+            request.sentOn.inflight.remove(request.correlationId);
+        }
+        request.fail(new ProposalException(ResultCode.TIMEOUT, -1, 0));
+    }
+
+    private void onAppendResponse(Conn conn, DirectBuffer b, int body) {
+        final Request request = conn.inflight.remove(ClientAppendResponseCodec.correlationId(b, body));
+        if (request == null || !request.isAppend()) {
+            return; // timed out meanwhile
+        }
+        request.sentOn = null;
+        final ResultCode code = ClientAppendResponseCodec.resultCode(b, body);
+        final long lsn = ClientAppendResponseCodec.lsn(b, body);
+        final int leaderId = ClientAppendResponseCodec.leaderId(b, body);
+        switch (code) {
+            case OK -> request.complete(lsn);
+            case NOT_LEADER -> {
+                request.lastFailure = new ProposalException(code, lsn, leaderId);
+                final String leaderAddress = ClientAppendResponseCodec.leaderAddress(b, body);
+                InetSocketAddress leader = null;
+                if (leaderAddress != null) {
+                    try {
+                        leader = NettyTransportConfig.parseAddress("leaderAddress", leaderAddress);
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("node at {} sent an unusable leader address '{}'", conn.address, leaderAddress);
+                    }
+                }
+                if (leader != null && !leader.equals(conn.address)) {
+                    target = leader;
+                    send(request);
+                } else {
+                    rotateTarget(conn.address);
+                    retryLater(request);
+                }
+            }
+            case REJECTED_BUSY, LEADERSHIP_LOST -> {
+                request.lastFailure = new ProposalException(code, lsn, leaderId);
+                retryLater(request);
+            }
+            default -> request.fail(new ProposalException(code, lsn, leaderId));
+        }
+    }
+
+    private void onStatusResponse(Conn conn, DirectBuffer b, int body) {
+        final Request request = conn.inflight.remove(ClientStatusResponseCodec.correlationId(b, body));
+        if (request != null && !request.isAppend()) {
+            request.complete(ClientStatusResponseCodec.status(b, body));
+        }
+    }
+
+    /** Fails every pending request with CLOSED and releases the I/O thread. Blocks up to a few seconds. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.execute(() -> {
+            for (Conn conn : new ArrayList<>(conns.values())) {
+                conn.failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
+                conn.channel.close();
+            }
+            conns.clear();
+        });
+        loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** One request: an append (payload set) or a status query (fixedAddress set). Event loop only after submit. */
+    private static final class Request {
+        final byte[] payload;
+        final InetSocketAddress fixedAddress;
+        final CompletableFuture<?> future;
+        ScheduledFuture<?> timeout;
+        Conn sentOn;
+        long correlationId;
+        int attempts;
+        long backoffNs;
+        Throwable lastFailure;
+
+        Request(byte[] payload, InetSocketAddress fixedAddress, CompletableFuture<?> future) {
+            this.payload = payload;
+            this.fixedAddress = fixedAddress;
+            this.future = future;
+        }
+
+        boolean isAppend() {
+            return payload != null;
+        }
+
+        @SuppressWarnings("unchecked")
+        void complete(Object value) {
+            cancelTimeout();
+            ((CompletableFuture<Object>) future).complete(value);
+        }
+
+        void fail(Throwable cause) {
+            cancelTimeout();
+            future.completeExceptionally(cause);
+        }
+
+        private void cancelTimeout() {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
+    }
+
+    /** One connection to one node. Event loop only. */
+    private final class Conn extends ChannelInboundHandlerAdapter implements ConnectorHandshakeHandler.Listener {
+        final InetSocketAddress address;
+        final ArrayDeque<Request> waiting = new ArrayDeque<>();
+        final Long2ObjectHashMap<Request> inflight = new Long2ObjectHashMap<>();
+        final FrameValidator validator = new FrameValidator();
+        final ByteBufView readView = new ByteBufView();
+        Channel channel;
+        boolean ready;
+        boolean closedConn;
+        boolean flushScheduled;
+        int acceptorId;
+
+        Conn(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        void flush() {
+            flushScheduled = false;
+            channel.flush();
+        }
+
+        @Override
+        public void onAccepted(ChannelHandlerContext ctx, int acceptorNodeId) {
+            acceptorId = acceptorNodeId;
+            ready = true;
+            ctx.pipeline().addLast("responses", this);
+            while (!waiting.isEmpty()) {
+                final Request request = waiting.poll();
+                if (!request.future.isDone()) {
+                    transmit(this, request);
+                }
+            }
+        }
+
+        @Override
+        public void onRefused(ChannelHandlerContext ctx, String reason) {
+            onClosed(reason);
+        }
+
+        void onClosed(String reason) {
+            if (closedConn) {
+                return;
+            }
+            closedConn = true;
+            ready = false;
+            conns.remove(address, this);
+            if (closed) {
+                failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
+                return;
+            }
+            LOG.debug("connection to {} lost: {}", address, reason);
+            rotateTarget(address);
+            final ConnectException notSent = new ConnectException("cannot reach Pontoon node at " + address + ": " + reason);
+            for (Request request : waiting) {
+                if (request.fixedAddress != null) {
+                    request.fail(notSent);
+                } else {
+                    request.lastFailure = notSent;
+                    retryLater(request); // never sent: safe to try elsewhere
+                }
+            }
+            waiting.clear();
+            for (Request request : inflight.values()) {
+                if (request.isAppend()) {
+                    request.fail(new ProposalException(ResultCode.CLOSED, -1, 0)); // sent: outcome unknown
+                } else {
+                    request.fail(notSent);
+                }
+            }
+            inflight.clear();
+        }
+
+        void failAll(Throwable cause) {
+            waiting.forEach(r -> r.fail(cause));
+            waiting.clear();
+            inflight.values().forEach(r -> r.fail(cause));
+            inflight.clear();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (closedConn || !(msg instanceof ByteBuf)) {
+                    return;
+                }
+                final ByteBuf frame = (ByteBuf) msg;
+                final int frameLength = frame.readableBytes();
+                final DirectBuffer b = readView.wrap(frame, frame.readerIndex(), frameLength);
+                final int type = Frame.type(b, 0);
+                String reason = validator.validateHeader(b, 0, frameLength, config.clusterId, acceptorId);
+                if (reason == null) {
+                    reason = FrameValidator.validateClientResponseBody(type, b, Frame.HEADER_LENGTH, Frame.bodyLength(frameLength));
+                }
+                if (reason != null) {
+                    Connections.closeWithReason(ctx, LOG, "node " + acceptorId + ": " + reason);
+                    return;
+                }
+                if (type == FrameType.CLIENT_APPEND_RESPONSE) {
+                    onAppendResponse(this, b, Frame.HEADER_LENGTH);
+                } else {
+                    onStatusResponse(this, b, Frame.HEADER_LENGTH);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Connections.closeWithReason(ctx, LOG, "connection to node " + acceptorId + " failed: " + cause);
+        }
+    }
+}

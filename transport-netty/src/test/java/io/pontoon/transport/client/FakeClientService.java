@@ -1,0 +1,73 @@
+package io.pontoon.transport.client;
+
+import io.pontoon.ProposalCallback;
+import io.pontoon.RaftStatus;
+import io.pontoon.ResultCode;
+import io.pontoon.Role;
+import org.agrona.DirectBuffer;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in node: as leader it "commits" every proposal at the next LSN, answering on its own
+ * "Raft thread"; as follower it answers NOT_LEADER naming {@code leaderId}. It can refuse the first
+ * proposals (ring full) to exercise client retries.
+ */
+final class FakeClientService implements ClientService, AutoCloseable {
+    final int nodeId;
+    volatile boolean leader;
+    volatile int leaderId;
+    final AtomicInteger refuseNext = new AtomicInteger();
+    final AtomicInteger busyNext = new AtomicInteger();
+    final List<String> committed = new CopyOnWriteArrayList<>();
+    final AtomicInteger proposals = new AtomicInteger();
+    private final ExecutorService raftThread;
+    private long lastIndex;
+
+    FakeClientService(int nodeId, boolean leader, int leaderId) {
+        this.nodeId = nodeId;
+        this.leader = leader;
+        this.leaderId = leaderId;
+        this.raftThread = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "fake-raft-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, ProposalCallback callback) {
+        proposals.incrementAndGet();
+        if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return false; // ring full: the transport answers REJECTED_BUSY
+        }
+        final String payload = buffer.getStringWithoutLengthAscii(offset, length); // copy during the call
+        raftThread.execute(() -> {
+            if (busyNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                callback.onResult(correlationId, ResultCode.REJECTED_BUSY, -1, nodeId);
+            } else if (!leader) {
+                callback.onResult(correlationId, ResultCode.NOT_LEADER, -1, leaderId);
+            } else if (payload.isEmpty()) {
+                callback.onResult(correlationId, ResultCode.INVALID, -1, nodeId);
+            } else {
+                committed.add(payload);
+                callback.onResult(correlationId, ResultCode.OK, ++lastIndex, nodeId);
+            }
+        });
+        return true;
+    }
+
+    @Override
+    public RaftStatus status() {
+        return new RaftStatus(nodeId, leader ? Role.LEADER : Role.FOLLOWER, 3, leaderId, 10, 9, 11, 3);
+    }
+
+    @Override
+    public void close() {
+        raftThread.shutdownNow();
+    }
+}
