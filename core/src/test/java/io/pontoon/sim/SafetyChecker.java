@@ -149,13 +149,6 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         }
         if (role == Role.LEADER) {
             checkLeader(n, e, term);
-            final long commitIndex = e.commitIndex();
-            if (commitIndex > n.seenCommitIndex && n.log.termAt(commitIndex) != term) {
-                // §5.4.2, Figure 8: a leader commits only by counting replicas of a current-term entry.
-                throw violation("leader commits only current-term entries", "n" + n.id + " leader of term " + term
-                    + " advanced commitIndex from " + n.seenCommitIndex + " to " + commitIndex
-                    + " whose entry has term " + n.log.termAt(commitIndex));
-            }
         } else {
             n.leaderTerm = -1;
         }
@@ -219,6 +212,12 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         if (commitIndex > n.log.lastIndex()) {
             throw violation("commit within log", "n" + n.id + " commitIndex " + commitIndex
                 + " is beyond its last log index " + n.log.lastIndex());
+        }
+        if (e.role() == Role.LEADER && n.log.termAt(commitIndex) != e.term()) {
+            // §5.4.2, Figure 8: a leader commits only by counting replicas of a current-term entry.
+            throw violation("leader commits only current-term entries", "n" + n.id + " leader of term " + e.term()
+                + " advanced commitIndex from " + n.seenCommitIndex + " to " + commitIndex
+                + " whose entry has term " + n.log.termAt(commitIndex));
         }
         for (long i = n.seenCommitIndex + 1; i <= commitIndex; i++) {
             recordCommitted(n, (int) i, e.term());

@@ -568,6 +568,16 @@ public final class Simulation {
         return new SimulationFailure(seed, nodeCount, invariant, details, sb.toString(), replay, cause);
     }
 
+    /**
+     * A scenario's assertion: if {@code condition} is false, fails with the whole report (cluster state,
+     * last events, replay command) so the test failure explains itself.
+     */
+    public void expect(boolean condition, String expectation) {
+        if (!condition) {
+            throw failure("scenario expectation", expectation, null);
+        }
+    }
+
     /** The last {@value #TRACE_EVENTS} events, oldest first, one per line. */
     public String recentEvents() {
         final StringBuilder sb = new StringBuilder();
