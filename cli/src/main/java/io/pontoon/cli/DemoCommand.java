@@ -74,7 +74,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (failover && !measureFailover) {
             out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
         }
-        try (LocalCluster cluster = LocalCluster.start(nodes, config)) {
+        final CompactingFabric fabric = new CompactingFabric(nodes);
+        try (LocalCluster cluster = LocalCluster.start(nodes, config, fabric)) {
+            for (int i = 0; i < nodes; i++) {
+                cluster.onCommit(i, fabric.appliedTracker(i));
+            }
             out.printf("demo: %d nodes in one JVM (LocalCluster over %s), payload %d B, %d proposals in flight, "
                 + "%d s%s%n", nodes, cluster.fabric().name(), payloadBytes, clients, seconds,
                 measureFailover ? ", leader disconnected at " + fmtSeconds(seconds * 500_000_000L) : "");

@@ -49,7 +49,14 @@ public final class PontoonCli implements Runnable {
 
     /** Entry point of the shaded jar ({@code ./pontoon}). */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exitCode;
+        try {
+            exitCode = commandLine().execute(args);
+        } catch (Throwable t) { // e.g. OutOfMemoryError: still exit, though Raft threads may be alive
+            t.printStackTrace();
+            exitCode = EXIT_FAILED;
+        }
+        System.exit(exitCode);
     }
 
     /** The configured command line; tests call {@code commandLine().execute(...)} with captured output. */
