@@ -3,6 +3,7 @@ package io.pontoon.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.ByteArrayOutputStream;
@@ -30,7 +31,8 @@ import java.util.stream.Collectors;
             + "step and liveness checked after the faults heal. The same seed always replays the same run.",
         "Last line: RESULT seeds=N violations=V ..."},
     footer = {"", "Exit status: 0 no violation, 1 violations (failing seeds listed on stderr), 2 bad usage.",
-        "Replay one seed: pontoon sim --seeds 1 --first-seed SEED [--nodes K]"})
+        "Replay one seed: pontoon sim --seeds 1 --first-seed SEED [--nodes K] [--trace]",
+        "Without --nodes, even seeds run 3 nodes and odd seeds 5."})
 public final class SimCommand implements Callable<Integer> {
     static final int MIN_NODES = 1;
     static final int MAX_NODES = 9;
@@ -43,11 +45,14 @@ public final class SimCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs {@code seeds} seeds from {@code firstSeed}, writing progress and the RESULT line to {@code out}. */
+    /** Runs {@code seeds} seeds from {@code firstSeed}, writing reports and the RESULT line to {@code out}. */
     @FunctionalInterface
     interface Simulator {
-        /** @param nodes cluster size, or 0 for the simulation's default mix of sizes */
-        Report run(long seeds, long firstSeed, int nodes, PrintStream out);
+        /**
+         * @param nodes cluster size, or 0 for the simulation's default mix of sizes
+         * @param trace replay the single seed {@code firstSeed}, printing every event
+         */
+        Report run(long seeds, long firstSeed, int nodes, boolean trace, PrintStream out);
     }
 
     private final Simulator simulator;
@@ -68,6 +73,10 @@ public final class SimCommand implements Callable<Integer> {
             + "of 3- and 5-node clusters.")
     private Integer nodes;
 
+    @Option(names = "--trace",
+        description = "Print every event of the run (network, timers, crashes, proposals); with --seeds 1.")
+    private boolean trace;
+
     public SimCommand() {
         this(CoreSimulator.INSTANCE);
     }
@@ -82,11 +91,14 @@ public final class SimCommand implements Callable<Integer> {
         if (nodes != null) {
             OptionChecks.range(spec, "--nodes", nodes, MIN_NODES, MAX_NODES);
         }
+        if (trace && seeds != 1) {
+            throw new ParameterException(spec.commandLine(), "--trace replays one seed: use it with --seeds 1");
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final Report report;
         try (PrintStream stream = printStreamOver(out)) {
-            report = simulator.run(seeds, firstSeed, nodes == null ? 0 : nodes, stream);
+            report = simulator.run(seeds, firstSeed, nodes == null ? 0 : nodes, trace, stream);
         }
         out.flush();
         if (report.violations() == 0) {

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SimCommandTest {
     /** A simulator that fails the given seeds and prints a RESULT line like the real one. */
     private static SimCommand.Simulator failing(List<Long> badSeeds, List<String> calls) {
-        return (seeds, firstSeed, nodes, out) -> {
-            calls.add(seeds + "/" + firstSeed + "/" + nodes);
+        return (seeds, firstSeed, nodes, trace, out) -> {
+            calls.add(seeds + "/" + firstSeed + "/" + nodes + (trace ? "/trace" : ""));
             final List<Long> failed = new ArrayList<>();
             for (long s = firstSeed; s < firstSeed + seeds; s++) {
                 if (badSeeds.contains(s)) {
@@ -70,5 +70,28 @@ class SimCommandTest {
         assertEquals(PontoonCli.EXIT_USAGE, run.exitCode());
         assertTrue(run.err().contains("--nodes must be in [1, 9], got 12"), run.err());
         assertTrue(calls.isEmpty(), "the simulation must not run on bad usage");
+    }
+
+    @Test
+    void traceReplaysOneSeed() {
+        final List<String> calls = new ArrayList<>();
+        final CliRun run = CliRun.of(cli(failing(List.of(), calls)), "sim", "--seeds", "1", "--first-seed", "99", "--trace");
+        assertEquals(PontoonCli.EXIT_OK, run.exitCode(), run.err());
+        assertEquals(List.of("1/99/0/trace"), calls);
+    }
+
+    @Test
+    void traceWithManySeedsIsAUsageError() {
+        final CliRun run = CliRun.of(cli(failing(List.of(), new ArrayList<>())), "sim", "--seeds", "5", "--trace");
+        assertEquals(PontoonCli.EXIT_USAGE, run.exitCode());
+        assertTrue(run.err().contains("--trace replays one seed"), run.err());
+    }
+
+    /** The real simulation, a few seeds: the command is wired to the core test-jar's runner. */
+    @Test
+    void realSimulationRunsAFewSeedsCleanly() {
+        final CliRun run = CliRun.of("sim", "--seeds", "4", "--first-seed", "1");
+        assertEquals(PontoonCli.EXIT_OK, run.exitCode(), run.out() + run.err());
+        assertTrue(run.lastOutLine().startsWith("RESULT seeds=4 violations=0"), run.lastOutLine());
     }
 }
