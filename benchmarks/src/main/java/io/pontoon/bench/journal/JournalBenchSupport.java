@@ -71,8 +71,13 @@ final class JournalBenchSupport {
         for (int i = 0; i < count; i++) {
             store.append(++index, 1, payload, 0, payload.capacity());
         }
-        while (store.durableIndex() < index) {
-            Thread.onSpinWait();
+        // Spin briefly, then yield: on a small shared machine a pure spin starves the journal thread it waits for.
+        for (int spins = 0; store.durableIndex() < index; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
         if (index % (50 * BATCH) < count) {
             store.deleteBefore(index - RETAINED_ENTRIES);
