@@ -55,6 +55,17 @@ public final class FaultRules {
         return this;
     }
 
+    /** Removes the override of one direction of the link with {@code peerId}: the default applies again. */
+    public synchronized FaultRules remove(Direction direction, int peerId) {
+        final Snapshot s = snapshot;
+        if (direction == Direction.OUTBOUND) {
+            snapshot = new Snapshot(s.defaultOutbound, s.defaultInbound, without(s.outbound, peerId), s.inbound);
+        } else {
+            snapshot = new Snapshot(s.defaultOutbound, s.defaultInbound, s.outbound, without(s.inbound, peerId));
+        }
+        return this;
+    }
+
     /** Sets the rule for every peer without an override, in one direction. */
     public synchronized FaultRules setDefault(Direction direction, LinkFaults faults) {
         final Snapshot s = snapshot;
@@ -150,6 +161,12 @@ public final class FaultRules {
     private static Int2ObjectHashMap<LinkFaults> with(Int2ObjectHashMap<LinkFaults> map, int peerId, LinkFaults faults) {
         final Int2ObjectHashMap<LinkFaults> copy = new Int2ObjectHashMap<>(map);
         copy.put(peerId, faults);
+        return copy;
+    }
+
+    private static Int2ObjectHashMap<LinkFaults> without(Int2ObjectHashMap<LinkFaults> map, int peerId) {
+        final Int2ObjectHashMap<LinkFaults> copy = new Int2ObjectHashMap<>(map);
+        copy.remove(peerId);
         return copy;
     }
 
