@@ -189,16 +189,16 @@ public final class CompareDriver {
                 }
             }
         }
-        lines.add(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s %10s  %s", "system", "ops/s", "p50_us",
-            "p99_us", "p999_us", "max_us", "setup"));
+        lines.add(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s %10s %8s  %s", "system", "ops/s", "p50_us",
+            "p99_us", "p999_us", "max_us", "failed", "setup"));
         for (String s : systems) {
             final ResultLine r = results.get(s);
             if (r == null) {
                 lines.add(String.format(Locale.ROOT, "%-10s %10s", s, "FAILED"));
                 continue;
             }
-            lines.add(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s %10s  %s", s, r.get("ops_per_sec"),
-                r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"), r.get("setup")));
+            lines.add(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s %10s %8s  %s", s, r.get("ops_per_sec"),
+                r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"), r.get("failed"), r.get("setup")));
         }
         final ResultLine base = results.get(BASELINE);
         for (String s : systems) {

@@ -41,12 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Durability: SYNC = {@link Durability#SYNC} (msync per group commit); PAGE_CACHE =
  * {@link Durability#PAGE_CACHE}; NONE = {@link InMemoryLogStore}/{@link InMemoryMetaStore}.
- * RaftConfig defaults otherwise. A commit listener compacts each log to the last
+ * RaftConfig defaults otherwise, but for a 1 s election timeout (SOFAJRaft's default; the Ratis runner is set alike). A commit listener compacts each log to the last
  * {@value #RETAINED_ENTRIES} entries (SOFAJRaft's NONE store keeps the same), so long runs fit in memory.
  */
 final class PontoonSystem implements ReplicatedSystem, ProposalCallback {
     static final long RETAINED_ENTRIES = 1 << 19;
     private static final long COMPACT_EVERY = 1 << 16;
+    private static final long ELECTION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long LEADER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final String transportMode;
@@ -83,7 +84,8 @@ final class PontoonSystem implements ReplicatedSystem, ProposalCallback {
         if (transportMode.equals("local")) {
             localNetwork = new LocalNetwork();
         }
-        final RaftConfig config = RaftConfig.defaults();
+        // Election timeout matched across the three systems (SOFAJRaft's default 1 s); the rest is default.
+        final RaftConfig config = RaftConfig.defaults().toBuilder().electionTimeoutNs(ELECTION_TIMEOUT_NS).build();
         for (int i = 0; i < n; i++) {
             final Path nodeDir = Files.createDirectories(dataDir.resolve("node-" + ids[i]));
             final LogStore log = logStore(nodeDir);
@@ -157,7 +159,7 @@ final class PontoonSystem implements ReplicatedSystem, ProposalCallback {
             default: storage = "in-memory-log"; break;
         }
         return "storage=" + storage + ",transport=" + (localNetwork != null ? "in-memory-LocalNetwork" : "netty-tcp-loopback")
-            + ",submit=RaftNode.propose(DirectBuffer)-on-leader-in-process,config=RaftConfig.defaults";
+            + ",submit=RaftNode.propose(DirectBuffer)-on-leader-in-process,config=RaftConfig.defaults+electionTimeout=1s";
     }
 
     @Override

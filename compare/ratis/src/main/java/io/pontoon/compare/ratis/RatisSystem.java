@@ -25,6 +25,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,9 @@ import java.util.concurrent.locks.LockSupport;
  * (async API, outstanding limit = --inflight), measured here at several times slower.
  * Ratis's Netty client transport is not used: it serves one request at a time per connection.
  *
+ * <p>Election timeout 1-2 s, as SOFAJRaft's default and the Pontoon runner. A NotLeaderException reply makes
+ * the next submit look for the new leader.
+ *
  * <p>Durability: SYNC = Ratis's default (the log worker fsyncs each flush); PAGE_CACHE =
  * {@code Log.setUnsafeFlushEnabled(true)} (no fsync); NONE = {@code Log.setUseMemory(true)} (MemoryRaftLog).
  */
@@ -68,6 +72,7 @@ final class RatisSystem implements ReplicatedSystem {
     private RaftClient client;
     private volatile RaftServer leader;
     private volatile RaftPeerId leaderId;
+    private volatile boolean leaderStale;
     private long callId;
 
     RatisSystem(String submitMode, int submitters) {
@@ -128,6 +133,10 @@ final class RatisSystem implements ReplicatedSystem {
     private RaftProperties properties() {
         final RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        // Election timeout matched across the three systems: 1 s, randomized up to 2 s (SOFAJRaft's default).
+        // Ratis's own default (150-300 ms) makes it lose leadership on a loaded 2-core machine.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2, TimeUnit.SECONDS));
         switch (options.durability()) {
             case PAGE_CACHE: RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true); break;
             case NONE: RaftServerConfigKeys.Log.setUseMemory(p, true); break;
@@ -163,11 +172,19 @@ final class RatisSystem implements ReplicatedSystem {
         return "storage=" + storage + ",transport=grpc-loopback,submit="
             + (submitMode.equals("server") ? "submitClientRequestAsync-on-leader-in-process" : "RaftClient.async-over-grpc")
             + ",submit_threads=" + (submitters == 0 ? "driver" : Integer.toString(submitters))
-            + ",version=ratis-3.3.0";
+            + ",election_timeout=1-2s,version=ratis-3.3.0";
     }
 
     @Override
     public boolean submit(byte[] payload, long startNs, Completion completion) {
+        if (leaderStale && client == null) {
+            leaderStale = false;
+            try {
+                awaitLeader();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         final long call = ++callId;
         if (submitPool == null) {
             send(payload, call, startNs, completion);
@@ -204,6 +221,9 @@ final class RatisSystem implements ReplicatedSystem {
             if (error == null && r.isSuccess()) {
                 completion.onCommitted(startNs);
             } else {
+                if (r != null && r.getNotLeaderException() != null) {
+                    leaderStale = true;
+                }
                 completion.onFailed(startNs, error != null ? error.getClass().getSimpleName()
                     : r.getException() == null ? "FAILED" : r.getException().getClass().getSimpleName());
             }

@@ -112,7 +112,7 @@ final class SofaJraftSystem implements ReplicatedSystem {
             default: storage = "in-memory-log(custom-LogStorage)"; break;
         }
         return "storage=" + storage + ",transport=bolt-tcp-loopback,submit=Node.apply-on-leader-in-process,"
-            + "version=jraft-core-1.4.1,netty=4.1.42";
+            + "election_timeout=1s(default),version=jraft-core-1.4.1,netty=4.1.42";
     }
 
     @Override
