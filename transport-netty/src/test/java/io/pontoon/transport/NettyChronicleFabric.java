@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  * ends. Called from the test thread only.
  */
 final class NettyChronicleFabric implements ClusterFabric {
+    static final int CLUSTER_ID = 11;
     private final Path root;
     private final long seed;
     private final Map<Integer, Integer> ports = new HashMap<>();
@@ -58,7 +59,7 @@ final class NettyChronicleFabric implements ClusterFabric {
             }
         }
         final NettyTransportConfig.Builder b = NettyTransportConfig.builder()
-            .nodeId(nodeId).clusterId(11).listenAddress(TestNodes.loopback(ports.get(nodeId)))
+            .nodeId(nodeId).clusterId(CLUSTER_ID).listenAddress(TestNodes.loopback(ports.get(nodeId)))
             .reconnectBackoffMinNs(5_000_000L).reconnectBackoffMaxNs(100_000_000L)
             .faultInjection(true, seed * 31 + nodeId);
         for (int id : memberIds) {
@@ -145,6 +146,21 @@ final class NettyChronicleFabric implements ClusterFabric {
     public synchronized void delay(long fixedNs, long jitterNs) {
         outbound = outbound.withDelay(fixedNs, jitterNs);
         applyAll();
+    }
+
+    /** Lets every running node of {@code cluster} answer clients on its port (again after restarts). */
+    synchronized void serveClients(io.pontoon.LocalCluster cluster) {
+        for (int i = 0; i < cluster.size(); i++) {
+            final NettyTransport t = transports.get(i + 1);
+            if (t != null && cluster.isRunning(i)) {
+                t.serveClients(io.pontoon.transport.client.ClientService.of(cluster.node(i)));
+            }
+        }
+    }
+
+    /** The client-facing address of {@code nodeId}. */
+    synchronized java.net.InetSocketAddress address(int nodeId) {
+        return TestNodes.loopback(ports.get(nodeId));
     }
 
     /** Frames that passed the live transports' fault handlers while a rule was set. */
