@@ -17,7 +17,8 @@ class PinnedSeedsTest {
     }
 
     static final List<Pinned> PINNED = List.of(
-        // none yet
+        new Pinned(102147, 5, "LEADERSHIP_LOST reported when the proposer's copy was truncated, "
+            + "but another node still held the entry and a later leader committed it (proposal honesty)")
     );
 
     @TestFactory

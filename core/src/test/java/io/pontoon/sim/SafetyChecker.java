@@ -23,8 +23,9 @@ import java.util.Arrays;
  *       committed in a term up to T (the committed map is learned from every node's commitIndex).</li>
  *   <li>State machine safety: every entry a node applies equals the committed entry at that index; each
  *       incarnation applies every committed non-empty entry exactly once, in index order.</li>
- *   <li>Durability: an entry is durable on a majority when it is first seen committed, and no node ever
- *       truncates a committed entry; term and vote are durable (MetaStore) whenever the engine acts.</li>
+ *   <li>Durability: an entry is durable on a majority when it is first seen committed, and no node
+ *       truncates a committed entry on the word of a leader of the commit term or later; term and vote
+ *       are durable (MetaStore) whenever the engine acts.</li>
  *   <li>Proposal honesty: OK only for an entry committed at its index; LEADERSHIP_LOST only for one that
  *       is never committed; exactly one outcome per accepted proposal.</li>
  * </ul>
@@ -120,15 +121,23 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         }
     }
 
+    /**
+     * A node may drop a committed entry only on the word of a stale leader: one whose term is below the
+     * term the entry was committed in (that leader can commit nothing, and the entry stays on the majority
+     * that committed it, all in the newer term). Under a leader of the commit term or later it is a bug.
+     */
     @Override
     public void onTruncate(int nodeId, long fromIndex, long lastIndex) {
-        final SimLogStore log = sim.node(nodeId).log;
+        final SimNode n = sim.node(nodeId);
+        final SimLogStore log = n.log;
+        final long nodeTerm = n.engine != null ? n.engine.term() : Long.MAX_VALUE;
         final long end = Math.min(lastIndex, maxCommitted);
         for (long i = fromIndex; i <= end; i++) {
-            if (log.termAt(i) == committedTerm[(int) i] && log.hashAt(i) == committedHash[(int) i]) {
-                throw violation("committed entry truncated", "n" + nodeId + " truncated its log from index "
-                    + fromIndex + " (last " + lastIndex + "), removing committed entry " + i + " term "
-                    + committedTerm[(int) i]);
+            if (commitTerm[(int) i] <= nodeTerm
+                && log.termAt(i) == committedTerm[(int) i] && log.hashAt(i) == committedHash[(int) i]) {
+                throw violation("committed entry truncated", "n" + nodeId + " in term " + nodeTerm
+                    + " truncated its log from index " + fromIndex + " (last " + lastIndex + "), removing entry " + i
+                    + " term " + committedTerm[(int) i] + ", committed in term " + commitTerm[(int) i]);
             }
         }
     }

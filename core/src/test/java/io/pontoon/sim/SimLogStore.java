@@ -160,6 +160,11 @@ public final class SimLogStore implements LogStore {
         store.crash();
     }
 
+    /** A faulty disk for checker tests: loses entries from {@code fromIndex} on even if durable. */
+    void crashLosingEverythingFrom(long fromIndex) {
+        store.truncateFrom(fromIndex);
+    }
+
     /** Appends a preloaded entry (see {@link Payloads#preloaded}), as a test building Figure 7 does. */
     public void appendPreloaded(long term) {
         final byte[] bytes = Payloads.preloaded(store.lastIndex() + 1, term);

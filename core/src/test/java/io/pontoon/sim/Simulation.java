@@ -533,6 +533,7 @@ public final class Simulation {
 
             @Override
             public void onProposalResult(long tag, ResultCode code, long index) {
+                note("n" + n.id + " #" + tag + " " + code + " at " + index);
                 checker.onProposalResult(n, incarnation, tag, code, index, nowNs);
             }
         };
