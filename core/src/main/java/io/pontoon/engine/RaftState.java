@@ -1,7 +1,6 @@
 package io.pontoon.engine;
 
 import io.pontoon.RaftConfig;
-import io.pontoon.ResultCode;
 import io.pontoon.Role;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
@@ -273,19 +272,18 @@ final class RaftState {
         }
     }
 
-    /** Truncates the log tail; proposals whose entries are removed definitely did not commit. */
+    /**
+     * Truncates the log tail. Pending proposals whose entries are removed stay pending: losing our copy
+     * does not mean the entry is lost, another node may hold it and a later leader may still commit it
+     * (simulation seed 102147). applyCommitted reports OK or LEADERSHIP_LOST once the index is committed,
+     * by comparing the committed entry's term with the proposal's; else it times out.
+     */
     void truncateLog(long fromIndex) {
         if (fromIndex <= commitIndex) {
             throw new IllegalStateException("node " + nodeId + " asked to truncate committed entry " + fromIndex
                 + " (commitIndex " + commitIndex + ")");
         }
         log.truncateFrom(fromIndex);
-        while (pending.size() > 0 && pending.tailIndex() >= fromIndex) {
-            final long idx = pending.tailIndex();
-            final long tag = pending.tailTag();
-            pending.removeTail();
-            listener.onProposalResult(tag, ResultCode.LEADERSHIP_LOST, idx);
-        }
     }
 
     /** Follower: acknowledges up to min(durable, verified) if that is news to the leader. */
