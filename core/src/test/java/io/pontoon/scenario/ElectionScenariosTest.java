@@ -69,8 +69,10 @@ class ElectionScenariosTest {
         sim.expect(sim.runUntil(() -> sim.node(old).role() == Role.FOLLOWER
                 && sim.engine(old).term() == sim.engine(next).term(), 2 * ELECTION_TIMEOUT_NS),
             "the stale leader steps down to the new term");
-        sim.expect(sim.runUntil(() -> sim.engine(old).leaderId() == next && stale.outcome() != null, ELECTION_TIMEOUT_NS),
-            "it follows n" + next + " and learns the fate of its proposal");
+        sim.expect(sim.runUntil(() -> sim.engine(old).leaderId() == next, ELECTION_TIMEOUT_NS), "it follows n" + next);
+        Scenarios.commitPast(sim, next, stale.index());
+        sim.expect(sim.runUntil(() -> stale.outcome() != null, ELECTION_TIMEOUT_NS),
+            "once its index is committed it learns the fate of its proposal");
         sim.expect(stale.outcome() == ResultCode.LEADERSHIP_LOST && !stale.committed(),
             "its stale entry was overwritten: " + stale);
         sim.expect(sim.runUntil(() -> fresh.committed() && logsConvergedTo(sim, next), ELECTION_TIMEOUT_NS),
@@ -100,6 +102,7 @@ class ElectionScenariosTest {
         sim.expect(sim.runUntil(majorityProposal::committed, ELECTION_TIMEOUT_NS), "the majority side commits");
 
         sim.network().heal();
+        Scenarios.commitPast(sim, next, minority[2].index());
         sim.expect(sim.runUntil(() -> logsConvergedTo(sim, next) && minority[2].outcome() != null,
             10 * MAX_ELECTION_TIMEOUT_NS), "after healing the logs converge to the majority leader's");
         for (Proposal p : minority) {

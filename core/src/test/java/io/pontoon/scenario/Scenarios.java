@@ -66,6 +66,25 @@ final class Scenarios {
         sim.expect(ok, "every node applies up to LSN " + lsn);
     }
 
+    /**
+     * Proposes on {@code leader} until the cluster has committed up to {@code index}. An entry's fate is
+     * known for certain only once its index is committed (with it, or with another entry), so this is
+     * how a client of a deposed leader learns the outcome before its proposal times out.
+     */
+    static void commitPast(Simulation sim, int leader, long index) {
+        final boolean ok = sim.runUntil(() -> {
+            if (sim.maxCommittedIndex() >= index) {
+                return true;
+            }
+            if (sim.node(leader).isUp() && sim.node(leader).role() == Role.LEADER
+                && sim.node(leader).log().lastIndex() < index) {
+                sim.propose(leader);
+            }
+            return false;
+        }, 10 * MAX_ELECTION_TIMEOUT_NS);
+        sim.expect(ok, "the cluster commits up to index " + index);
+    }
+
     /** True if both logs hold the same entries (terms and payloads). */
     static boolean sameLog(SimLogStore a, SimLogStore b) {
         if (a.lastIndex() != b.lastIndex()) {

@@ -338,13 +338,22 @@ final class RandomizedRun {
         return true;
     }
 
-    /** Every accepted proposal on a live node must get its outcome within proposalTimeoutNs. */
+    /**
+     * Every accepted proposal on a live node must get its outcome within proposalTimeoutNs; the drain
+     * proposes on the leader until the commit index passes the oldest unsettled proposal.
+     */
     private void drain() {
         final long slackNs = 3 * sim.tickIntervalNs + 1_000_000L;
         final Proposal pending = sim.checker.firstPending(sim.config.proposalTimeoutNs, slackNs, sim.nowNs(), true);
         if (pending == null) {
             finished = true;
             return;
+        }
+        // A deposed leader's proposal is settled once its index is committed: keep the log moving.
+        final int leader = sim.leader();
+        if (leader != 0 && sim.checker.maxCommitted() < pending.index()
+            && sim.node(leader).log.lastIndex() <= pending.index()) {
+            sim.proposeNow(sim.node(leader), false);
         }
         sim.schedule(sim.nowNs() + sim.tickIntervalNs, "drain", this::drain);
     }
