@@ -33,6 +33,10 @@ import java.util.Properties;
     subcommands = {
         DemoCommand.class,
         SimCommand.class,
+        NodeCommand.class,
+        AppendCommand.class,
+        DumpCommand.class,
+        StatusCommand.class,
         // Later commands: one line each, e.g. NodeCommand.class, AppendCommand.class, DumpCommand.class,
         // StatusCommand.class, BenchReportCommand.class.
         CommandLine.HelpCommand.class,

@@ -1,0 +1,28 @@
+package io.pontoon.cli;
+
+import io.pontoon.storage.JournalDump;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ./pontoon dump}: lists a stopped node's journal up to its commit index. */
+@Command(name = "dump", mixinStandardHelpOptions = true,
+    description = {"Prints every entry in a stopped node's journal up to its recorded commit index as",
+        "'ENTRY lsn=L term=T crc=C' (C = CRC32C of the payload, 8 hex digits), then",
+        "'RESULT last_lsn=... commit_index=...'. Read-only."})
+public final class DumpCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", required = true, description = "The node's --data-dir.")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        final PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
+        JournalDump.dump(dataDir, out);
+        out.flush();
+        return PontoonCli.EXIT_OK;
+    }
+}

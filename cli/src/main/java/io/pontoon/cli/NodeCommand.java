@@ -1,0 +1,151 @@
+package io.pontoon.cli;
+
+import io.pontoon.RaftConfig;
+import io.pontoon.RaftNode;
+import io.pontoon.storage.ChronicleLogStore;
+import io.pontoon.storage.ChronicleLogStoreOptions;
+import io.pontoon.storage.Durability;
+import io.pontoon.storage.FileMetaStore;
+import io.pontoon.transport.NettyTransport;
+import io.pontoon.transport.NettyTransportConfig;
+import io.pontoon.transport.client.ClientService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./pontoon node}: one Raft member as a process, Netty transport and a Chronicle journal, until stopped. */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = {"Runs one Pontoon node as a process until stopped (SIGTERM/Ctrl-C): Netty transport on --listen,",
+        "a Chronicle Queue journal and term/vote file in --data-dir. Clients (./pontoon append/status) use the same port.",
+        "Prints 'READY node=ID listen=HOST:PORT' once it accepts connections."})
+public final class NodeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--id", required = true, description = "This node's id (positive, listed in --peers).")
+    int id;
+
+    @Option(names = "--listen", required = true, description = "Address to listen on, HOST:PORT.")
+    String listen;
+
+    @Option(names = "--peers", required = true,
+        description = "Every member as ID=HOST:PORT, comma-separated, this node included.")
+    String peers;
+
+    @Option(names = "--data-dir", required = true, description = "Directory for the journal and term/vote file (created if missing).")
+    Path dataDir;
+
+    @Option(names = "--durability", defaultValue = "SYNC",
+        description = "SYNC (msync per group commit: survives power loss) or PAGE_CACHE (survives a process crash). Default: ${DEFAULT-VALUE}.")
+    Durability durability;
+
+    @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id; connections from another cluster are refused. Default: ${DEFAULT-VALUE}.")
+    int clusterId;
+
+    @Option(names = "--secret-file", description = "File holding the shared cluster secret (HMAC-authenticated handshakes).")
+    Path secretFile;
+
+    @Option(names = "--election-timeout-ms", defaultValue = "300", description = "Minimum election timeout. Default: ${DEFAULT-VALUE}.")
+    long electionTimeoutMs;
+
+    @Option(names = "--heartbeat-ms", defaultValue = "50", description = "Leader heartbeat interval. Default: ${DEFAULT-VALUE}.")
+    long heartbeatMs;
+
+    @Option(names = "--io-threads", defaultValue = "1", description = "Netty I/O threads. Default: ${DEFAULT-VALUE}.")
+    int ioThreads;
+
+    /** Parses {@code 1=h:p,2=h:p}; the message names the bad element. */
+    static Map<Integer, InetSocketAddress> parsePeers(String spec) {
+        final Map<Integer, InetSocketAddress> map = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            final String p = part.trim();
+            final int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--peers element '" + p + "' is not ID=HOST:PORT");
+            }
+            final int peerId;
+            try {
+                peerId = Integer.parseInt(p.substring(0, eq).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--peers element '" + p + "' has a non-numeric id");
+            }
+            if (peerId <= 0) {
+                throw new IllegalArgumentException("--peers element '" + p + "': node ids must be positive");
+            }
+            if (map.put(peerId, NettyTransportConfig.parseAddress("--peers", p.substring(eq + 1).trim())) != null) {
+                throw new IllegalArgumentException("--peers lists node " + peerId + " twice");
+            }
+        }
+        return map;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final Map<Integer, InetSocketAddress> members;
+        final RaftConfig config;
+        try {
+            members = parsePeers(peers);
+            if (!members.containsKey(id)) {
+                throw new IllegalArgumentException("--id " + id + " is not one of the --peers ids " + members.keySet());
+            }
+            NettyTransportConfig.parseAddress("--listen", listen);
+            config = RaftConfig.builder().electionTimeoutNs(electionTimeoutMs * 1_000_000L)
+                .heartbeatIntervalNs(heartbeatMs * 1_000_000L).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Files.createDirectories(dataDir);
+        final NettyTransportConfig.Builder tb = NettyTransportConfig.builder().nodeId(id).clusterId(clusterId)
+            .listenAddress(NettyTransportConfig.parseAddress("--listen", listen)).peers(members).ioThreads(ioThreads);
+        if (secretFile != null) {
+            tb.secret(readSecret(secretFile));
+        }
+        final ChronicleLogStore log = ChronicleLogStore.open(
+            ChronicleLogStoreOptions.builder(dataDir).durability(durability).build());
+        final FileMetaStore meta;
+        final NettyTransport transport;
+        try {
+            meta = FileMetaStore.open(dataDir);
+            transport = new NettyTransport(tb.build());
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        final int[] ids = members.keySet().stream().mapToInt(Integer::intValue).toArray();
+        final RaftNode node = RaftNode.builder().nodeId(id).members(ids).config(config)
+            .logStore(log).metaStore(meta).transport(transport).start();
+        transport.serveClients(ClientService.of(node));
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "pontoon-node-shutdown"));
+        System.out.println("READY node=" + id + " listen=" + NettyTransportConfig.format(transport.localAddress())
+            + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability);
+        System.out.flush();
+        stopped.await();
+        return PontoonCli.EXIT_OK;
+    }
+
+    static byte[] readSecret(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--secret-file " + file + " does not exist or is not a file");
+        }
+        final byte[] secret = Files.readAllBytes(file);
+        if (secret.length == 0) {
+            throw new IllegalArgumentException("--secret-file " + file + " is empty");
+        }
+        return secret;
+    }
+}

@@ -1,0 +1,61 @@
+package io.pontoon.cli;
+
+import io.pontoon.RaftStatus;
+import io.pontoon.transport.client.PontoonClient;
+import io.pontoon.transport.client.PontoonClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ./pontoon status}: the seed's DebugEvent over the wire, for every listed node. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = {"Asks each node for its status: one line per node,",
+        "'NODE address=A id=I role=R term=T leader=L commit_index=C last_applied=P last_log_index=X last_log_term=Y',",
+        "or 'NODE address=A unreachable=REASON'. Exit status 1 if any node did not answer."})
+public final class StatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--cluster", required = true, description = "Node addresses HOST:PORT, comma-separated.")
+    String cluster;
+
+    @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
+    int clusterId;
+
+    @Option(names = "--secret-file", description = "File holding the shared cluster secret.")
+    Path secretFile;
+
+    @Option(names = "--timeout-ms", defaultValue = "3000", description = "Per-node timeout. Default: ${DEFAULT-VALUE}.")
+    long timeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        final PontoonClientConfig.Builder cb = PontoonClientConfig.builder().addresses(cluster).clusterId(clusterId);
+        if (secretFile != null) {
+            cb.secret(NodeCommand.readSecret(secretFile));
+        }
+        int unreachable = 0;
+        try (PontoonClient client = new PontoonClient(cb.build())) {
+            for (String address : cluster.split(",")) {
+                final String a = address.trim();
+                try {
+                    final RaftStatus s = client.status(a).get(timeoutMs, TimeUnit.MILLISECONDS);
+                    System.out.println("NODE address=" + a + " id=" + s.nodeId() + " role=" + s.role() + " term=" + s.term()
+                        + " leader=" + s.leaderId() + " commit_index=" + s.commitIndex() + " last_applied=" + s.lastApplied()
+                        + " last_log_index=" + s.lastLogIndex() + " last_log_term=" + s.lastLogTerm());
+                } catch (Exception e) {
+                    unreachable++;
+                    final Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    System.out.println("NODE address=" + a + " unreachable=" + String.valueOf(cause.getMessage()).replace(' ', '_'));
+                }
+            }
+        }
+        return unreachable == 0 ? PontoonCli.EXIT_OK : PontoonCli.EXIT_FAILED;
+    }
+}
