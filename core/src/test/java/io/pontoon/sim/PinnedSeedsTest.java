@@ -18,7 +18,10 @@ class PinnedSeedsTest {
 
     static final List<Pinned> PINNED = List.of(
         new Pinned(102147, 5, "LEADERSHIP_LOST reported when the proposer's copy was truncated, "
-            + "but another node still held the entry and a later leader committed it (proposal honesty)")
+            + "but another node still held the entry and a later leader committed it (proposal honesty)"),
+        new Pinned(1247, 3, "message storm: a delay spike on a FIFO link released a burst of responses; each "
+            + "success reaching a PROBE follower moved it to REPLICATE and resent the whole window (1.4M "
+            + "AppendEntries in 0.35 s of virtual time)")
     );
 
     @TestFactory

@@ -110,7 +110,7 @@ final class RandomizedRun {
         }
         return new SimStats(sim.checker.elections, sim.checker.committedPayloads, sim.nowNs(), sim.events,
             sim.network().sent, sim.crashes, sim.checker.outcomesOk, sim.checker.outcomesLost,
-            sim.checker.outcomesTimeout);
+            sim.checker.outcomesTimeout, sim.maxWindowMessages);
     }
 
     // ------------------------------------------------------------------ client

@@ -2,5 +2,6 @@ package io.pontoon.sim;
 
 /** Figures of one simulated seed. */
 public record SimStats(long elections, long commits, long virtualNs, long events, long messages, long crashes,
-                       long outcomesOk, long outcomesLeadershipLost, long outcomesTimeout) {
+                       long outcomesOk, long outcomesLeadershipLost, long outcomesTimeout,
+                       long maxMessagesPer100ms) {
 }

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>Output: the full report of the first {@value #FULL_REPORTS} failing seeds, a one-line summary with
  * the replay command for each further one, then a last line
- * {@code RESULT seeds=N violations=V elections=E commits=C virtual_seconds=X wall_ms=W seeds_per_sec=R}.
+ * {@code RESULT seeds=N violations=V elections=E commits=C virtual_seconds=X events=K wall_ms=W cpu_ms=U
+ * seeds_per_sec=R seeds_per_cpu_sec=Q} (CPU time is this thread's: a fair speed figure on a busy machine).
  */
 public final class SimulationRunner {
     static final int FULL_REPORTS = 3;
@@ -22,16 +23,19 @@ public final class SimulationRunner {
 
     /** Figures of a run; {@link #resultLine()} is the {@code RESULT ...} line. */
     public record Result(long seeds, long violations, List<Long> failingSeeds, long elections, long commits,
-                         long virtualNs, long events, long wallMs) {
+                         long virtualNs, long events, long wallMs, long cpuMs) {
         public boolean ok() {
             return violations == 0;
         }
 
         public String resultLine() {
-            final double seedsPerSec = wallMs == 0 ? seeds * 1000.0 : seeds * 1000.0 / wallMs;
+            final double seedsPerSec = seeds * 1000.0 / Math.max(1, wallMs);
+            final double seedsPerCpuSec = seeds * 1000.0 / Math.max(1, cpuMs);
             return "RESULT seeds=" + seeds + " violations=" + violations + " elections=" + elections
                 + " commits=" + commits + " virtual_seconds=" + String.format("%.1f", virtualNs / 1e9)
-                + " events=" + events + " wall_ms=" + wallMs + " seeds_per_sec=" + String.format("%.0f", seedsPerSec);
+                + " events=" + events + " wall_ms=" + wallMs + " cpu_ms=" + cpuMs
+                + " seeds_per_sec=" + String.format("%.0f", seedsPerSec)
+                + " seeds_per_cpu_sec=" + String.format("%.0f", seedsPerCpuSec);
         }
     }
 
@@ -50,7 +54,10 @@ public final class SimulationRunner {
      * @param out   where failures and the final RESULT line go
      */
     public static Result run(long seeds, long firstSeed, int nodes, PrintStream out) {
-        final long startMs = System.currentTimeMillis(); // reporting only: the simulation never reads it
+        // Reporting only: the simulation itself never reads a clock.
+        final long startMs = System.currentTimeMillis();
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        final long startCpuNs = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
         long violations = 0;
         long elections = 0;
         long commits = 0;
@@ -81,7 +88,8 @@ public final class SimulationRunner {
             }
         }
         final Result result = new Result(seeds, violations, Collections.unmodifiableList(failing), elections, commits,
-            virtualNs, events, System.currentTimeMillis() - startMs);
+            virtualNs, events, System.currentTimeMillis() - startMs,
+            threads.isCurrentThreadCpuTimeSupported() ? (threads.getCurrentThreadCpuTime() - startCpuNs) / 1_000_000 : 0);
         if (!failing.isEmpty()) {
             final StringBuilder sb = new StringBuilder("failing seeds:");
             for (long s : failing) {
