@@ -28,13 +28,15 @@ final class AppendResponseHandler {
 
     private void onSuccess(Progress pr, long matchIndex) {
         pr.freeInflightsTo(matchIndex);
-        if (matchIndex > pr.matchIndex) {
+        final boolean advanced = matchIndex > pr.matchIndex;
+        if (advanced) {
             pr.matchIndex = matchIndex;
             s.maybeCommit();
         }
-        if (pr.state == Progress.PROBE) {
-            // The follower accepted an AppendEntries of this term: its log matches ours up to the message's
-            // prevLogIndex, so pipelining can start from nextIndex. A stale success costs one rejection.
+        if (pr.state == Progress.PROBE && advanced) {
+            // As etcd's MaybeUpdate: only a success that advances matchIndex ends probing. A stale success
+            // (reordered, duplicated, or released by a stalled link) must not restart the pipeline: each
+            // one would resend a whole window and each window's answers do it again (simulation seed 1247).
             pr.becomeReplicate();
         }
     }
