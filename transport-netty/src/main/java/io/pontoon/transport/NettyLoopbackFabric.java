@@ -1,0 +1,208 @@
+package io.pontoon.transport;
+
+import io.pontoon.ClusterFabric;
+import io.pontoon.spi.LogStore;
+import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.Transport;
+import io.pontoon.transport.fault.Direction;
+import io.pontoon.transport.fault.FaultRules;
+import io.pontoon.transport.fault.LinkFaults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * {@link ClusterFabric} over real sockets: one {@link NettyTransport} per node on loopback (fixed ports,
+ * so a restarted node is reachable at the same address) with fault injection on, and stores from the
+ * given factories (for example Chronicle journals in a temporary directory). Network faults are applied
+ * through each transport's {@link FaultRules}: drop and delay on the sending side, disconnect as a
+ * partition on both ends. Used by the cluster scenario suite, the demo and the benchmarks. Called from
+ * the thread that builds or changes the cluster.
+ */
+public class NettyLoopbackFabric implements ClusterFabric {
+    /** Cluster id the fabric's transports use. */
+    public static final int CLUSTER_ID = 11;
+    private final long seed;
+    private final IntFunction<LogStore> logStores;
+    private final IntFunction<MetaStore> metaStores;
+    private final Runnable onClose;
+    private final Map<Integer, Integer> ports = new HashMap<>();
+    private final Map<Integer, NettyTransport> transports = new HashMap<>();
+    private final Set<Integer> disconnected = new HashSet<>();
+    private int[] members = new int[0];
+    private LinkFaults outbound = LinkFaults.NONE;
+
+    /**
+     * @param seed       seed of the fault injection handlers
+     * @param logStores  opens (or reopens after a restart) the log of a node id
+     * @param metaStores opens (or reopens) the term/vote store of a node id
+     * @param onClose    run after every transport is closed (e.g. delete the temporary directories)
+     */
+    public NettyLoopbackFabric(long seed, IntFunction<LogStore> logStores, IntFunction<MetaStore> metaStores,
+                               Runnable onClose) {
+        this.seed = seed;
+        this.logStores = logStores;
+        this.metaStores = metaStores;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public synchronized Transport transport(int nodeId, int[] memberIds) {
+        if (ports.isEmpty()) {
+            members = memberIds.clone();
+            final int[] free = freeLoopbackPorts(memberIds.length);
+            for (int i = 0; i < memberIds.length; i++) {
+                ports.put(memberIds[i], free[i]);
+            }
+        }
+        final NettyTransportConfig.Builder b = NettyTransportConfig.builder()
+            .nodeId(nodeId).clusterId(CLUSTER_ID).listenAddress(loopback(ports.get(nodeId)))
+            .reconnectBackoffMinNs(5_000_000L).reconnectBackoffMaxNs(100_000_000L)
+            .faultInjection(true, seed * 31 + nodeId);
+        for (int id : memberIds) {
+            b.peer(id, loopback(ports.get(id)));
+        }
+        final NettyTransport t = new NettyTransport(b.build());
+        transports.put(nodeId, t);
+        apply(nodeId);
+        return t;
+    }
+
+    @Override
+    public synchronized LogStore logStore(int nodeId) {
+        return logStores.apply(nodeId);
+    }
+
+    @Override
+    public synchronized MetaStore metaStore(int nodeId) {
+        return metaStores.apply(nodeId);
+    }
+
+    private static InetSocketAddress loopback(int port) {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** Free loopback ports (bound, then released: another process could take one in between). */
+    private static int[] freeLoopbackPorts(int n) {
+        final List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            final int[] free = new int[n];
+            for (int i = 0; i < n; i++) {
+                final ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                free[i] = s.getLocalPort();
+            }
+            return free;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find free loopback ports", e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    /** Re-applies the fabric's faults to the transport of {@code nodeId}. */
+    private void apply(int nodeId) {
+        final NettyTransport t = transports.get(nodeId);
+        if (t == null) {
+            return;
+        }
+        final FaultRules rules = t.faults().clear().setDefault(Direction.OUTBOUND, outbound);
+        for (int peer : members) {
+            if (peer != nodeId && (disconnected.contains(nodeId) || disconnected.contains(peer))) {
+                rules.partition(peer);
+            }
+        }
+    }
+
+    private void applyAll() {
+        for (int id : transports.keySet()) {
+            apply(id);
+        }
+    }
+
+    @Override
+    public synchronized void disconnect(int nodeId) {
+        disconnected.add(nodeId);
+        applyAll();
+    }
+
+    @Override
+    public synchronized void reconnect(int nodeId) {
+        disconnected.remove(nodeId);
+        applyAll();
+    }
+
+    @Override
+    public synchronized boolean isConnected(int nodeId) {
+        return !disconnected.contains(nodeId);
+    }
+
+    @Override
+    public synchronized void dropProbability(double p) {
+        outbound = outbound.withDropProbability(p);
+        applyAll();
+    }
+
+    @Override
+    public synchronized void delay(long fixedNs, long jitterNs) {
+        outbound = outbound.withDelay(fixedNs, jitterNs);
+        applyAll();
+    }
+
+    /** Lets every running node of {@code cluster} answer clients on its port (again after restarts). */
+    public synchronized void serveClients(io.pontoon.LocalCluster cluster) {
+        for (int i = 0; i < cluster.size(); i++) {
+            final NettyTransport t = transports.get(i + 1);
+            if (t != null && cluster.isRunning(i)) {
+                t.serveClients(io.pontoon.transport.client.ClientService.of(cluster.node(i)));
+            }
+        }
+    }
+
+    /** The client-facing address of {@code nodeId}. */
+    public synchronized InetSocketAddress address(int nodeId) {
+        return loopback(ports.get(nodeId));
+    }
+
+    /** Frames that passed the live transports' fault handlers while a rule was set. */
+    public synchronized long passedFrames() {
+        return transports.values().stream().mapToLong(t -> t.faults().passedFrames()).sum();
+    }
+
+    /** Frames dropped so far by the live transports' fault handlers. */
+    public synchronized long droppedFrames() {
+        return transports.values().stream().mapToLong(t -> t.faults().droppedFrames()).sum();
+    }
+
+    @Override
+    public String name() {
+        return "netty+chronicle";
+    }
+
+    /** The transport of a running node, or null. */
+    public synchronized NettyTransport transportOf(int nodeId) {
+        return transports.get(nodeId);
+    }
+
+    @Override
+    public synchronized void close() {
+        transports.values().forEach(NettyTransport::close);
+        onClose.run();
+    }
+}
