@@ -5,6 +5,7 @@ import io.pontoon.Role;
 import io.pontoon.sim.SimLogStore;
 import io.pontoon.sim.SimNode;
 import io.pontoon.sim.Simulation;
+import io.pontoon.sim.SimulationBuilder;
 
 import java.util.Arrays;
 
@@ -26,7 +27,7 @@ final class Scenarios {
         return RaftConfig.builder().electionTimeoutNs(ELECTION_TIMEOUT_NS).heartbeatIntervalNs(20 * MS);
     }
 
-    static Simulation.Builder cluster(int nodes, RaftConfig config, String testClassAndMethod) {
+    static SimulationBuilder cluster(int nodes, RaftConfig config, String testClassAndMethod) {
         return Simulation.builder().nodes(nodes).config(config).seed(42)
             .replayCommand("mvn -pl core test -Dtest='" + testClassAndMethod + "'");
     }

@@ -21,7 +21,9 @@ class PinnedSeedsTest {
             + "but another node still held the entry and a later leader committed it (proposal honesty)"),
         new Pinned(1247, 3, "message storm: a delay spike on a FIFO link released a burst of responses; each "
             + "success reaching a PROBE follower moved it to REPLICATE and resent the whole window (1.4M "
-            + "AppendEntries in 0.35 s of virtual time)")
+            + "AppendEntries in 0.35 s of virtual time)"),
+        new Pinned(110081, 5, "checker false positive: a follower still in term 2 truncated an entry committed "
+            + "in term 3 on the word of a stale but legitimately elected term-2 leader (allowed by Raft)")
     );
 
     @TestFactory

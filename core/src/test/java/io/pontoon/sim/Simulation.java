@@ -29,7 +29,6 @@ import java.util.function.BooleanSupplier;
  * {@link RandomizedRun} drives it with random faults for one seed.
  */
 public final class Simulation {
-    static final int TRACE_EVENTS = 50;
     /** Traffic is counted per window of virtual time to catch message storms. */
     static final long STORM_WINDOW_NS = 100_000_000L;
     /**
@@ -57,8 +56,7 @@ public final class Simulation {
     private final int[] memberIds;
     private final SimNetwork network;
     final SafetyChecker checker;
-    private final SimEvent[] trace = new SimEvent[TRACE_EVENTS];
-    private int traceNext;
+    private final EventTrace trace = new EventTrace();
     private PrintStream traceOut;
     private long seq;
     private long nowNs;
@@ -76,7 +74,7 @@ public final class Simulation {
         RandomSource create(int nodeId, int incarnation);
     }
 
-    private Simulation(Builder b) {
+    Simulation(SimulationBuilder b) {
         this.seed = b.seed;
         this.nodeCount = b.nodes;
         this.config = b.config;
@@ -99,8 +97,8 @@ public final class Simulation {
         }
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static SimulationBuilder builder() {
+        return new SimulationBuilder();
     }
 
     static long mix(long seed, long a, long b) {
@@ -344,8 +342,7 @@ public final class Simulation {
     private void step(SimEvent e) {
         nowNs = e.timeNs;
         events++;
-        trace[traceNext] = e;
-        traceNext = (traceNext + 1) % TRACE_EVENTS;
+        trace.add(e);
         final SimEvent outer = current;
         current = e;
         try {
@@ -572,25 +569,9 @@ public final class Simulation {
 
     /** The failure report for a broken invariant at the current step. */
     SimulationFailure failure(String invariant, String details, Throwable cause) {
-        final StringBuilder sb = new StringBuilder(4096);
-        sb.append("SIMULATION FAILURE seed=").append(seed).append(" nodes=").append(nodeCount)
-            .append(" at ").append(formatTime(nowNs)).append('\n');
-        sb.append("invariant: ").append(invariant).append('\n');
-        sb.append("details:   ").append(details).append('\n');
-        sb.append("config:    ").append(config).append(" tick=").append(tickIntervalNs / 1000).append("us\n");
-        sb.append("cluster:\n");
-        for (SimNode n : nodes) {
-            try {
-                sb.append("  ").append(n.describe()).append('\n');
-            } catch (RuntimeException e) {
-                sb.append("  n").append(n.id).append(" (state unreadable: ").append(e).append(")\n");
-            }
-        }
-        sb.append("  network: ").append(network.describe()).append('\n');
-        sb.append("last ").append(TRACE_EVENTS).append(" events (newest last):\n").append(recentEvents());
         final String replay = replayLines();
-        sb.append("replay:\n").append(replay);
-        return new SimulationFailure(seed, nodeCount, invariant, details, sb.toString(), replay, cause);
+        return new SimulationFailure(seed, nodeCount, invariant, details,
+            EventTrace.report(this, invariant, details, replay), replay, cause);
     }
 
     /**
@@ -603,16 +584,9 @@ public final class Simulation {
         }
     }
 
-    /** The last {@value #TRACE_EVENTS} events, oldest first, one per line. */
+    /** The last {@value EventTrace#SIZE} events, oldest first, one per line. */
     public String recentEvents() {
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < TRACE_EVENTS; i++) {
-            final SimEvent e = trace[(traceNext + i) % TRACE_EVENTS];
-            if (e != null) {
-                sb.append("  ").append(e.format()).append('\n');
-            }
-        }
-        return sb.toString();
+        return trace.recent();
     }
 
     /** One line per node: role, term, commit, log, disk. */
@@ -637,77 +611,5 @@ public final class Simulation {
         final long frac = ns % 1_000_000_000L;
         final String f = Long.toString(frac + 1_000_000_000L).substring(1);
         return s + "." + f.substring(0, 6) + "s";
-    }
-
-    /** Settings of a simulation; defaults suit scenario tests (a quiet network, a fast disk). */
-    public static final class Builder {
-        private long seed = 1;
-        private int nodes = 3;
-        private RaftConfig config = RaftConfig.builder()
-            .electionTimeoutNs(100_000_000L).heartbeatIntervalNs(20_000_000L).build();
-        private long tickIntervalNs = 1_000_000L;
-        private boolean alignedTicks;
-        private long netDelayMinNs = 500_000L;
-        private long netDelayJitterNs = 500_000L;
-        private long diskDelayMinNs = 100_000L;
-        private long diskDelayJitterNs = 400_000L;
-        private RandomSourceFactory randomSources;
-        private String replayCommand;
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder nodes(int nodes) {
-            if (nodes < 1 || nodes > 15) {
-                throw new IllegalArgumentException("nodes must be in [1, 15], got " + nodes);
-            }
-            this.nodes = nodes;
-            return this;
-        }
-
-        public Builder config(RaftConfig config) {
-            this.config = config;
-            return this;
-        }
-
-        public Builder tickIntervalNs(long tickIntervalNs) {
-            this.tickIntervalNs = tickIntervalNs;
-            return this;
-        }
-
-        /** Every node ticks at the same instants (else each node gets a random phase). */
-        public Builder alignedTicks(boolean aligned) {
-            this.alignedTicks = aligned;
-            return this;
-        }
-
-        public Builder networkDelay(long minNs, long jitterNs) {
-            this.netDelayMinNs = minNs;
-            this.netDelayJitterNs = jitterNs;
-            return this;
-        }
-
-        public Builder diskDelay(long minNs, long jitterNs) {
-            this.diskDelayMinNs = minNs;
-            this.diskDelayJitterNs = jitterNs;
-            return this;
-        }
-
-        public Builder randomSources(RandomSourceFactory factory) {
-            this.randomSources = factory;
-            return this;
-        }
-
-        /** What a failure report prints as the replay command (default: the seed replay commands). */
-        public Builder replayCommand(String command) {
-            this.replayCommand = command;
-            return this;
-        }
-
-        public Simulation build() {
-            return new Simulation(this);
-        }
     }
 }
