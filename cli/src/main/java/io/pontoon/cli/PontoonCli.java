@@ -37,8 +37,7 @@ import java.util.Properties;
         AppendCommand.class,
         DumpCommand.class,
         StatusCommand.class,
-        // Later commands: one line each, e.g. NodeCommand.class, AppendCommand.class, DumpCommand.class,
-        // StatusCommand.class, BenchReportCommand.class.
+        // A new command is one line here, e.g. BenchReportCommand.class.
         CommandLine.HelpCommand.class,
     },
     footer = {"", "Run 'pontoon COMMAND --help' for a command's options.",
