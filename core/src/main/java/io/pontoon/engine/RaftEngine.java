@@ -82,6 +82,17 @@ public final class RaftEngine {
         }
     }
 
+    /**
+     * Moves the engine's clock without firing timers. The runtime calls it before handing over a batch of
+     * inbound messages, so a message that resets a timer (a heartbeat) is stamped with the current time
+     * rather than the time of the last tick, which may be long ago after the thread was descheduled.
+     */
+    public void onClock(long nowNs) {
+        if (nowNs > s.nowNs) {
+            s.nowNs = nowNs;
+        }
+    }
+
     /** Advances time: election and heartbeat timers, check-quorum, proposal timeouts. Returns work done. */
     public int onTick(long nowNs) {
         s.nowNs = nowNs;

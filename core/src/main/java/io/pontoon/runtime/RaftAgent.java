@@ -59,6 +59,7 @@ public final class RaftAgent implements Agent, EngineListener, MessageHandler {
 
     @Override
     public int doWork() {
+        engine.onClock(clock.nanoTime());
         int work = inbound.read(this, MAX_RING_MESSAGES_PER_CYCLE);
         work += engine.onTick(clock.nanoTime());
         work += engine.onDurable();

@@ -36,4 +36,21 @@ class HeartbeatHandlerTest {
         assertEquals(4, f.lastSentTo(2, MessageType.HEARTBEAT_RESPONSE).heartbeat().term());
         assertEquals(0, f.engine.leaderId());
     }
+
+    /**
+     * Found in the demo on a loaded machine (a failover faster than the minimum election timeout): a
+     * heartbeat handled after a long pause must restart the election timer from the current time, not
+     * from the last tick. The runtime calls onClock before delivering a batch of messages.
+     */
+    @Test
+    void heartbeatAfterALongPauseRestartsTheElectionTimerFromTheCurrentTime() {
+        final EngineFixture f = EngineFixture.threeNodes().start();
+        f.heartbeat(2, 1, 0);
+        final long pausedUntil = f.nowNs + 10 * EngineFixture.ELECTION_TIMEOUT_NS;
+        f.engine.onClock(pausedUntil);
+        f.heartbeat(2, 1, 0);
+        f.tickTo(pausedUntil + EngineFixture.ELECTION_TIMEOUT_NS / 2);
+        assertEquals(io.pontoon.Role.FOLLOWER, f.engine.role());
+        assertEquals(2, f.engine.leaderId());
+    }
 }
