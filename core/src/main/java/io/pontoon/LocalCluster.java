@@ -185,8 +185,15 @@ public final class LocalCluster implements AutoCloseable {
         network.delay(fixed.toNanos(), jitter.toNanos());
     }
 
+    private boolean closed;
+
+    /** Stops every node and closes the fabric. Idempotent. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (int i = 0; i < nodes.length; i++) {
             stop(i);
         }

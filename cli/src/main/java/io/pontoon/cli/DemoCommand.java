@@ -1,9 +1,13 @@
 package io.pontoon.cli;
 
+import io.pontoon.ClusterFabric;
 import io.pontoon.LocalCluster;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;
+import io.pontoon.storage.Durability;
+import io.pontoon.storage.TempNodeStores;
+import io.pontoon.transport.NettyLoopbackFabric;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -19,7 +23,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code pontoon demo}: a {@link LocalCluster} in this JVM under a steady proposal load, with the leader
- * cut off half-way to show the failover. Everything stays in memory: no files are written.
+ * cut off half-way to show the failover. By default the nodes talk over Netty on loopback and keep
+ * Chronicle journals in a temporary directory that is deleted at the end (also on Ctrl-C);
+ * {@code --durability memory} runs everything in memory instead.
  */
 @Command(
     name = "demo",
@@ -27,7 +33,8 @@ import java.util.concurrent.Callable;
     sortOptions = false,
     description = {
         "Runs a local cluster under load and shows a leader failover.",
-        "Starts a Raft cluster in this JVM (in-memory log and network), keeps a fixed number of proposals "
+        "Starts a Raft cluster in this JVM (Netty on loopback, Chronicle journals in a temporary directory "
+            + "that is deleted afterwards), keeps a fixed number of proposals "
             + "in flight for a while, prints commits/s, p50/p99 commit latency, leader and term each second, "
             + "disconnects the leader half-way (reconnecting it later) and measures the failover.",
         "Last line: RESULT committed=N ops_per_sec=N p50_us=N p99_us=N failover_ms=N failed=N "
@@ -61,9 +68,38 @@ public final class DemoCommand implements Callable<Integer> {
         description = "Disconnect the leader half-way and measure the failover. Default: ${DEFAULT-VALUE}.")
     private boolean failover;
 
+    @Option(names = "--durability", defaultValue = "SYNC", paramLabel = "MODE",
+        description = "SYNC (journal msync per group commit: survives power loss), PAGE_CACHE (survives a "
+            + "process crash) or MEMORY (in-memory logs and network, no Netty). Default: ${DEFAULT-VALUE}.")
+    private DemoDurability durability;
+
+    @Option(names = "--loss", defaultValue = "0", paramLabel = "P",
+        description = "Probability in [0, 0.5] that each frame between nodes is dropped. Default: ${DEFAULT-VALUE}.")
+    private double loss;
+
+    /** Where the demo's logs live. */
+    enum DemoDurability { SYNC, PAGE_CACHE, MEMORY }
+
+    private ClusterFabric fabric(CompactingFabric[] compacting) {
+        if (durability == DemoDurability.MEMORY) {
+            compacting[0] = new CompactingFabric(nodes);
+            return compacting[0];
+        }
+        final TempNodeStores stores = new TempNodeStores("pontoon-demo", Durability.valueOf(durability.name()));
+        return new NettyLoopbackFabric(System.nanoTime(), stores::logStore, stores::metaStore, stores::close) {
+            @Override
+            public String name() {
+                return "netty loopback, chronicle journals (" + durability + ") in " + stores.root();
+            }
+        };
+    }
+
     @Override
     public Integer call() {
         final RaftConfig config = RaftConfig.defaults();
+        if (!(loss >= 0 && loss <= 0.5)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--loss must be in [0, 0.5], got " + loss);
+        }
         OptionChecks.range(spec, "--nodes", nodes, 1, MAX_NODES);
         OptionChecks.range(spec, "--seconds", seconds, 1, 3600);
         OptionChecks.range(spec, "--payload", payloadBytes, 1, config.maxEntryBytes);
@@ -74,14 +110,22 @@ public final class DemoCommand implements Callable<Integer> {
         if (failover && !measureFailover) {
             out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
         }
-        final CompactingFabric fabric = new CompactingFabric(nodes);
-        try (LocalCluster cluster = LocalCluster.start(nodes, config, fabric)) {
-            for (int i = 0; i < nodes; i++) {
-                cluster.onCommit(i, fabric.appliedTracker(i));
+        final CompactingFabric[] compacting = new CompactingFabric[1];
+        final LocalCluster cluster = LocalCluster.start(nodes, config, fabric(compacting));
+        // Ctrl-C must not leave journals behind: closing the cluster deletes the temporary directory.
+        final Thread cleanup = new Thread(cluster::close, "pontoon-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            if (compacting[0] != null) {
+                for (int i = 0; i < nodes; i++) {
+                    cluster.onCommit(i, compacting[0].appliedTracker(i));
+                }
             }
-            out.printf("demo: %d nodes in one JVM (LocalCluster over %s), payload %d B, %d proposals in flight, "
-                + "%d s%s%n", nodes, cluster.fabric().name(), payloadBytes, clients, seconds,
-                measureFailover ? ", leader disconnected at " + fmtSeconds(seconds * 500_000_000L) : "");
+            cluster.fabric().dropProbability(loss);
+            out.printf(Locale.ROOT, "demo: %d nodes in one JVM (LocalCluster over %s), payload %d B, %d proposals in flight, "
+                + "loss %.1f%%, %d s%s, JDK %s%n", nodes, cluster.fabric().name(), payloadBytes, clients, loss * 100, seconds,
+                measureFailover ? ", leader disconnected at " + fmtSeconds(seconds * 500_000_000L) : "",
+                System.getProperty("java.version"));
             out.flush();
             if (leaderOf(cluster, Duration.ofNanos(LEADER_TIMEOUT_NS)) < 0) {
                 err.println("demo: no leader elected within " + LEADER_TIMEOUT_NS / 1_000_000_000L + " s");
@@ -90,6 +134,13 @@ public final class DemoCommand implements Callable<Integer> {
             final Run run = new Run(cluster, out, measureFailover);
             run.drive();
             return run.report(err);
+        } finally {
+            cluster.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
         }
     }
 
