@@ -167,6 +167,15 @@ final class RaftState {
         role = Role.LEADER;
         leaderId = nodeId;
         final long next = log.lastIndex() + 1;
+        // Proposals from an earlier leadership whose entries this log no longer holds: another node may
+        // still hold and commit them, so their outcome is unknown. They sit beyond the indices this term's
+        // proposals will take; left pending they would hold up the index-ordered queue behind them.
+        while (pending.size() > 0 && pending.tailIndex() >= next) {
+            final long idx = pending.tailIndex();
+            final long tag = pending.tailTag();
+            pending.removeTail();
+            listener.onProposalResult(tag, io.pontoon.ResultCode.TIMEOUT, idx);
+        }
         for (Progress pr : peers) {
             pr.reset(next);
             pr.recentActive = true;

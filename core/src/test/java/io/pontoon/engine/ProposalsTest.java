@@ -86,6 +86,30 @@ class ProposalsTest {
             "the new leader kept index 2 and replaced index 3");
     }
 
+    /**
+     * Reported by the simulation work: orphaned proposals beyond the log of a node that leads again must not
+     * hold up the index-ordered outcome queue behind them (a new proposal's OK would wait for their timeout).
+     */
+    @Test
+    void reElectedLeaderReportsOrphansItNoLongerHoldsAsUnknownAndAnswersNewProposalsPromptly() {
+        final EngineFixture f = EngineFixture.threeNodes().start();
+        final long term = f.electSelf();
+        assertEquals(2, f.propose(8));
+        assertEquals(3, f.propose(8));
+        assertEquals(4, f.propose(8));
+        f.appendEntries(2, term + 1, 1, term, 0, term + 1); // node 2 (term+1) overwrites from index 2: we keep [1, 2]
+        assertEquals(List.of(), f.outcomes);
+        f.electSelf();
+        assertEquals(List.of(new EngineFixture.Outcome(1003, ResultCode.TIMEOUT, 4),
+                new EngineFixture.Outcome(1002, ResultCode.TIMEOUT, 3)), f.outcomes,
+            "entries 3 and 4 are gone from our log: outcome unknown, reported at once");
+        f.outcomes.clear();
+        assertEquals(4, f.propose(8)); // index 3 is the new term's no-op
+        f.appendSuccess(2, f.engine.term(), 4);
+        assertEquals(List.of(new EngineFixture.Outcome(1001, ResultCode.LEADERSHIP_LOST, 2),
+                new EngineFixture.Outcome(1003, ResultCode.OK, 4)), f.outcomes);
+    }
+
     @Test
     void proposalWithoutOutcomeTimesOut() {
         final EngineFixture f = new EngineFixture(3, true,
