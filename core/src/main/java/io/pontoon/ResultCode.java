@@ -8,9 +8,12 @@ public enum ResultCode {
     NOT_LEADER,
     /** Back-pressure: too many pending proposals or uncommitted bytes, or the inbound ring is full. Nothing was appended. */
     REJECTED_BUSY,
-    /** The entry was appended but overwritten by a new leader: it is definitely not committed. */
+    /** Another entry was committed at the proposal's index: it is definitely not committed. */
     LEADERSHIP_LOST,
-    /** No outcome within proposalTimeoutNs: the entry may or may not commit later. */
+    /**
+     * Outcome unknown: none within proposalTimeoutNs, or the accepting node became leader again after its
+     * copy of the entry was overwritten. The entry may or may not commit later: do not assume either.
+     */
     TIMEOUT,
     /** Empty or oversized payload, or otherwise invalid input. Nothing was appended. */
     INVALID,
