@@ -3,7 +3,6 @@ package io.pontoon.storage;
 import io.pontoon.spi.LogStore;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.MutableDirectBuffer;
@@ -16,9 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
@@ -51,6 +47,7 @@ final class JournalAgent implements Agent {
     private final CRC32C crc = new CRC32C();
     /** A view of the command ring for the JDK's intrinsic CRC32C (which takes a ByteBuffer, not an address). */
     private final ByteBuffer commandView;
+    private final JournalFiles files;
 
     final AtomicLong durableIndex = new AtomicLong();
     final AtomicLong durableTruncations = new AtomicLong();
@@ -79,6 +76,7 @@ final class JournalAgent implements Agent {
         this.queue = queue;
         this.commands = commands;
         this.commandView = commands.buffer().byteBuffer().duplicate();
+        this.files = new JournalFiles(queue);
         this.feedback = feedback;
         this.syncEachBatch = options.durability() == Durability.SYNC;
         this.maxBatchRecords = options.maxBatchRecords();
@@ -284,28 +282,20 @@ final class JournalAgent implements Agent {
      */
     private void deleteCyclesBelow(int cycle) {
         try {
-            final RollCycle rollCycle = queue.rollCycle();
-            final String keepFrom = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
-                .format(Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis() + rollCycle.defaultEpoch()))
-                + SingleChronicleQueue.SUFFIX;
-            final File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
             int deleted = 0;
-            if (files != null) {
-                for (final File file : files) {
-                    final String name = file.getName();
-                    // Chronicle names files by their cycle's start time, most significant field first, so for
-                    // names of equal length the string order is the time order. Anything else is kept.
-                    if (name.length() == keepFrom.length() && name.compareTo(keepFrom) < 0) {
-                        if (file.delete()) {
-                            deleted++;
-                        } else {
-                            LOG.warn("{}: could not delete compacted journal file {}", this.name, file);
-                        }
-                    }
+            for (final int fileCycle : files.cycles()) {
+                if (fileCycle >= cycle) {
+                    break;
+                }
+                final File file = files.fileFor(fileCycle);
+                if (file.delete()) {
+                    deleted++;
+                } else if (file.exists()) {
+                    LOG.warn("{}: could not delete compacted journal file {}", name, file);
                 }
             }
             queue.refreshDirectoryListing();
-            LOG.debug("{}: deleted {} journal file(s) before {}", this.name, deleted, keepFrom);
+            LOG.debug("{}: deleted {} journal file(s) of cycles below {}", name, deleted, cycle);
         } catch (RuntimeException e) {
             LOG.warn("{}: compaction below cycle {} failed; files are kept", name, cycle, e);
         }

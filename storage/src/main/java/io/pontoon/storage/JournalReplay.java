@@ -2,8 +2,9 @@ package io.pontoon.storage;
 
 import io.pontoon.spi.LogStore;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -38,57 +39,66 @@ final class JournalReplay {
     private JournalReplay() {
     }
 
-    static Result replay(ChronicleQueue queue) {
+    static Result replay(SingleChronicleQueue queue) {
         final Result result = new Result();
         final LogIndex index = result.index;
         final UnsafeBuffer record = new UnsafeBuffer(0, 0);
         final JournalFormat.Checksum checksum = new JournalFormat.Checksum();
         String firstBadWhere = null;
+        final RollCycle rollCycle = queue.rollCycle();
         try (ExcerptTailer tailer = queue.createTailer()) {
-            tailer.toStart();
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    final long queueIndex = dc.index();
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final long position = bytes.readPosition();
-                    final int length = (int) bytes.readRemaining();
-                    record.wrap(bytes.addressForRead(position), length);
-                    result.lastQueueIndex = queueIndex;
-                    result.recordCount++;
+            // File by file from the directory listing: a cycle file without Chronicle's end-of-cycle marker (a
+            // node stopped or killed, restarted in a later cycle) would otherwise stop the tailer early.
+            // Where the markers are present the tailer crosses into the next file by itself.
+            for (final int cycle : new JournalFiles(queue).cycles()) {
+                if (result.lastQueueIndex != LogStore.NULL_VALUE && rollCycle.toCycle(result.lastQueueIndex) >= cycle
+                    || !tailer.moveToCycle(cycle)) {
+                    continue;
+                }
+                while (true) {
+                    try (DocumentContext dc = tailer.readingDocument()) {
+                        if (!dc.isPresent()) {
+                            break;
+                        }
+                        final long queueIndex = dc.index();
+                        final Bytes<?> bytes = dc.wire().bytes();
+                        final long position = bytes.readPosition();
+                        final int length = (int) bytes.readRemaining();
+                        record.wrap(bytes.addressForRead(position), length);
+                        result.lastQueueIndex = queueIndex;
+                        result.recordCount++;
 
-                    final String damage = JournalFormat.validate(record, length, checksum);
-                    if (damage != null) {
-                        if (result.firstBadQueueIndex == LogStore.NULL_VALUE) {
-                            result.firstBadQueueIndex = queueIndex;
-                            firstBadWhere = where(tailer.currentFile(), position, queueIndex) + ": " + damage;
+                        final String damage = JournalFormat.validate(record, length, checksum);
+                        if (damage != null) {
+                            if (result.firstBadQueueIndex == LogStore.NULL_VALUE) {
+                                result.firstBadQueueIndex = queueIndex;
+                                firstBadWhere = where(tailer.currentFile(), position, queueIndex) + ": " + damage;
+                            }
+                            result.lastBadQueueIndex = queueIndex;
+                            continue;
                         }
-                        result.lastBadQueueIndex = queueIndex;
-                        continue;
-                    }
-                    final byte type = record.getByte(JournalFormat.TYPE_OFFSET);
-                    if (type == JournalFormat.TYPE_DISCARD) {
-                        final long first = record.getLong(JournalFormat.DISCARD_FIRST_OFFSET, JournalFormat.ORDER);
-                        final long last = record.getLong(JournalFormat.DISCARD_LAST_OFFSET, JournalFormat.ORDER);
-                        if (result.firstBadQueueIndex != LogStore.NULL_VALUE
-                            && first <= result.firstBadQueueIndex && last >= result.lastBadQueueIndex) {
-                            // A previous recovery already dropped this damaged tail; records after it are valid.
-                            result.firstBadQueueIndex = LogStore.NULL_VALUE;
-                            result.lastBadQueueIndex = LogStore.NULL_VALUE;
-                            firstBadWhere = null;
+                        final byte type = record.getByte(JournalFormat.TYPE_OFFSET);
+                        if (type == JournalFormat.TYPE_DISCARD) {
+                            final long first = record.getLong(JournalFormat.DISCARD_FIRST_OFFSET, JournalFormat.ORDER);
+                            final long last = record.getLong(JournalFormat.DISCARD_LAST_OFFSET, JournalFormat.ORDER);
+                            if (result.firstBadQueueIndex != LogStore.NULL_VALUE
+                                && first <= result.firstBadQueueIndex && last >= result.lastBadQueueIndex) {
+                                // A previous recovery already dropped this damaged tail; records after it are valid.
+                                result.firstBadQueueIndex = LogStore.NULL_VALUE;
+                                result.lastBadQueueIndex = LogStore.NULL_VALUE;
+                                firstBadWhere = null;
+                            }
+                            continue;
                         }
-                        continue;
+                        if (result.firstBadQueueIndex != LogStore.NULL_VALUE) {
+                            throw new JournalCorruptedException("journal record at " + firstBadWhere
+                                + ", but an intact record follows it at " + where(tailer.currentFile(), position, queueIndex)
+                                + ". This is damage inside the journal, not a torn write at its end; refusing to start "
+                                + "rather than lose entries that may be committed. Restore this node's directory "
+                                + "(or wipe it and let the node catch up from the leader).");
+                        }
+                        apply(type, record, length, queueIndex, index, result, tailer.currentFile(), position);
                     }
-                    if (result.firstBadQueueIndex != LogStore.NULL_VALUE) {
-                        throw new JournalCorruptedException("journal record at " + firstBadWhere
-                            + ", but an intact record follows it at " + where(tailer.currentFile(), position, queueIndex)
-                            + ". This is damage inside the journal, not a torn write at its end; refusing to start "
-                            + "rather than lose entries that may be committed. Restore this node's directory "
-                            + "(or wipe it and let the node catch up from the leader).");
-                    }
-                    apply(type, record, length, queueIndex, index, result, tailer.currentFile(), position);
                 }
             }
             if (result.firstBadQueueIndex != LogStore.NULL_VALUE) {
@@ -101,9 +111,7 @@ final class JournalReplay {
         // already indexed. Anything appended after it would be invisible to the next replay, so refuse.
         final long chronicleLast = queue.lastIndex();
         final long readLast = result.lastQueueIndex;
-        if (chronicleLast != LogStore.NULL_VALUE && readLast != LogStore.NULL_VALUE
-            && queue.rollCycle().toCycle(chronicleLast) == queue.rollCycle().toCycle(readLast)
-            && chronicleLast > readLast) {
+        if (chronicleLast != LogStore.NULL_VALUE && chronicleLast > readLast) {
             throw new JournalCorruptedException("journal in " + queue.file() + " indexes excerpts up to queue index 0x"
                 + Long.toHexString(chronicleLast) + " but only 0x" + Long.toHexString(readLast)
                 + " and earlier can be read: the excerpt after it is unfinished or its header is damaged, and "
