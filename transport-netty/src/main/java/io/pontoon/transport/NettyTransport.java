@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,15 +45,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>One listening socket per node serves peers and clients; every connection starts with the
  *       handshake (version, cluster, node id, optional HMAC of the cluster secret, optional mutual TLS).</li>
- *   <li>One outbound connection per peer carries this node's messages to it; the peer's messages arrive
- *       on the connection it opened. Lost connections reconnect with capped exponential backoff.</li>
+ *   <li>One connection per pair of nodes, used in both directions: the node with the higher id dials the
+ *       one with the lower id ({@link PeerLink#dialsPeer}), which accepts only from higher ids. The dialling
+ *       side reconnects a lost connection with capped exponential backoff; the accepting side waits for
+ *       the redial, and a newer accepted connection from a peer replaces its older one.</li>
  *   <li>{@link #send} (Raft thread) appends a frame to the peer's pending pooled buffer; {@link #flush}
- *       (Raft thread, once per duty cycle) hands each peer's buffer to its event loop with a single
- *       {@code writeAndFlush}. No lock, and one hand-off per peer per duty cycle.</li>
- *   <li>Inbound frames are validated (header against the handshake, body with the core codecs) and passed
- *       to the {@link InboundHandler} over the frame's own memory on the event loop.</li>
+ *       (Raft thread, once per duty cycle) hands each peer's buffer to the channel that links the pair
+ *       now, dialled or accepted, with a single {@code writeAndFlush}. No lock, and one hand-off per peer
+ *       per duty cycle.</li>
+ *   <li>Inbound frames, on either kind of connection, are validated (header against the handshake, body
+ *       with the core codecs) and passed to the {@link InboundHandler} over the frame's own memory on the
+ *       event loop.</li>
  *   <li>With {@link NettyTransportConfig#faultInjection} every peer connection has a
- *       {@link FaultInjectionHandler} driven by {@link #faults()}.</li>
+ *       {@link FaultInjectionHandler} driven by {@link #faults()}: its outbound rules apply to the frames
+ *       this node writes on the connection, its inbound rules to the frames it reads.</li>
  * </ul>
  */
 public final class NettyTransport implements Transport {
@@ -65,12 +70,14 @@ public final class NettyTransport implements Transport {
     private final SslContext serverSsl;
     private final SslContext clientSsl;
     private final Int2ObjectHashMap<byte[]> advertisedAddresses = new Int2ObjectHashMap<>();
-    private final Map<Integer, Channel> inboundByPeer = new ConcurrentHashMap<>();
+    /** Every open peer connection, dialled (from its first attempt) or accepted (once handshaken as a peer). */
+    private final Set<Channel> peerChannels = ConcurrentHashMap.newKeySet();
     private final AtomicLong rejectedByNode = new AtomicLong();
     private final AtomicLong oversizedSends = new AtomicLong();
 
-    private Int2ObjectHashMap<PeerLink> links = new Int2ObjectHashMap<>();
-    private PeerLink[] linkArray = new PeerLink[0];
+    /** Set once in {@link #start}, before the listening socket is bound; read by the Raft thread and event loops. */
+    private volatile Int2ObjectHashMap<PeerLink> links = new Int2ObjectHashMap<>();
+    private volatile PeerLink[] linkArray = new PeerLink[0];
     private volatile ClientService clientService;
     private volatile boolean closed;
     private EventLoops loops;
@@ -94,8 +101,8 @@ public final class NettyTransport implements Transport {
     }
 
     /**
-     * Binds the listening socket and starts connecting to every peer. Called once by the node runtime
-     * before any send; blocks until the socket is bound.
+     * Binds the listening socket and starts dialling every peer with a lower node id (peers with a higher
+     * id dial this node). Called once by the node runtime before any send; blocks until the socket is bound.
      *
      * @throws IllegalArgumentException if {@code localNodeId} is not the configured node id
      * @throws IllegalStateException    if the listen address cannot be bound
@@ -118,6 +125,25 @@ public final class NettyTransport implements Transport {
         });
         final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(config.maxPendingBytesPerPeer / 2,
             config.maxPendingBytesPerPeer);
+        final Bootstrap base = new Bootstrap()
+            .group(loops.group())
+            .channel(loops.socketChannelClass())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs)));
+        final Int2ObjectHashMap<PeerLink> newLinks = new Int2ObjectHashMap<>();
+        final List<PeerLink> list = new ArrayList<>();
+        config.peers.forEach((id, address) -> {
+            if (id != config.nodeId) {
+                final PeerLink link = new PeerLink(id, address, this, base);
+                newLinks.put((int) id, link);
+                list.add(link);
+            }
+        });
+        // before the bind: an accepted peer connection looks its link up on an event loop
+        links = newLinks;
+        linkArray = list.toArray(new PeerLink[0]);
         final ServerBootstrap server = new ServerBootstrap()
             .group(loops.group())
             .channel(loops.serverChannelClass())
@@ -137,32 +163,15 @@ public final class NettyTransport implements Transport {
         }
         LOG.info("node {}: listening on {} ({}, tls {}, secret {})", config.nodeId, serverChannel.localAddress(),
             loops.isEpoll() ? "epoll" : "nio", config.tls != null ? "on" : "off", config.secret() != null ? "on" : "off");
-
-        final Bootstrap base = new Bootstrap()
-            .group(loops.group())
-            .channel(loops.socketChannelClass())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs)));
-        final Int2ObjectHashMap<PeerLink> newLinks = new Int2ObjectHashMap<>();
-        final List<PeerLink> list = new ArrayList<>();
-        config.peers.forEach((id, address) -> {
-            if (id != config.nodeId) {
-                final PeerLink link = new PeerLink(id, address, this, base,
-                    pipeline -> addPipelineHead(pipeline, address));
-                newLinks.put((int) id, link);
-                list.add(link);
-            }
-        });
-        links = newLinks;
-        linkArray = list.toArray(new PeerLink[0]);
         for (PeerLink link : linkArray) {
-            link.connect();
+            link.start();
         }
     }
 
-    private void addPipelineHead(ChannelPipeline pipeline, InetSocketAddress remote) {
+    /** Pipeline head of a connection this node dials to {@code remote}, before the handshake. Event loop. */
+    void initDialledChannel(Channel ch, InetSocketAddress remote) {
+        trackPeerChannel(ch);
+        final ChannelPipeline pipeline = ch.pipeline();
         if (clientSsl != null) {
             pipeline.addLast("tls", clientSsl.newHandler(pipeline.channel().alloc(), remote.getHostString(), remote.getPort()));
             pipeline.addLast("tls-log", TlsHandshakeLogger.INSTANCE);
@@ -189,6 +198,9 @@ public final class NettyTransport implements Transport {
                 if (role == HandshakeCodec.ROLE_CLIENT && clientService == null) {
                     return RejectReason.NO_CLIENT_SERVICE;
                 }
+                if (role == HandshakeCodec.ROLE_PEER && PeerLink.dialsPeer(config.nodeId, nodeId)) {
+                    return RejectReason.WRONG_DIRECTION;
+                }
                 return null;
             }
 
@@ -196,6 +208,9 @@ public final class NettyTransport implements Transport {
             public void install(ChannelPipeline p, int role, int nodeId) {
                 if (role == HandshakeCodec.ROLE_PEER) {
                     installPeer(p, nodeId);
+                    trackPeerChannel(p.channel());
+                    final PeerLink link = links.get(nodeId); // never null: check() passed a configured peer
+                    link.onAcceptedChannel(p.channel());
                 } else {
                     p.addLast("client", new ClientRequestHandler(clientService, config.clusterId, config.nodeId,
                         advertisedAddresses::get, statusExecutor));
@@ -204,26 +219,28 @@ public final class NettyTransport implements Transport {
         }));
     }
 
-    private void installPeer(ChannelPipeline pipeline, int peerId) {
+    /**
+     * After a peer handshake on either side: faults bound to the peer (both directions) and the handler
+     * that hands the peer's frames to the node. Event loop.
+     */
+    void installPeer(ChannelPipeline pipeline, int peerId) {
         final FaultInjectionHandler faultHandler = pipeline.get(FaultInjectionHandler.class);
         if (faultHandler != null) {
             faultHandler.bindPeer(peerId);
         }
         pipeline.addLast("peer-in", new PeerInboundHandler(peerId, config.clusterId, inbound, rejectedByNode));
-        final Channel ch = pipeline.channel();
-        final Channel previous = inboundByPeer.put(peerId, ch);
-        if (previous != null && previous != ch) {
-            LOG.info("node {}: peer {} reconnected from {}; closing its previous connection from {}", config.nodeId, peerId,
-                ch.remoteAddress(), previous.remoteAddress());
-            previous.close();
-        }
-        ch.closeFuture().addListener(f -> inboundByPeer.remove(peerId, ch));
+    }
+
+    private void trackPeerChannel(Channel ch) {
+        peerChannels.add(ch);
+        ch.closeFuture().addListener(f -> peerChannels.remove(ch));
     }
 
     /**
      * Raft thread. Copies the body into the peer's pending buffer as one frame. False if the peer is
-     * unknown or disconnected, its pending bytes or socket buffer are over maxPendingBytesPerPeer, or
-     * the frame would exceed maxFrameBytes: the message is lost, which Raft tolerates.
+     * unknown or no connection links it with this node now (the dialling side is reconnecting), its
+     * pending bytes or socket buffer are over maxPendingBytesPerPeer, or the frame would exceed
+     * maxFrameBytes: the message is lost, which Raft tolerates.
      *
      * @throws IllegalArgumentException if {@code type} is not a Raft message type (a bug in the caller)
      */
@@ -281,15 +298,15 @@ public final class NettyTransport implements Transport {
         return ch == null ? null : (InetSocketAddress) ch.localAddress();
     }
 
-    /** True while the outbound connection to {@code peerId} is handshaken. Any thread. */
+    /** True while a handshaken connection links this node with {@code peerId} (whichever side dialled). Any thread. */
     public boolean isConnected(int peerId) {
         final PeerLink link = links.get(peerId);
         return link != null && link.isConnected();
     }
 
     /**
-     * Completes when the outbound connection to {@code peerId} is handshaken (at once if it is now);
-     * for tests and start-up checks. Any thread.
+     * Completes when a handshaken connection links this node with {@code peerId} (at once if one does
+     * now), whichever side dialled; for tests and start-up checks. Any thread.
      */
     public java.util.concurrent.CompletableFuture<Void> whenConnected(int peerId) {
         final PeerLink link = links.get(peerId);
@@ -300,9 +317,24 @@ public final class NettyTransport implements Transport {
         return link.whenConnected();
     }
 
-    /** True while {@code peerId} has a handshaken connection into this node. Any thread. */
-    public boolean hasInboundFrom(int peerId) {
-        return inboundByPeer.containsKey(peerId);
+    /**
+     * The open peer connections of this node: those it dialled (from the attempt on) and those it
+     * accepted from peers (once handshaken). With every link up this is the number of peers. Any thread.
+     */
+    public int openPeerConnections() {
+        int open = 0;
+        for (Channel ch : peerChannels) {
+            if (ch.isOpen()) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    /** The channel linking this node with {@code peerId} now, or null; for tests. Any thread. */
+    Channel linkChannel(int peerId) {
+        final PeerLink link = links.get(peerId);
+        return link == null ? null : link.channel();
     }
 
     /** Messages the node refused because its inbound ring was full. */
@@ -335,7 +367,7 @@ public final class NettyTransport implements Transport {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
-        for (Channel ch : inboundByPeer.values()) {
+        for (Channel ch : peerChannels) {
             ch.close();
         }
         if (statusExecutor != null) {

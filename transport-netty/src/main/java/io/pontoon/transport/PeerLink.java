@@ -6,14 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.pontoon.transport.codec.Frame;
 import io.pontoon.transport.codec.HandshakeCodec;
-import io.pontoon.transport.fault.FaultInjectionHandler;
 import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.ConnectorHandshakeHandler;
-import io.pontoon.transport.netty.OutboundPeerHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.slf4j.Logger;
@@ -22,17 +19,24 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
- * This node's one outbound connection to one peer, and the frames queued for it.
+ * The one connection between this node and one peer, used in both directions, and the frames queued
+ * for the peer.
+ *
+ * <p>Who dials is decided by the node ids ({@link #dialsPeer}): the node with the higher id dials, the
+ * other only accepts. A dialling link connects at start and reconnects with capped exponential backoff
+ * (reconnectBackoffMinNs doubling to reconnectBackoffMaxNs, reset after a successful handshake) whenever
+ * its connection is lost. An accepting link is given each handshaken connection the peer opens
+ * ({@link #onAcceptedChannel}); a newer one replaces (and closes) the older, so a restarted peer relinks
+ * at once, and while there is none, {@link #trySend} returns false until the peer redials.
  *
  * <p>Threads: {@link #trySend} and {@link #flush} run on the Raft thread, which owns {@code pending}
- * (a pooled buffer of whole frames). {@link #flush} hands that buffer to the channel with one
+ * (a pooled buffer of whole frames). {@link #flush} hands that buffer to the current channel with one
  * {@code writeAndFlush}: ownership passes to the event loop through Netty's task queue, so the Raft
- * thread never touches it again. Connection state is written on the event loop; the Raft thread only
- * reads the volatile {@code channel}. Reconnects back off exponentially from reconnectBackoffMinNs to
- * reconnectBackoffMaxNs and reset after a successful handshake.
+ * thread never touches it again. The channel is replaced on event loops (possibly two different ones
+ * when an accepted connection replaces another), under this object's monitor; the Raft thread takes no
+ * lock and only reads the volatile {@code channel}.
  */
 final class PeerLink implements ConnectorHandshakeHandler.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
@@ -42,43 +46,68 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
     private final InetSocketAddress address;
     private final NettyTransport transport;
     private final NettyTransportConfig config;
+    /** Null for an accepting link. */
     private final Bootstrap bootstrap;
 
-    /** The handshaken channel, or null while disconnected. Written on the event loop. */
+    /** The handshaken channel linking the pair, or null. Written under the monitor, read by any thread. */
     private volatile Channel channel;
     private volatile boolean closed;
-    /** Event loop only. */
+    /** Dialling link only; the event loop of the current attempt (attempts are sequential). */
     private int failedAttempts;
-    /** Completed while connected; replaced by a fresh one when the connection is lost. */
+    /** Completed while linked; replaced by a fresh one when the link is lost. Written under the monitor. */
     private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
 
     /** Raft thread only. */
     private ByteBuf pending;
     private final ByteBufView raftView = new ByteBufView();
 
-    PeerLink(int peerId, InetSocketAddress address, NettyTransport transport, Bootstrap base,
-             Consumer<ChannelPipeline> pipelineHead) {
+    /**
+     * @param base the transport's client bootstrap (event loops, options, pipeline head); used only
+     *             when this node dials the peer
+     */
+    PeerLink(int peerId, InetSocketAddress address, NettyTransport transport, Bootstrap base) {
         this.peerId = peerId;
         this.address = address;
         this.transport = transport;
         this.config = transport.config();
-        final PeerLink self = this;
-        this.bootstrap = base.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                pipelineHead.accept(ch.pipeline());
-                ch.pipeline().addLast("handshake", new ConnectorHandshakeHandler(transport.handshakeSettings(),
-                    HandshakeCodec.ROLE_PEER, peerId, self));
-            }
-        });
+        if (dialsPeer(config.nodeId, peerId)) {
+            final PeerLink self = this;
+            this.bootstrap = base.clone().handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    transport.initDialledChannel(ch, address);
+                    ch.pipeline().addLast("handshake", new ConnectorHandshakeHandler(transport.handshakeSettings(),
+                        HandshakeCodec.ROLE_PEER, peerId, self));
+                }
+            });
+        } else {
+            this.bootstrap = null;
+        }
+    }
+
+    /**
+     * The rule that gives a pair of nodes exactly one connection: the node with the higher id dials the
+     * one with the lower id, which only accepts (docs/PROTOCOL.md, "Connections").
+     */
+    static boolean dialsPeer(int localNodeId, int peerId) {
+        return localNodeId > peerId;
     }
 
     int peerId() {
         return peerId;
     }
 
+    boolean dials() {
+        return bootstrap != null;
+    }
+
     boolean isConnected() {
         return channel != null;
+    }
+
+    /** The channel linking the pair now, or null. Any thread. */
+    Channel channel() {
+        return channel;
     }
 
     /** Completes when the link is (or next becomes) connected. */
@@ -86,7 +115,7 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
         return connected;
     }
 
-    /** Raft thread. Appends one frame to the pending buffer; false if disconnected or over the limit. */
+    /** Raft thread. Appends one frame to the pending buffer; false if unlinked or over the limit. */
     boolean trySend(int type, int clusterId, int senderId, DirectBuffer body, int offset, int length) {
         final Channel ch = channel;
         if (ch == null) {
@@ -108,7 +137,11 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
         return true;
     }
 
-    /** Raft thread. Hands the pending frames to the event loop with one write and one flush. */
+    /**
+     * Raft thread. Hands the pending frames to the channel that links the pair now, with one write and
+     * one flush. If the channel was replaced since {@link #trySend}, the frames go on the new one: they
+     * are whole frames from this node, valid on any connection of the pair.
+     */
     void flush() {
         final ByteBuf frames = pending;
         if (frames == null) {
@@ -130,8 +163,14 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
         }
     }
 
-    /** Any thread. Starts a connection attempt. */
-    void connect() {
+    /** Any thread. Starts dialling the peer if this node is the dialling side; else does nothing. */
+    void start() {
+        if (bootstrap != null) {
+            connect();
+        }
+    }
+
+    private void connect() {
         if (closed) {
             return;
         }
@@ -142,34 +181,70 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
                 scheduleReconnect(future.channel().eventLoop());
                 return;
             }
-            future.channel().closeFuture().addListener(c -> onClosed(future.channel()));
+            future.channel().closeFuture().addListener(c -> {
+                onClosed(future.channel());
+                scheduleReconnect(future.channel().eventLoop());
+            });
         });
     }
 
+    /** Dialling side: the acceptor accepted our HELLO. Event loop of the channel. */
     @Override
     public void onAccepted(ChannelHandlerContext ctx, int acceptorNodeId) {
         if (closed) {
             ctx.close();
             return;
         }
-        final FaultInjectionHandler faults = ctx.pipeline().get(FaultInjectionHandler.class);
-        if (faults != null) {
-            faults.bindPeer(peerId);
-        }
-        ctx.pipeline().addLast("peer-out", new OutboundPeerHandler(peerId));
+        transport.installPeer(ctx.pipeline(), peerId);
         failedAttempts = 0;
-        channel = ctx.channel();
-        connected.complete(null);
-        LOG.info("node {}: connected to peer {} at {}", config.nodeId, peerId, address);
+        link(ctx.channel());
+    }
+
+    /**
+     * Accepting side: the peer dialled and passed the handshake, and the peer handlers are installed.
+     * The new connection replaces any older one (the peer restarted, or redialled after losing it).
+     * Event loop of the channel.
+     */
+    void onAcceptedChannel(Channel ch) {
+        link(ch);
+        ch.closeFuture().addListener(c -> onClosed(ch));
+    }
+
+    private void link(Channel ch) {
+        final boolean refused;
+        Channel previous = null;
+        synchronized (this) {
+            refused = closed;
+            if (!refused) {
+                previous = channel;
+                channel = ch;
+                connected.complete(null);
+            }
+        }
+        if (refused) {
+            ch.close(); // the transport is closing
+            return;
+        }
+        if (previous != null && previous != ch) {
+            LOG.info("node {}: peer {} linked again from {}; closing its previous connection {}", config.nodeId, peerId,
+                ch.remoteAddress(), previous.remoteAddress());
+            previous.close();
+        } else {
+            LOG.info("node {}: linked with peer {} ({} {} -> {})", config.nodeId, peerId, dials() ? "dialled" : "accepted",
+                ch.localAddress(), ch.remoteAddress());
+        }
     }
 
     private void onClosed(Channel ch) {
-        if (channel == ch) {
+        synchronized (this) {
+            if (channel != ch) {
+                return; // an older connection, already replaced
+            }
             channel = null;
             connected = new CompletableFuture<>();
-            LOG.info("node {}: connection to peer {} at {} closed", config.nodeId, peerId, address);
         }
-        scheduleReconnect(ch.eventLoop());
+        LOG.info("node {}: connection with peer {} ({}) closed{}", config.nodeId, peerId, ch.remoteAddress(),
+            dials() ? "; redialling" : "; waiting for the peer to redial");
     }
 
     private void scheduleReconnect(EventLoopGroup loop) {
@@ -191,9 +266,12 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
 
     /** Any thread. Stops reconnecting and closes the connection; pending frames are released by the Raft thread's next call or lost. */
     void close() {
-        closed = true;
-        final Channel ch = channel;
-        channel = null;
+        final Channel ch;
+        synchronized (this) {
+            closed = true;
+            ch = channel;
+            channel = null;
+        }
         if (ch != null) {
             ch.close();
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Fault injection installed by configuration on real connections, changed at run time. */
@@ -79,5 +80,76 @@ class FaultInjectionLoopbackTest {
             t1.close();
             t2.close();
         }
+    }
+
+    /**
+     * A pair shares one connection, so each node's rules must act on both directions of it: outbound
+     * rules on what it writes, inbound rules on what it reads, whichever side dialled.
+     */
+    @Test
+    void partitionAndDropOnEitherNodeCutBothDirectionsOfTheSharedConnection() throws Exception {
+        final int[] ports = TestNodes.freePorts(2);
+        final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> b.faultInjection(true, 5));
+        final TestNodes.Recorder r1 = new TestNodes.Recorder();
+        final TestNodes.Recorder r2 = new TestNodes.Recorder();
+        final NettyTransport t1 = new NettyTransport(configs.get(0));
+        final NettyTransport t2 = new NettyTransport(configs.get(1));
+        try {
+            t1.start(1, r1);
+            t2.start(2, r2);
+            t1.whenConnected(2).get(10, TimeUnit.SECONDS);
+            t2.whenConnected(1).get(10, TimeUnit.SECONDS);
+            final io.netty.channel.Channel link = t1.linkChannel(2);
+            final UnsafeBuffer body = new UnsafeBuffer(new byte[HeartbeatCodec.LENGTH]);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+
+            // node 1 (the acceptor) partitions node 2: its writes and its reads on the one connection are cut
+            t1.faults().partition(2);
+            sendHeartbeats(t1, 2, body, 10, 20);
+            sendHeartbeats(t2, 1, body, 11, 20);
+            while (t1.faults().blockedFrames() < 40) {
+                assertTrue(System.nanoTime() < deadline, "partitioned frames never reached node 1's fault handler");
+                assertEquals(null, r1.poll(20), "a partitioned frame reached node 1");
+                assertEquals(null, r2.poll(20), "a partitioned frame reached node 2");
+            }
+            assertEquals(40, t1.faults().blockedFrames());
+            t1.faults().heal(2);
+
+            // node 2 (the dialler) drops everything both ways: nothing passes in either direction
+            t2.faults().dropProbability(1.0);
+            sendHeartbeats(t1, 2, body, 12, 20);
+            sendHeartbeats(t2, 1, body, 13, 20);
+            while (t2.faults().droppedFrames() < 40) {
+                assertTrue(System.nanoTime() < deadline, "dropped frames never reached node 2's fault handler");
+                assertEquals(null, r1.poll(20), "a dropped frame reached node 1");
+                assertEquals(null, r2.poll(20), "a dropped frame reached node 2");
+            }
+            assertEquals(40, t2.faults().droppedFrames());
+            t2.faults().clear();
+
+            // healed: both directions flow again, on the same connection
+            sendHeartbeats(t1, 2, body, 14, 1);
+            sendHeartbeats(t2, 1, body, 15, 1);
+            final TestNodes.Received at2 = r2.poll(10_000);
+            final TestNodes.Received at1 = r1.poll(10_000);
+            assertNotNull(at2);
+            assertNotNull(at1);
+            assertEquals(14, new HeartbeatCodec().wrap(new UnsafeBuffer(at2.body()), 0).term());
+            assertEquals(15, new HeartbeatCodec().wrap(new UnsafeBuffer(at1.body()), 0).term());
+            assertSame(link, t1.linkChannel(2), "faults never replace the connection");
+            assertEquals(1, t1.openPeerConnections());
+            assertEquals(1, t2.openPeerConnections());
+        } finally {
+            t1.close();
+            t2.close();
+        }
+    }
+
+    private static void sendHeartbeats(NettyTransport from, int to, UnsafeBuffer body, long term, int count) {
+        for (int i = 0; i < count; i++) {
+            HeartbeatCodec.encode(body, 0, term, i);
+            assertTrue(from.send(to, MessageType.HEARTBEAT, body, 0, HeartbeatCodec.LENGTH));
+        }
+        from.flush();
     }
 }

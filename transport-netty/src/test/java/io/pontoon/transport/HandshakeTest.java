@@ -162,24 +162,40 @@ class HandshakeTest {
     }
 
     @Test
+    void refusesPeerWithALowerIdBecauseThisNodeDialsIt() {
+        final int[] ports = TestNodes.freePorts(2);
+        final NettyTransport node2 = new NettyTransport(TestNodes.configs(ports, b -> b.secret(SECRET)).get(1));
+        try {
+            node2.start(2, new TestNodes.Recorder());
+            try (RawPeer peer = new RawPeer(node2.localAddress()).readChallenge()) {
+                peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 1, HandshakeCodec.ROLE_PEER, 2, SECRET));
+                assertRejected(peer, RejectReason.WRONG_DIRECTION);
+            }
+        } finally {
+            node2.close();
+        }
+    }
+
+    @Test
     void connectorRefusesAnAcceptorThatCannotProveTheSecret() throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            // node 2 dials node 1 (the higher id dials): the fake plays node 1
             final NettyTransportConfig config = NettyTransportConfig.builder()
-                .nodeId(1).listenAddress(TestNodes.loopback(0)).clusterId(CLUSTER).secret(SECRET)
-                .peer(2, TestNodes.loopback(fake.getLocalPort())).build();
+                .nodeId(2).listenAddress(TestNodes.loopback(0)).clusterId(CLUSTER).secret(SECRET)
+                .peer(1, TestNodes.loopback(fake.getLocalPort())).build();
             final NettyTransport connector = new NettyTransport(config);
             try {
-                connector.start(1, new TestNodes.Recorder());
+                connector.start(2, new TestNodes.Recorder());
                 try (RawPeer acceptor = new RawPeer(fake.accept())) {
                     final byte[] nonce = new byte[HandshakeCodec.NONCE_LENGTH];
-                    acceptor.write(RawPeer.frame(FrameType.HANDSHAKE_CHALLENGE, CLUSTER, 2, nonce));
+                    acceptor.write(RawPeer.frame(FrameType.HANDSHAKE_CHALLENGE, CLUSTER, 1, nonce));
                     final byte[] hello = acceptor.readFrame();
                     assertNotNull(hello);
                     assertEquals(FrameType.HANDSHAKE_HELLO, Frame.type(new UnsafeBuffer(hello), 0));
-                    acceptor.write(RawPeer.frame(FrameType.HANDSHAKE_ACCEPT, CLUSTER, 2, new byte[HandshakeCodec.MAC_LENGTH]));
+                    acceptor.write(RawPeer.frame(FrameType.HANDSHAKE_ACCEPT, CLUSTER, 1, new byte[HandshakeCodec.MAC_LENGTH]));
                     assertTrue(acceptor.awaitClosedByPeer(), "connector must close on a bad ACCEPT mac");
                 }
-                assertFalse(connector.whenConnected(2).isDone());
+                assertFalse(connector.whenConnected(1).isDone());
             } finally {
                 connector.close();
             }

@@ -4,10 +4,12 @@ import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.protocol.VoteRequestCodec;
+import io.netty.channel.Channel;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +86,131 @@ class NettyTransportLoopbackTest {
                 next[m.from()]++;
             }
         }
+    }
+
+    @Test
+    void eachPairOfNodesSharesExactlyOneConnectionDialledByTheHigherId() throws Exception {
+        final int[] ports = TestNodes.freePorts(3);
+        final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> { });
+        final NettyTransport[] t = new NettyTransport[3];
+        for (int i = 0; i < 3; i++) {
+            t[i] = start(configs.get(i), new TestNodes.Recorder());
+        }
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                if (i != j) {
+                    t[i].whenConnected(j + 1).get(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(2, t[i].openPeerConnections(), "node " + (i + 1) + ": one connection per peer");
+        }
+        for (int lower = 0; lower < 3; lower++) {
+            for (int higher = lower + 1; higher < 3; higher++) {
+                assertSameConnection(t[lower], lower + 1, t[higher], higher + 1);
+                assertEquals(ports[lower], ((InetSocketAddress) t[higher].linkChannel(lower + 1).remoteAddress()).getPort(),
+                    "node " + (higher + 1) + " dialled node " + (lower + 1) + "'s listening port");
+            }
+        }
+    }
+
+    @Test
+    void restartedPeerRelinksOverOneConnectionWhicheverSideRestarts() throws Exception {
+        final int[] ports = TestNodes.freePorts(2);
+        final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> { });
+        final TestNodes.Recorder r1 = new TestNodes.Recorder();
+        final NettyTransport t1 = start(configs.get(0), r1);
+        final NettyTransport t2 = start(configs.get(1), new TestNodes.Recorder());
+        t1.whenConnected(2).get(10, TimeUnit.SECONDS);
+        t2.whenConnected(1).get(10, TimeUnit.SECONDS);
+        final Channel first = t1.linkChannel(2);
+
+        // node 2 (the dialling side) restarts: it redials and node 1 takes the new connection
+        t2.close();
+        final TestNodes.Recorder rec2b = new TestNodes.Recorder();
+        final NettyTransport t2b = start(configs.get(1), rec2b);
+        assertExchange(t1, 1, r1, t2b, 2, rec2b, 10);
+        first.closeFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(1, t1.openPeerConnections());
+        assertEquals(1, t2b.openPeerConnections());
+        assertSameConnection(t1, 1, t2b, 2);
+        final Channel second = t2b.linkChannel(1);
+
+        // node 1 (the accepting side) restarts: node 2 notices the close and redials with backoff
+        t1.close();
+        final TestNodes.Recorder rec1b = new TestNodes.Recorder();
+        final NettyTransport t1b = start(configs.get(0), rec1b);
+        assertExchange(t1b, 1, rec1b, t2b, 2, rec2b, 20);
+        second.closeFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(1, t1b.openPeerConnections());
+        assertEquals(1, t2b.openPeerConnections());
+        assertSameConnection(t1b, 1, t2b, 2);
+    }
+
+    @Test
+    void newerConnectionFromAPeerReplacesTheOlderOne() throws Exception {
+        // what a crashed peer leaves behind when no FIN arrives: the acceptor still holds the old connection
+        final int[] ports = TestNodes.freePorts(2);
+        final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> { });
+        final TestNodes.Recorder r1 = new TestNodes.Recorder();
+        final TestNodes.Recorder r2 = new TestNodes.Recorder();
+        final NettyTransport t1 = start(configs.get(0), r1);
+        final NettyTransport t2 = start(configs.get(1), r2);
+        t1.whenConnected(2).get(10, TimeUnit.SECONDS);
+        t2.whenConnected(1).get(10, TimeUnit.SECONDS);
+        final Channel genuine = t1.linkChannel(2);
+        try (RawPeer second = new RawPeer(t1.localAddress()).readChallenge()) {
+            second.write(second.hello(io.pontoon.transport.codec.Frame.PROTOCOL_VERSION, 7, 2,
+                io.pontoon.transport.codec.HandshakeCodec.ROLE_PEER, 1, null));
+            assertNotNull(second.readFrame(), "ACCEPT");
+            genuine.closeFuture().get(10, TimeUnit.SECONDS); // replaced by the newer connection
+            // node 2 redials after losing its connection, and that newer connection replaces this one in turn
+            assertTrue(second.awaitClosedByPeer(), "the newest connection from node 2 replaces the older one");
+        }
+        assertExchange(t1, 1, r1, t2, 2, r2, 30);
+        assertEquals(1, t1.openPeerConnections());
+        assertEquals(1, t2.openPeerConnections());
+        assertSameConnection(t1, 1, t2, 2);
+    }
+
+    /** Both ends name the same TCP connection: each one's local address is the other's remote address. */
+    private static void assertSameConnection(NettyTransport a, int aId, NettyTransport b, int bId) {
+        final Channel ab = a.linkChannel(bId);
+        final Channel ba = b.linkChannel(aId);
+        assertNotNull(ab, "node " + aId + " has no link to node " + bId);
+        assertNotNull(ba, "node " + bId + " has no link to node " + aId);
+        assertEquals(ab.localAddress(), ba.remoteAddress(), "nodes " + aId + " and " + bId + " use one connection");
+        assertEquals(ab.remoteAddress(), ba.localAddress(), "nodes " + aId + " and " + bId + " use one connection");
+    }
+
+    /**
+     * A message each way between a and b, each resent until it arrives (the surviving side may still
+     * hold the old connection for a moment, and a frame written to it is lost).
+     */
+    private static void assertExchange(NettyTransport a, int aId, TestNodes.Recorder ra, NettyTransport b, int bId,
+                                       TestNodes.Recorder rb, long marker) throws Exception {
+        assertArrives(a, bId, rb, aId, marker);
+        assertArrives(b, aId, ra, bId, marker + 1);
+    }
+
+    private static void assertArrives(NettyTransport from, int toId, TestNodes.Recorder to, int fromId, long marker)
+        throws Exception {
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[HeartbeatCodec.LENGTH]);
+        HeartbeatCodec.encode(body, 0, marker, 0);
+        final HeartbeatCodec hb = new HeartbeatCodec();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            from.whenConnected(toId).get(10, TimeUnit.SECONDS);
+            from.send(toId, MessageType.HEARTBEAT, body, 0, HeartbeatCodec.LENGTH);
+            from.flush();
+            final TestNodes.Received m = to.poll(100);
+            if (m != null && m.from() == fromId && m.type() == MessageType.HEARTBEAT
+                && hb.wrap(new UnsafeBuffer(m.body()), 0).term() == marker) {
+                return;
+            }
+        }
+        throw new AssertionError("node " + fromId + " never reached node " + toId + " (marker " + marker + ")");
     }
 
     @Test

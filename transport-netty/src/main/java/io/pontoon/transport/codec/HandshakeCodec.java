@@ -150,9 +150,10 @@ public final class HandshakeCodec {
         UNKNOWN_NODE(4, "sender node id is not a configured peer"),
         BAD_AUTH(5, "authentication failed (wrong or missing cluster secret)"),
         WRONG_TARGET(6, "connector meant to reach a different node id"),
-        NO_CLIENT_SERVICE(7, "this node does not serve clients (yet)");
+        NO_CLIENT_SERVICE(7, "this node does not serve clients (yet)"),
+        WRONG_DIRECTION(8, "a peer with a lower node id must not dial: the node with the higher id dials");
 
-        private static final RejectReason[] BY_CODE = new RejectReason[8];
+        private static final RejectReason[] BY_CODE = new RejectReason[9];
 
         static {
             for (RejectReason r : values()) {

@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
  * Drops, delays, duplicates, reorders and partitions whole frames on one connection, by the
  * {@link FaultRules} of its node: the seed's "communication helpers which can drop packets or sleep"
  * on a real network stack. Sits right after the frame decoder, so inbound it sees one frame per
- * message, and outbound it splits written buffers (one or more whole frames) into frames.
+ * message, and outbound it splits written buffers (one or more whole frames) into frames. A pair of
+ * nodes shares one connection used both ways, so on it the node's {@link Direction#OUTBOUND} rule for
+ * the peer applies to what the node writes and its {@link Direction#INBOUND} rule to what it reads,
+ * whichever side dialled.
  *
  * <p>Until {@link #bindPeer(int)} is called (after the handshake) everything passes untouched:
  * handshakes are never faulted and client connections are never bound. Each direction draws from its

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Hands the Raft frames of one authenticated peer connection to the node: header checked against
+ * Hands the Raft frames of one authenticated peer connection to the node. A pair of nodes shares one
+ * connection, so this is the last handler on both its ends: the one this node dialled (installed after
+ * the ACCEPT) and the one it accepted (installed after the HELLO). Header checked against
  * the handshake (cluster, sender, version), body checked with the core codec's {@code validate}, then
  * {@link InboundHandler#onMessage} over the frame's own memory (no copy here; the node copies once into
  * its ring). Any invalid frame closes the connection with a logged reason and never reaches the node.
