@@ -1,0 +1,320 @@
+package io.pontoon.bench.report;
+
+import io.pontoon.bench.cluster.BenchFlags;
+import io.pontoon.bench.cluster.MachineInfo;
+import io.pontoon.bench.cluster.ResultsFile;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fixed set of runs behind docs/BENCHMARKS.md, in order: closed-loop throughput (payload × durability,
+ * window, 5 nodes, single client), the peak it finds, open-loop latency at 10/50/90% of that peak, throughput
+ * under loss and delay, then {@code compare/compare.sh}. JMH runs in forks started from this JVM (JMH's
+ * {@link Runner}); each trial appends its RESULT line to {@code WORK/results.txt}; JMH's own output goes to one
+ * log per step in the work directory.
+ *
+ * <p>Full: about 12-15 minutes on 2 cores (JMH 2×3 s warm-up + 4×2 s measured per trial, 10 s + 10 s per
+ * comparison runner). Quick: about 3 minutes (1×3 s + 2×2 s; comparison at 128 bytes only, 5 s + 5 s).
+ */
+final class ReportRun {
+    private static final String CLUSTER = "io\\.pontoon\\.bench\\.cluster\\.";
+
+    private final ReportOptions options;
+    private final Path workDir;
+    private final Path resultsFile;
+    private final Results results = new Results();
+    private final List<String> notes = new ArrayList<>();
+    private final int warmupIterations;
+    private final int warmupSeconds;
+    private final int measureIterations;
+    private final int measureSeconds;
+    private final int compareWarmupSeconds;
+    private final int compareSeconds;
+    private int step;
+    private int resultLinesRead;
+    private boolean compareBuilt;
+    private final String startedAt = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+
+    ReportRun(ReportOptions options) throws IOException {
+        this.options = options;
+        this.workDir = options.workDir() != null ? Files.createDirectories(options.workDir())
+            : Files.createTempDirectory("pontoon-bench-report-");
+        this.resultsFile = workDir.resolve("results.txt");
+        Files.deleteIfExists(resultsFile);
+        this.warmupIterations = options.quick() ? 1 : 2;
+        this.warmupSeconds = 3;
+        this.measureIterations = options.quick() ? 2 : 4;
+        this.measureSeconds = 2;
+        this.compareWarmupSeconds = options.quick() ? 5 : 10;
+        this.compareSeconds = options.quick() ? 5 : 10;
+        this.compareBuilt = options.skipBuild();
+    }
+
+    Results runAll() throws IOException, InterruptedException {
+        say("work directory " + workDir + " (JMH logs, results.txt, comparison logs)");
+        say("machine: " + MachineInfo.describe());
+        checkFlagsMatchPom();
+        final boolean full = !options.quick();
+
+        // 1. Closed-loop throughput: payload x durability, 3 nodes, 256 in flight from 2 client threads.
+        jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "16,128,1024",
+            "durability", "PAGE_CACHE", "inflight", "256"));
+        jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3",
+            "payloadBytes", full ? "16,128,1024" : "128", "durability", "SYNC", "inflight", "256"));
+        if (full) {
+            jmh("window", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "128",
+                "durability", "PAGE_CACHE", "inflight", "64,1024"));
+            jmh("5 nodes", "ClusterThroughputBenchmark", 2, params("nodes", "5", "payloadBytes", "128",
+                "durability", "PAGE_CACHE,SYNC", "inflight", "256"));
+        }
+        // One client, one request at a time: the single-client commit latency (closed loop).
+        jmh("single client", "ClusterThroughputBenchmark", 1, params("nodes", "3", "payloadBytes", "128",
+            "durability", "PAGE_CACHE", "inflight", "1"));
+
+        // 2. Open-loop latency at fractions of the peak just measured.
+        final double peak = results.value("ops_per_sec", "bench", "throughput", "nodes", "3", "payload", "128",
+            "durability", "PAGE_CACHE", "inflight", "256");
+        if (Double.isNaN(peak) || peak < 100) {
+            note("No PAGE_CACHE peak was measured, so the fixed-load latency runs were skipped.");
+        } else {
+            say(String.format(Locale.ROOT, "peak (3 nodes, 128 B, PAGE_CACHE, 256 in flight): %,.0f commits/s", peak));
+            jmh("latency", "ClusterLatencyBenchmark", 1, params("nodes", "3", "payloadBytes", "128",
+                "durability", "PAGE_CACHE", "rate", rates(peak, 0.1, 0.5, 0.9), "lossPercent", "0", "delayUs", "0"));
+            if (full) {
+                jmh("latency, 1% loss", "ClusterLatencyBenchmark", 1, params("nodes", "3", "payloadBytes", "128",
+                    "durability", "PAGE_CACHE", "rate", rates(peak, 0.5), "lossPercent", "1", "delayUs", "0"));
+            }
+        }
+        final double syncPeak = results.value("ops_per_sec", "bench", "throughput", "nodes", "3", "payload", "128",
+            "durability", "SYNC", "inflight", "256");
+        if (full && !Double.isNaN(syncPeak) && syncPeak >= 100) {
+            jmh("latency SYNC", "ClusterLatencyBenchmark", 1, params("nodes", "3", "payloadBytes", "128",
+                "durability", "SYNC", "rate", rates(syncPeak, 0.5), "lossPercent", "0", "delayUs", "0"));
+        }
+
+        // 3. Throughput under frame loss and delay.
+        jmh("loss", "ClusterFaultBenchmark", 2, params("nodes", "3", "payloadBytes", "128", "durability", "PAGE_CACHE",
+            "inflight", "256", "lossPercent", "0,1,5", "delayUs", "0"));
+        if (full) {
+            jmh("delay", "ClusterFaultBenchmark", 2, params("nodes", "3", "payloadBytes", "128",
+                "durability", "PAGE_CACHE", "inflight", "256", "lossPercent", "0", "delayUs", "1000"));
+        }
+
+        // 4. Side by side with SOFAJRaft and Ratis (their own JVMs, compare/compare.sh).
+        if (options.compare()) {
+            if (full) {
+                compare("PAGE_CACHE,SYNC", 128, 0, "pontoon,sofajraft,ratis");
+                compare("PAGE_CACHE", 16, 0, "pontoon,sofajraft,ratis");
+                compare("PAGE_CACHE", 1024, 0, "pontoon,sofajraft,ratis");
+                final double sofaPeak = results.value("ops_per_sec", "bench", "compare", "system", "sofajraft",
+                    "payload", "128", "durability", "PAGE_CACHE", "rate", "0");
+                if (!Double.isNaN(sofaPeak) && sofaPeak > 100) {
+                    compare("PAGE_CACHE", 128, Math.round(sofaPeak * 0.5 / 1000) * 1000, "pontoon,sofajraft");
+                }
+            } else {
+                compare("PAGE_CACHE", 128, 0, "pontoon,sofajraft,ratis");
+            }
+        } else {
+            note("The comparison with SOFAJRaft and Ratis was not run (--no-compare).");
+        }
+        return results;
+    }
+
+    /** The run's description line and notes, added to the results (so --render-only reproduces the report). */
+    RunInfo info(Duration took) {
+        final Map<String, String> f = new LinkedHashMap<>();
+        f.put("mode", options.quick() ? "quick" : "full");
+        f.put("started", startedAt);
+        f.put("commit", gitCommit());
+        f.put("duration_s", Long.toString(took.toSeconds()));
+        f.put("jmh_warmup", warmupIterations + "x" + warmupSeconds + "s");
+        f.put("jmh_measure", measureIterations + "x" + measureSeconds + "s");
+        f.put("compare_warmup_s", Integer.toString(compareWarmupSeconds));
+        f.put("compare_seconds", Integer.toString(compareSeconds));
+        f.put("machine", MachineInfo.describe());
+        results.add(RunInfo.runLine(f));
+        notes.forEach(n -> results.add(RunInfo.noteLine(n)));
+        return RunInfo.fromResults(results);
+    }
+
+    private static String rates(double peak, double... fractions) {
+        final List<String> out = new ArrayList<>();
+        for (double f : fractions) {
+            out.add(Long.toString(Math.max(1000, Math.round(peak * f / 1000) * 1000)));
+        }
+        return String.join(",", out);
+    }
+
+    private static Map<String, String> params(String... kv) {
+        final Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private void jmh(String label, String benchmark, int threads, Map<String, String> params) throws IOException {
+        step++;
+        final Path log = workDir.resolve(String.format(Locale.ROOT, "jmh-%02d-%s.log", step,
+            label.replaceAll("[^A-Za-z0-9]+", "-")));
+        say("step " + step + ": " + label + ": " + benchmark + " " + params + " threads=" + threads + " (log " + log + ")");
+        final ChainedOptionsBuilder b = new OptionsBuilder()
+            .include(CLUSTER + benchmark + "\\.propose$")
+            .forks(1)
+            .threads(threads)
+            .warmupIterations(warmupIterations).warmupTime(TimeValue.seconds(warmupSeconds))
+            .measurementIterations(measureIterations).measurementTime(TimeValue.seconds(measureSeconds))
+            .jvmArgsPrepend("-D" + ResultsFile.PROPERTY + "=" + resultsFile)
+            .shouldFailOnError(false)
+            .output(log.toString());
+        params.forEach((k, v) -> b.param(k, v.split(",")));
+        final int before = resultLinesRead;
+        try {
+            new Runner(b.build()).run();
+        } catch (RunnerException e) {
+            note("JMH step '" + label + "' failed: " + e.getMessage() + " (see " + log.getFileName() + ").");
+        }
+        readNewResults();
+        final int expected = params.values().stream().mapToInt(v -> v.split(",").length).reduce(1, (x, y) -> x * y);
+        if (resultLinesRead - before < expected) {
+            note("JMH step '" + label + "' (" + benchmark + " " + params + ") produced " + (resultLinesRead - before)
+                + " of " + expected + " results; a trial failed (its JMH log: " + log.getFileName() + ").");
+        }
+    }
+
+    private void readNewResults() throws IOException {
+        if (!Files.exists(resultsFile)) {
+            return;
+        }
+        final List<String> lines = Files.readAllLines(resultsFile, StandardCharsets.UTF_8);
+        for (int i = resultLinesRead; i < lines.size(); i++) {
+            final Result r = Result.parse(lines.get(i), null);
+            if (r != null) {
+                results.add(r);
+                say("  " + summary(r));
+            }
+        }
+        resultLinesRead = lines.size();
+    }
+
+    private static String summary(Result r) {
+        final StringBuilder sb = new StringBuilder(r.bench());
+        for (String k : List.of("system", "nodes", "payload", "durability", "inflight", "rate", "loss_pct", "delay_us")) {
+            if (r.get(k) != null) {
+                sb.append(' ').append(k).append('=').append(r.get(k));
+            }
+        }
+        return sb.append(String.format(Locale.ROOT, ": %,.0f commits/s, p50 %s us, p99 %s us, p99.9 %s us, max %s us",
+            r.num("ops_per_sec"), r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"))).toString();
+    }
+
+    private void compare(String durabilities, int payload, long rate, String systems)
+        throws IOException, InterruptedException {
+        step++;
+        final Path script = options.root().resolve("compare/compare.sh");
+        if (!Files.isRegularFile(script)) {
+            note("compare/compare.sh not found under " + options.root() + ": comparison skipped.");
+            return;
+        }
+        final Path log = workDir.resolve(String.format(Locale.ROOT, "compare-%02d.log", step));
+        final List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--systems", systems,
+            "--durability", durabilities, "--nodes", "3", "--payload", Integer.toString(payload), "--inflight", "128",
+            "--rate", Long.toString(rate), "--warmup-seconds", Integer.toString(compareWarmupSeconds),
+            "--seconds", Integer.toString(compareSeconds), "--smoke",
+            "--log-dir", workDir.resolve("compare-logs").toString()));
+        say("step " + step + ": comparison: " + String.join(" ", cmd.subList(1, cmd.size())) + " (log " + log + ")");
+        final ProcessBuilder pb = new ProcessBuilder(cmd).directory(options.root().toFile()).redirectErrorStream(true);
+        pb.environment().put("COMPARE_BUILD_DIR", options.buildDir());
+        if (compareBuilt) {
+            pb.environment().put("COMPARE_SKIP_BUILD", "1");
+        }
+        final Process p = pb.start();
+        int found = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.println(line);
+                final Result r = Result.parse(line, "compare");
+                if (r != null) {
+                    results.add(r);
+                    found++;
+                    say("  " + summary(r));
+                } else if (line.startsWith("RATIO") || line.startsWith("compare.sh:")) {
+                    say("  " + line);
+                }
+            }
+        }
+        final int code = p.waitFor();
+        if (found > 0) {
+            compareBuilt = true;
+        }
+        if (code != 0) {
+            note("compare/compare.sh --payload " + payload + " --durability " + durabilities + " --rate " + rate
+                + " exited with " + code + " (" + found + " results); its output: " + log.getFileName()
+                + (found == 0 && !compareBuilt ? " (did the comparison jars build?)" : ""));
+        }
+    }
+
+    /** The pom's agrona/chronicle flags must equal those every JMH fork gets (BenchFlags). */
+    private void checkFlagsMatchPom() throws IOException {
+        final Path pom = options.root().resolve("pom.xml");
+        if (!Files.isRegularFile(pom)) {
+            return;
+        }
+        final String text = Files.readString(pom);
+        final String pomFlags = (property(text, "agrona.jvm.flags") + " " + property(text, "chronicle.jvm.flags")).trim();
+        if (!pomFlags.equals(BenchFlags.pomFlags())) {
+            note("The JVM flags in pom.xml (agrona.jvm.flags, chronicle.jvm.flags) differ from those the cluster "
+                + "benchmarks give their forks (io.pontoon.bench.cluster.BenchFlags): pom '" + pomFlags
+                + "' vs benchmarks '" + BenchFlags.pomFlags() + "'.");
+        }
+    }
+
+    private static String property(String pom, String name) {
+        final Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]*)</" + Pattern.quote(name) + ">").matcher(pom);
+        return m.find() ? m.group(1).trim() : "";
+    }
+
+    private String gitCommit() {
+        try {
+            final Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+                .directory(options.root().toFile()).redirectErrorStream(true).start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 && out.matches("[0-9a-f]+") ? out : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private void note(String text) {
+        notes.add(text);
+        say("NOTE: " + text);
+    }
+
+    private static void say(String text) {
+        System.out.println("bench-report: " + text);
+        System.out.flush();
+    }
+}
