@@ -100,7 +100,7 @@ final class Charts {
             }
             data.addSeries(s);
         }
-        final JFreeChart chart = ChartFactory.createXYLineChart(title, "percentile", "commit latency (µs, log scale)", data);
+        final JFreeChart chart = ChartFactory.createXYLineChart(title, "percentile", "commit latency (log scale)", data);
         style(chart, subtitle);
         final XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
@@ -110,10 +110,11 @@ final class Charts {
         x.setTickUnit(new NumberTickUnit(1, new PercentileFormat()));
         x.setRange(0, 4.2);
         plot.setDomainAxis(x);
-        final LogAxis y = new LogAxis("commit latency (µs, log scale)");
+        final LogAxis y = new LogAxis("commit latency (log scale)");
         y.setBase(10);
         // One labelled tick per decade (10 µs, 100 µs, 1 ms, ...), nine minor ticks between.
-        y.setTickUnit(new NumberTickUnit(1, new DecimalFormat("#,##0")));
+        y.setTickUnit(new NumberTickUnit(1));
+        y.setNumberFormatOverride(new DurationFormat());
         y.setMinorTickCount(9);
         y.setMinorTickMarksVisible(true);
         y.setSmallestValue(1);
@@ -163,6 +164,31 @@ final class Charts {
         @Override
         public StringBuffer format(long number, StringBuffer toAppendTo, FieldPosition pos) {
             return toAppendTo.append(compact(number));
+        }
+
+        @Override
+        public Number parse(String source, ParsePosition parsePosition) {
+            return null;
+        }
+    }
+
+    /** Microseconds as "100 µs", "1 ms", "10 ms", "1 s" for the latency axis. */
+    private static final class DurationFormat extends NumberFormat {
+        @Override
+        public StringBuffer format(double micros, StringBuffer toAppendTo, FieldPosition pos) {
+            final DecimalFormat f = new DecimalFormat("0.#");
+            if (micros >= 1e6) {
+                return toAppendTo.append(f.format(micros / 1e6)).append(" s");
+            }
+            if (micros >= 1e3) {
+                return toAppendTo.append(f.format(micros / 1e3)).append(" ms");
+            }
+            return toAppendTo.append(f.format(micros)).append(" µs");
+        }
+
+        @Override
+        public StringBuffer format(long number, StringBuffer toAppendTo, FieldPosition pos) {
+            return format((double) number, toAppendTo, pos);
         }
 
         @Override
