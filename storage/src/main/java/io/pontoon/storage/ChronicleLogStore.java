@@ -81,7 +81,7 @@ public final class ChronicleLogStore implements LogStore {
             BufferUtil.allocateDirectAligned(JournalRing.totalLength(options.ringCapacityBytes()), 64)));
         this.feedback = new OneToOneRingBuffer(new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(JournalRing.totalLength(JournalRing.FEEDBACK_CAPACITY_BYTES), 64)));
-        this.maxPayloadBytes = commands.maxMsgLength() - JournalRing.ENTRY_HEADER_LENGTH;
+        this.maxPayloadBytes = Math.min(options.maxPayloadBytes(), commands.maxMsgLength() - JournalRing.ENTRY_HEADER_LENGTH);
         this.commitIndexHint = replay.commitIndex;
         this.droppedTail = replay.damagedTail;
         this.recoveredCommitIndex = replay.commitIndex;
@@ -295,6 +295,12 @@ public final class ChronicleLogStore implements LogStore {
         final int claimed = claim(JournalRing.MSG_DELETE_BEFORE, JournalRing.DELETE_BEFORE_LENGTH);
         commands.buffer().putInt(claimed, cycle);
         commands.commit(claimed);
+    }
+
+    /** The journal thread runs {@code wakeup} after each group commit that moved the durable index. */
+    @Override
+    public void durableIndexWakeup(Runnable wakeup) {
+        agent.durableWakeup = wakeup;
     }
 
     @Override

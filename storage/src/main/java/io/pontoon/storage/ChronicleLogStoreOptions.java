@@ -88,9 +88,9 @@ public final class ChronicleLogStoreOptions {
         return timeProvider;
     }
 
-    /** Largest payload an append accepts: a journal ring message must fit in an eighth of the ring. */
+    /** Largest payload an append accepts: a journal ring message (16-byte header + payload) is at most an eighth of the ring. */
     public int maxPayloadBytes() {
-        return ringCapacityBytes / 8 - JournalRing.ENTRY_HEADER_LENGTH - JournalRing.RECORD_HEADER_LENGTH;
+        return ringCapacityBytes / 8 - JournalRing.ENTRY_HEADER_LENGTH;
     }
 
     @Override

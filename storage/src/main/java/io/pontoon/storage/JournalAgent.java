@@ -55,6 +55,8 @@ final class JournalAgent implements Agent {
     final AtomicLong commitHint = new AtomicLong();
     volatile Throwable failure;
     volatile boolean closing;
+    /** Set once by the runtime (LogStore.durableIndexWakeup); run after each publication that moved anything. */
+    volatile Runnable durableWakeup;
 
     private ExcerptAppender appender;
     private long journalLastIndex;
@@ -162,8 +164,13 @@ final class JournalAgent implements Agent {
         if (syncEachBatch) {
             appender.sync();
         }
+        final boolean moved = durableIndex.get() != journalLastIndex || durableTruncations.get() != truncationsWritten;
         durableIndex.setRelease(journalLastIndex);
         durableTruncations.setRelease(truncationsWritten);
+        final Runnable wakeup = durableWakeup;
+        if (moved && wakeup != null) {
+            wakeup.run();
+        }
     }
 
     private void onCommand(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {

@@ -38,9 +38,6 @@ final class JournalRing {
     static final int WRITTEN_COUNT_OFFSET = 24;
     static final int WRITTEN_LENGTH = 28;
 
-    /** Agrona's per-message record header; a message may use at most an eighth of the ring. */
-    static final int RECORD_HEADER_LENGTH = 8;
-
     /** Feedback ring size: ~37 k MSG_WRITTEN messages, each of which covers a whole group commit. */
     static final int FEEDBACK_CAPACITY_BYTES = 1 << 20;
 

@@ -141,9 +141,26 @@ class ChronicleLogStoreTest {
             .ringCapacityBytes(64 * 1024).build())) {
             final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> append(store, 1, 1, new byte[9000]));
-            assertTrue(e.getMessage().contains("ringCapacityBytes=65536"), e.getMessage());
+            assertTrue(e.getMessage().contains("ringCapacityBytes=65536") && e.getMessage().contains("[0, 8176]"), e.getMessage());
             append(store, 1, 1, new byte[8000]);
             assertEquals(1, store.lastIndex());
+        }
+    }
+
+    @Test
+    void journalThreadWakesTheRaftThreadWhenTheDurableIndexMoves() {
+        try (ChronicleLogStore store = open(Durability.SYNC)) {
+            final java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+            store.durableIndexWakeup(wakeups::incrementAndGet);
+            for (long i = 1; i <= 20; i++) {
+                append(store, i, 1, forIndex(i));
+            }
+            awaitDurable(store, 20, 20);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (wakeups.get() == 0 && System.nanoTime() < deadlineNs) {
+                Thread.onSpinWait();
+            }
+            assertTrue(wakeups.get() >= 1, "wake-ups: " + wakeups.get());
         }
     }
 
