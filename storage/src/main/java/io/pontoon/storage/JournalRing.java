@@ -38,7 +38,7 @@ final class JournalRing {
     static final int WRITTEN_COUNT_OFFSET = 24;
     static final int WRITTEN_LENGTH = 28;
 
-    /** Feedback ring size: ~37 k MSG_WRITTEN messages, each of which covers a whole group commit. */
+    /** Feedback ring size: ~29 k MSG_WRITTEN messages (36 bytes with framing), each covering a run of a group commit. */
     static final int FEEDBACK_CAPACITY_BYTES = 1 << 20;
 
     static int totalLength(int capacityBytes) {
