@@ -3,6 +3,8 @@ package io.pontoon.bench.report;
 import io.pontoon.bench.cluster.BenchFlags;
 import io.pontoon.bench.cluster.MachineInfo;
 import io.pontoon.bench.cluster.ResultsFile;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -21,17 +23,21 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The fixed set of runs behind docs/BENCHMARKS.md, in order: closed-loop throughput (payload × durability,
  * window, 5 nodes, single client), the peak it finds, open-loop latency at 10/50/90% of that peak, throughput
- * under loss and delay, then {@code compare/compare.sh}. JMH runs in forks started from this JVM (JMH's
+ * under loss and delay, one more trial under JFR and JMH's GC profiler ("where the time goes"), then
+ * {@code compare/compare.sh}. A JMH run waits while another JMH run on the machine holds JMH's lock. JMH runs in forks started from this JVM (JMH's
  * {@link Runner}); each trial appends its RESULT line to {@code WORK/results.txt}; JMH's own output goes to one
  * log per step in the work directory.
  *
@@ -40,6 +46,7 @@ import java.util.regex.Pattern;
  */
 final class ReportRun {
     private static final String CLUSTER = "io\\.pontoon\\.bench\\.cluster\\.";
+    private static final long LOCK_WAIT_MINUTES = 15;
 
     private final ReportOptions options;
     private final Path workDir;
@@ -123,7 +130,10 @@ final class ReportRun {
                 "durability", "PAGE_CACHE", "inflight", "256", "lossPercent", "0", "delayUs", "1000"));
         }
 
-        // 4. Side by side with SOFAJRaft and Ratis (their own JVMs, compare/compare.sh).
+        // 4. Where the time goes: one more trial under JFR and the GC profiler.
+        profile();
+
+        // 5. Side by side with SOFAJRaft and Ratis (their own JVMs, compare/compare.sh).
         if (options.compare()) {
             if (full) {
                 compare("PAGE_CACHE,SYNC", 128, 0, "pontoon,sofajraft,ratis");
@@ -178,22 +188,12 @@ final class ReportRun {
 
     private void jmh(String label, String benchmark, int threads, Map<String, String> params) throws IOException {
         step++;
-        final Path log = workDir.resolve(String.format(Locale.ROOT, "jmh-%02d-%s.log", step,
-            label.replaceAll("[^A-Za-z0-9]+", "-")));
+        final Path log = log("jmh", label);
         say("step " + step + ": " + label + ": " + benchmark + " " + params + " threads=" + threads + " (log " + log + ")");
-        final ChainedOptionsBuilder b = new OptionsBuilder()
-            .include(CLUSTER + benchmark + "\\.propose$")
-            .forks(1)
-            .threads(threads)
-            .warmupIterations(warmupIterations).warmupTime(TimeValue.seconds(warmupSeconds))
-            .measurementIterations(measureIterations).measurementTime(TimeValue.seconds(measureSeconds))
-            .jvmArgsPrepend("-D" + ResultsFile.PROPERTY + "=" + resultsFile)
-            .shouldFailOnError(false)
-            .output(log.toString());
-        params.forEach((k, v) -> b.param(k, v.split(",")));
+        final ChainedOptionsBuilder b = options(benchmark, threads, params, log, "-D" + ResultsFile.PROPERTY + "=" + resultsFile);
         final int before = resultLinesRead;
         try {
-            new Runner(b.build()).run();
+            runJmh(b);
         } catch (RunnerException e) {
             note("JMH step '" + label + "' failed: " + e.getMessage() + " (see " + log.getFileName() + ").");
         }
@@ -203,6 +203,99 @@ final class ReportRun {
             note("JMH step '" + label + "' (" + benchmark + " " + params + ") produced " + (resultLinesRead - before)
                 + " of " + expected + " results; a trial failed (its JMH log: " + log.getFileName() + ").");
         }
+    }
+
+    /**
+     * One more throughput trial (3 nodes, 128 B, PAGE_CACHE, 256 in flight) under JFR ({@code settings=profile})
+     * and JMH's GC profiler; its result line becomes {@code bench=profile} with the JFR summary
+     * ({@link ProfileSummary}) and {@code gc.alloc.rate.norm}. Kept apart from section 1's figures: profiling
+     * costs throughput.
+     */
+    private void profile() throws IOException {
+        step++;
+        final Path log = log("jmh", "profile");
+        final Path jfr = workDir.resolve("profile.jfr");
+        final Path profileResults = workDir.resolve("profile-results.txt");
+        Files.deleteIfExists(profileResults);
+        final Map<String, String> params = params("nodes", "3", "payloadBytes", "128", "durability", "PAGE_CACHE",
+            "inflight", "256");
+        say("step " + step + ": profile: ClusterThroughputBenchmark " + params + " under JFR and -prof gc (log " + log
+            + ", recording " + jfr + ")");
+        final ChainedOptionsBuilder b = options("ClusterThroughputBenchmark", 2, params, log,
+            "-D" + ResultsFile.PROPERTY + "=" + profileResults,
+            "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile")
+            .addProfiler(GCProfiler.class);
+        double allocNorm = Double.NaN;
+        try {
+            for (RunResult r : runJmh(b)) {
+                for (Map.Entry<String, org.openjdk.jmh.results.Result> e : r.getSecondaryResults().entrySet()) {
+                    if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                        allocNorm = e.getValue().getScore();
+                    }
+                }
+            }
+        } catch (RunnerException e) {
+            note("The profiled trial failed: " + e.getMessage() + " (see " + log.getFileName() + ").");
+            return;
+        }
+        final Result trial = Files.exists(profileResults) ? Files.readAllLines(profileResults).stream()
+            .map(l -> Result.parse(l, null)).filter(java.util.Objects::nonNull).reduce((x, y) -> y).orElse(null) : null;
+        if (trial == null || !Files.exists(jfr)) {
+            note("The profiled trial produced no result or no recording (see " + log.getFileName() + ").");
+            return;
+        }
+        final Map<String, String> f = new LinkedHashMap<>(trial.fields());
+        f.put("bench", "profile");
+        f.put("alloc_bytes_per_op", Double.isNaN(allocNorm) ? "n/a" : String.format(Locale.ROOT, "%.1f", allocNorm));
+        f.putAll(ProfileSummary.summarize(jfr));
+        final Result profile = new Result(f);
+        results.add(profile);
+        say("  profile: " + f.get("samples") + " samples; threads " + f.get("threads") + "; alloc "
+            + f.get("alloc_bytes_per_op") + " B/op");
+    }
+
+    /**
+     * Runs JMH; while another JMH run on this machine holds JMH's lock (another engineer's benchmark), waits for it
+     * (up to {@value #LOCK_WAIT_MINUTES} minutes) rather than measuring two benchmarks against each other.
+     */
+    private static Collection<RunResult> runJmh(ChainedOptionsBuilder b) throws RunnerException {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(LOCK_WAIT_MINUTES);
+        boolean told = false;
+        while (true) {
+            try {
+                return new Runner(b.build()).run();
+            } catch (RunnerException e) {
+                final boolean locked = String.valueOf(e.getMessage()).contains("JMH lock");
+                if (!locked || System.nanoTime() > deadlineNs) {
+                    throw e;
+                }
+                if (!told) {
+                    say("another JMH run holds the JMH lock (another benchmark on this machine): waiting for it");
+                    told = true;
+                }
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
+            }
+        }
+    }
+
+    private ChainedOptionsBuilder options(String benchmark, int threads, Map<String, String> params, Path log,
+                                          String... jvmArgs) {
+        final ChainedOptionsBuilder b = new OptionsBuilder()
+            .include(CLUSTER + benchmark + "\\.propose$")
+            .forks(1)
+            .threads(threads)
+            .warmupIterations(warmupIterations).warmupTime(TimeValue.seconds(warmupSeconds))
+            .measurementIterations(measureIterations).measurementTime(TimeValue.seconds(measureSeconds))
+            .jvmArgsPrepend(jvmArgs)
+            .shouldFailOnError(false)
+            .output(log.toString());
+        params.forEach((k, v) -> b.param(k, v.split(",")));
+        return b;
+    }
+
+    private Path log(String kind, String label) {
+        return workDir.resolve(String.format(Locale.ROOT, "%s-%02d-%s.log", kind, step,
+            label.replaceAll("[^A-Za-z0-9]+", "-")));
     }
 
     private void readNewResults() throws IOException {
@@ -239,7 +332,7 @@ final class ReportRun {
             note("compare/compare.sh not found under " + options.root() + ": comparison skipped.");
             return;
         }
-        final Path log = workDir.resolve(String.format(Locale.ROOT, "compare-%02d.log", step));
+        final Path log = log("compare", durabilities + "-" + payload + "-" + rate);
         final List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--systems", systems,
             "--durability", durabilities, "--nodes", "3", "--payload", Integer.toString(payload), "--inflight", "128",
             "--rate", Long.toString(rate), "--warmup-seconds", Integer.toString(compareWarmupSeconds),

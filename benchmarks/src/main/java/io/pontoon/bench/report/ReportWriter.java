@@ -9,6 +9,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import static io.pontoon.bench.report.Fmt.fmt2;
+import static io.pontoon.bench.report.Fmt.latencies;
+import static io.pontoon.bench.report.Fmt.millis;
+import static io.pontoon.bench.report.Fmt.minutes;
+import static io.pontoon.bench.report.Fmt.num;
+import static io.pontoon.bench.report.Fmt.ops;
+import static io.pontoon.bench.report.Fmt.opsRange;
+import static io.pontoon.bench.report.Fmt.pairs;
+import static io.pontoon.bench.report.Fmt.pct;
+import static io.pontoon.bench.report.Fmt.us;
+import static io.pontoon.bench.report.Fmt.x;
+
 /**
  * Writes docs/BENCHMARKS.md and its charts from the results of one report run. Everything in the page comes from
  * the results (and the fixed explanatory text here): nothing is typed in by hand, and the raw RESULT lines are
@@ -52,6 +64,7 @@ final class ReportWriter {
             chartLoss(docs.resolve(CHART_LOSS));
             written.add(CHART_LOSS);
         }
+        profileSection();
         if (comparisonTables()) {
             chartSystems(docs.resolve(CHART_SYSTEMS));
             written.add(CHART_SYSTEMS);
@@ -80,8 +93,8 @@ final class ReportWriter {
         line("All figures on this page come from one command, `./pontoon bench-report` (about 15 minutes on 2 cores; "
             + "`--quick` about 3 minutes; `--no-compare` skips SOFAJRaft and Ratis; `--render-only docs/BENCHMARKS.md` "
             + "redraws page and charts from the embedded results without running anything). It builds "
-            + "`benchmarks/target/benchmarks.jar`, runs a fixed set of the JMH cluster benchmarks, then "
-            + "`compare/compare.sh`, and writes this page and the PNG charts beside it. "
+            + "`benchmarks/target/benchmarks.jar`, runs a fixed set of the JMH cluster benchmarks, profiles one "
+            + "of them (JFR and `-prof gc`), then `compare/compare.sh`, and writes this page and the PNG charts beside it. "
             + "Each piece also runs on its own; every JMH fork gets the Agrona and Chronicle JVM flags of the parent "
             + "`pom.xml` and a 2 GiB heap, and every trial prints a `RESULT` line (payload, nodes, durability, JDK, "
             + "machine) and appends it to `pontoon-cluster-bench-results.txt` "
@@ -380,13 +393,63 @@ final class ReportWriter {
         final List<String> categories = new ArrayList<>();
         final List<Double> values = new ArrayList<>();
         for (Result r : results.findAll("bench", "fault")) {
-            categories.add(r.get("loss_pct") + "% loss" + (r.num("delay_us") > 0 ? " + " + us(r.num("delay_us")) + " delay" : ""));
+            final String delay = r.num("delay_us") > 0 ? " + " + millis(r.num("delay_us")) + " delay" : "";
+            categories.add(r.get("loss_pct") + "% loss" + delay);
             values.add(r.num("ops_per_sec"));
         }
         Charts.bars(file, "Pontoon commit throughput against frame loss",
             "3 nodes, 128 B, PAGE_CACHE, 256 in flight; frames dropped on send by the Netty fault handler; "
                 + shortMachine(), "frames dropped (and delay added) on every link", "commits/s", categories,
             List.of(new Charts.BarSeries("Pontoon", values)));
+    }
+
+    // ---------------------------------------------------------------- profile
+
+    private void profileSection() {
+        final Optional<Result> found = results.find("bench", "profile");
+        if (found.isEmpty()) {
+            return;
+        }
+        final Result p = found.get();
+        final double samples = p.num("samples");
+        line("## 5. Where the time goes");
+        line();
+        line("One more trial of section 1's set-up (3 nodes, 128 B, PAGE_CACHE, 256 in flight, 2 clients) under JFR "
+            + "(`settings=profile`) and JMH's `-prof gc`: " + ops(p.num("ops_per_sec")) + " commits/s while profiled, "
+            + "**" + p.get("alloc_bytes_per_op") + " bytes allocated per committed entry** (`gc.alloc.rate.norm`, "
+            + "whole JVM: three nodes, Netty, clients). " + ops(samples) + " Java execution samples over the whole "
+            + "trial, warm-up included; JFR does not sample JIT or GC threads, nor threads blocked in native code "
+            + "(epoll, msync), so the shares are of Java CPU time. On 2 cores the samples are few: read the shares "
+            + "to ±5 points.");
+        line();
+        line("| thread group | share of samples | | component (top frame's package) | share of samples |");
+        line("|---|---:|---|---|---:|");
+        final List<String[]> threads = pairs(p.get("threads"));
+        final List<String[]> components = pairs(p.get("components"));
+        for (int i = 0; i < Math.max(threads.size(), components.size()); i++) {
+            final String[] t = i < threads.size() ? threads.get(i) : null;
+            final String[] c = i < components.size() ? components.get(i) : null;
+            line("| " + (t == null ? "" : threadLabel(t[0])) + " | " + (t == null ? "" : pct(num(t[1]) / samples))
+                + " | | " + (c == null ? "" : c[0]) + " | " + (c == null ? "" : pct(num(c[1]) / samples)) + " |");
+        }
+        line();
+        line("Hottest methods (top frame of the samples): " + String.join(", ", pairs(p.get("frames")).stream()
+            .map(f -> "`" + f[0] + "` " + pct(num(f[1]) / samples)).toList()) + ".");
+        line();
+        line("Allocation sites (first frame outside the JDK, share of sampled allocation weight): "
+            + String.join(", ", pairs(p.get("alloc")).stream().map(a -> "`" + a[0] + "` " + a[1] + "%").toList())
+            + ".");
+        line();
+    }
+
+    private static String threadLabel(String group) {
+        return switch (group) {
+            case "raft" -> "Raft threads (engine, runtime, encode/decode)";
+            case "journal" -> "journal threads (Chronicle appenders)";
+            case "netty-io" -> "Netty I/O threads";
+            case "client" -> "client threads (load generator)";
+            default -> "other (JMH, JFR, Netty housekeeping)";
+        };
     }
 
     // ---------------------------------------------------------------- comparison
@@ -419,7 +482,7 @@ final class ReportWriter {
         if (all.isEmpty()) {
             return false;
         }
-        line("## 5. Pontoon, SOFAJRaft and Ratis side by side");
+        line("## 6. Pontoon, SOFAJRaft and Ratis side by side");
         line();
         line("Same harness (`compare/compare.sh`), one JVM per system one after another, 3 nodes on loopback TCP, each "
             + "node its own log directory, submission in-process on the leader, " + info.get("compare_warmup_s", "?")
@@ -507,46 +570,6 @@ final class ReportWriter {
     private String shortMachine() {
         return results.all().stream().filter(r -> r.get("cpus") != null && r.get("jdk") != null).findFirst()
             .map(r -> r.get("cpus") + " CPUs, JDK " + r.get("jdk")).orElse("");
-    }
-
-    private static String opsRange(Result r) {
-        return ops(r.num("ops_per_sec")) + " [" + ops(r.num("ops_min")) + "–" + ops(r.num("ops_max")) + "]";
-    }
-
-    private static String latencies(Result r) {
-        return us(r.num("p50_us")) + " | " + us(r.num("p99_us")) + " | " + us(r.num("p999_us")) + " | "
-            + us(r.num("max_us"));
-    }
-
-    static String ops(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v);
-    }
-
-    static String us(double v) {
-        if (Double.isNaN(v)) {
-            return "n/a";
-        }
-        return v >= 10_000 ? String.format(Locale.ROOT, "%,.1f ms", v / 1000) : String.format(Locale.ROOT, "%,.0f µs", v);
-    }
-
-    private static String pct(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", v * 100);
-    }
-
-    private static String x(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2fx", v);
-    }
-
-    private static String fmt2(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String minutes(String seconds) {
-        try {
-            return String.format(Locale.ROOT, "%.1f min", Long.parseLong(seconds) / 60.0);
-        } catch (NumberFormatException e) {
-            return "(duration unknown)";
-        }
     }
 
     private void line(String s) {
