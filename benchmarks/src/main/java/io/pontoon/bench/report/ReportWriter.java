@@ -374,7 +374,9 @@ final class ReportWriter {
         line();
         line("3 nodes, 128 B, PAGE_CACHE, 256 in flight from 2 clients. Every node's fault-injection handler drops "
             + "that share of the frames it sends (all links, both directions) or holds each frame for a fixed "
-            + "delay; a dropped frame never reaches TCP, so Raft must notice and resend.");
+            + "delay; a dropped frame never reaches TCP, so Raft must notice and resend. On this machine two trials "
+            + "of the same set-up differ by up to about 20% (compare the [min–max] ranges), so smaller differences "
+            + "between rows are noise.");
         line();
         line("| frame loss | added delay | commits/s | vs lossless | frames dropped | p50 | p99 | p99.9 | max |");
         line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
