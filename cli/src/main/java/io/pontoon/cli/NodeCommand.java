@@ -105,6 +105,9 @@ public final class NodeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + " exists and is not a directory");
+        }
         Files.createDirectories(dataDir);
         final NettyTransportConfig.Builder tb = NettyTransportConfig.builder().nodeId(id).clusterId(clusterId)
             .listenAddress(NettyTransportConfig.parseAddress("--listen", listen)).peers(members).ioThreads(ioThreads);

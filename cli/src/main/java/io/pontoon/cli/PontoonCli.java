@@ -68,7 +68,27 @@ public final class PontoonCli implements Runnable {
     public static CommandLine commandLine() {
         return new CommandLine(new PontoonCli())
             .setCaseInsensitiveEnumValuesAllowed(true)
-            .setParameterExceptionHandler(PontoonCli::onBadUsage);
+            .setParameterExceptionHandler(PontoonCli::onBadUsage)
+            .setExecutionExceptionHandler(PontoonCli::onFailure);
+    }
+
+    /**
+     * A command failed on bad input or an environment problem (a corrupt journal, a directory that is a
+     * file, a port in use): one line naming what was wrong, exit 1. A bug keeps its stack trace.
+     */
+    private static int onFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        final PrintWriter err = cmd.getErr();
+        final boolean expected = e instanceof IllegalArgumentException || e instanceof IllegalStateException
+            || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException
+            || e.getClass().getPackageName().startsWith("io.pontoon");
+        final boolean ownMessage = e.getMessage() != null && (e instanceof IllegalArgumentException
+            || e instanceof IllegalStateException || e.getClass().getPackageName().startsWith("io.pontoon"));
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + (ownMessage ? e.getMessage() : e.toString()));
+        if (!expected) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILED;
     }
 
     /** A bad command line: the reason and a pointer to --help, not the whole usage text. */
