@@ -12,6 +12,7 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AgentRunner;
+import io.pontoon.runtime.WakeableIdleStrategy;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
@@ -56,6 +57,7 @@ public final class ChronicleLogStore implements LogStore {
     private final AgentRunner runner;
     private final int maxPayloadBytes;
     private final IdleStrategy waitIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+    private final WakeableIdleStrategy journalIdle;
     private final UnsafeBuffer journalView = new UnsafeBuffer(0, 0);
     private final MessageHandler feedbackHandler = this::onWritten;
 
@@ -86,7 +88,10 @@ public final class ChronicleLogStore implements LogStore {
         this.droppedTail = replay.damagedTail;
         this.recoveredCommitIndex = replay.commitIndex;
         this.agent = new JournalAgent(queue, commands, feedback, options, replay);
-        this.runner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 100_000),
+        // The Raft thread wakes the journal thread after handing it work, so it can park between group
+        // commits instead of polling: on a 2-core machine, several nodes' journal threads share the CPUs.
+        this.journalIdle = new WakeableIdleStrategy(20, 10, 1_000_000L, () -> commands.size() > 0);
+        this.runner = new AgentRunner(journalIdle,
             t -> LOG.error("journal thread error", t), null, agent);
         AgentRunner.startOnThread(runner, r -> {
             final Thread thread = new Thread(r, agent.roleName());
@@ -204,6 +209,7 @@ public final class ChronicleLogStore implements LogStore {
         ring.putLong(claimed + JournalRing.ENTRY_TERM_OFFSET, term);
         ring.putBytes(claimed + JournalRing.ENTRY_HEADER_LENGTH, src, offset, length);
         commands.commit(claimed);
+        journalIdle.wake();
         final long cachePosition = cache.put(src, offset, length);
         index.add(logIndex, term, length, NULL_VALUE, ++appendSeq, cachePosition);
     }
@@ -224,6 +230,7 @@ public final class ChronicleLogStore implements LogStore {
         final int claimed = claim(JournalRing.MSG_TRUNCATE, JournalRing.TRUNCATE_LENGTH);
         commands.buffer().putLong(claimed, fromIndex);
         commands.commit(claimed);
+        journalIdle.wake();
     }
 
     @Override
@@ -295,6 +302,7 @@ public final class ChronicleLogStore implements LogStore {
         final int claimed = claim(JournalRing.MSG_DELETE_BEFORE, JournalRing.DELETE_BEFORE_LENGTH);
         commands.buffer().putInt(claimed, cycle);
         commands.commit(claimed);
+        journalIdle.wake();
     }
 
     /** The journal thread runs {@code wakeup} after each group commit that moved the durable index. */
