@@ -268,7 +268,8 @@ public final class RaftEngine {
     /**
      * Leader: appends the entry (copying the bytes) and returns its index (> 0). Otherwise returns
      * {@code -code.ordinal()} of NOT_LEADER, INVALID (empty or larger than maxEntryBytes) or
-     * REJECTED_BUSY (pending proposal or uncommitted byte cap); nothing is appended then. The entry is
+     * REJECTED_BUSY (pending proposal or uncommitted byte cap, or the log store cannot take it without
+     * waiting); nothing is appended then. The entry is
      * sent to followers on the next {@link #flush()}.
      */
     public long propose(DirectBuffer data, int offset, int length, long tag) {
@@ -280,7 +281,8 @@ public final class RaftEngine {
         }
         final PendingProposals pending = s.pending;
         if (pending.size() >= s.config.maxPendingProposals
-            || pending.bytes() + length > s.config.maxUncommittedBytes) {
+            || pending.bytes() + length > s.config.maxUncommittedBytes
+            || !s.log.hasCapacity(length)) {
             return -ResultCode.REJECTED_BUSY.ordinal();
         }
         final long index = s.log.lastIndex() + 1;

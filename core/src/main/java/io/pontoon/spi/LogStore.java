@@ -42,6 +42,15 @@ public interface LogStore extends AutoCloseable {
      */
     void append(long index, long term, DirectBuffer src, int offset, int length);
 
+    /**
+     * Back-pressure hint: false if an append of {@code payloadLength} bytes now would have to wait (for
+     * example, an asynchronous journal's hand-over ring is full). A leader then refuses proposals with
+     * REJECTED_BUSY instead of blocking the Raft thread. Default: always true.
+     */
+    default boolean hasCapacity(int payloadLength) {
+        return true;
+    }
+
     /** Removes every entry with an index {@code >= fromIndex}. */
     void truncateFrom(long fromIndex);
 

@@ -340,6 +340,15 @@ public final class ChronicleLogStore implements LogStore {
         LOG.info("Journal {} closed at last index {}", options.directory(), index.lastIndex());
     }
 
+    /**
+     * False when the hand-over ring to the journal thread has less than a quarter of its capacity free: a
+     * leader then answers REJECTED_BUSY rather than let the Raft thread wait for the journal.
+     */
+    @Override
+    public boolean hasCapacity(int payloadLength) {
+        return commands.capacity() - commands.size() > commands.capacity() / 4 + payloadLength + JournalRing.ENTRY_HEADER_LENGTH;
+    }
+
     private int claim(int msgTypeId, int length) {
         int claimed;
         while ((claimed = commands.tryClaim(msgTypeId, length)) < 0) {
