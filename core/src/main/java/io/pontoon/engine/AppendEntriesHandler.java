@@ -56,7 +56,7 @@ final class AppendEntriesHandler {
         s.followerCommit(m.leaderCommit());
         final long match = Math.min(log.durableIndex(), s.verifiedIndex);
         s.ackedIndex = Math.max(s.ackedIndex, match);
-        s.sender.sendAppendResponse(from, s.term, true, match, -1, -1, -1, log.lastIndex());
+        s.sender.sendAppendResponse(from, s.term, true, match, -1, -1, -1, s.verifiedIndex);
     }
 
     /**

@@ -20,14 +20,23 @@ final class AppendResponseHandler {
         final Progress pr = s.progress(from);
         pr.recentActive = true;
         if (m.success()) {
-            onSuccess(pr, m.matchIndex());
+            onSuccess(pr, m.matchIndex(), m.lastLogIndex());
         } else {
             onReject(pr, m.rejectedIndex(), m.conflictTerm(), m.conflictIndex());
         }
     }
 
-    private void onSuccess(Progress pr, long matchIndex) {
-        pr.freeInflightsTo(matchIndex);
+    /**
+     * @param receivedIndex highest index the follower verified against our log, durable or not: the
+     *                      in-flight window is freed on receipt, so a follower's disk latency does not
+     *                      hold back the next batch (simulation seed 795590); matchIndex counts for commit
+     */
+    private void onSuccess(Progress pr, long matchIndex, long receivedIndex) {
+        final int before = pr.inflightCount();
+        pr.freeInflightsTo(Math.max(matchIndex, receivedIndex));
+        if (pr.inflightCount() < before) {
+            pr.growWindow();
+        }
         final boolean advanced = matchIndex > pr.matchIndex;
         if (advanced) {
             pr.matchIndex = matchIndex;
@@ -56,6 +65,9 @@ final class AppendResponseHandler {
             }
         }
         next = Math.max(pr.matchIndex + 1, Math.min(next, rejectedIndex));
+        if (pr.state == Progress.REPLICATE) {
+            pr.shrinkWindow();
+        }
         pr.becomeProbe(next);
         s.sendAppend(pr);
     }

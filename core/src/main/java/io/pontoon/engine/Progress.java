@@ -25,12 +25,20 @@ final class Progress {
     private int inflightCount;
     private long inflightTotalBytes;
     private final long maxInflightBytes;
+    /**
+     * Current message window, at most the configured maximum: halved when a pipelined AppendEntries is
+     * rejected (a gap: lost or reordered), grown by one per acknowledged message. On an ordered, lossless
+     * link it stays at the maximum; on a reordering one it shrinks instead of resending whole windows
+     * that arrive out of order again (simulation seed 783173).
+     */
+    private int windowMessages;
 
     Progress(int nodeId, int maxInflightMessages, long maxInflightBytes) {
         this.nodeId = nodeId;
         this.inflightLastIndex = new long[maxInflightMessages];
         this.inflightBytes = new long[maxInflightMessages];
         this.maxInflightBytes = maxInflightBytes;
+        this.windowMessages = maxInflightMessages;
     }
 
     void reset(long nextIndex) {
@@ -39,7 +47,24 @@ final class Progress {
         this.state = PROBE;
         this.probeSent = false;
         this.recentActive = false;
+        this.windowMessages = inflightLastIndex.length;
         clearInflights();
+    }
+
+    /** A pipelined message was rejected: multiplicative decrease of the window. */
+    void shrinkWindow() {
+        windowMessages = Math.max(1, windowMessages / 2);
+    }
+
+    /** A message was acknowledged: additive increase of the window. */
+    void growWindow() {
+        if (windowMessages < inflightLastIndex.length) {
+            windowMessages++;
+        }
+    }
+
+    int windowMessages() {
+        return windowMessages;
     }
 
     void becomeProbe(long next) {
@@ -57,7 +82,7 @@ final class Progress {
     }
 
     boolean inflightFull() {
-        return inflightCount == inflightLastIndex.length || inflightTotalBytes >= maxInflightBytes;
+        return inflightCount >= windowMessages || inflightTotalBytes >= maxInflightBytes;
     }
 
     void addInflight(long lastIndex, long bytes) {

@@ -303,7 +303,7 @@ final class RaftState {
         final long match = Math.min(log.durableIndex(), verifiedIndex);
         if (match > ackedIndex) {
             ackedIndex = match;
-            sender.sendAppendResponse(leaderId, term, true, match, -1, -1, -1, log.lastIndex());
+            sender.sendAppendResponse(leaderId, term, true, match, -1, -1, -1, verifiedIndex);
         }
     }
 }

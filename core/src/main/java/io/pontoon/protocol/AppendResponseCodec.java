@@ -13,7 +13,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  16  rejectedIndex  i64  on failure: prevLogIndex of the rejected request; -1 on success
  *  24  conflictTerm   i64  on failure: term of the responder's entry at rejectedIndex, -1 if it has none
  *  32  conflictIndex  i64  on failure: first index of conflictTerm here, or lastLogIndex + 1 if none
- *  40  lastLogIndex   i64  responder's last log index
+ *  40  lastLogIndex   i64  on success: highest index verified to match the leader (received, maybe not yet
+ *                          durable; frees the leader's in-flight window); on failure: responder's last index
  *  48  success        u8   1 = accepted, 0 = rejected
  * </pre>
  */

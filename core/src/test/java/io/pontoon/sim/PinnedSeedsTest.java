@@ -23,7 +23,11 @@ class PinnedSeedsTest {
             + "success reaching a PROBE follower moved it to REPLICATE and resent the whole window (1.4M "
             + "AppendEntries in 0.35 s of virtual time)"),
         new Pinned(110081, 5, "checker false positive: a follower still in term 2 truncated an entry committed "
-            + "in term 3 on the word of a stale but legitimately elected term-2 leader (allowed by Raft)")
+            + "in term 3 on the word of a stale but legitimately elected term-2 leader (allowed by Raft)"),
+        new Pinned(783173, 5, "message storm: on a reordering network every out-of-order AppendEntries was "
+            + "rejected as a gap, the follower fell back to PROBE and, once probed, got a full window again"),
+        new Pinned(795590, 3, "liveness: with a window of one message the leader waited for each entry to "
+            + "be durable on the follower before sending the next, so catch-up fell behind the offered load")
     );
 
     @TestFactory
