@@ -11,14 +11,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Commits, failures and commit latencies of one trial, kept apart per JMH iteration so that the trial's result
- * covers the measurement iterations only (warm-up excluded).
+ * Commits, failures and commit latencies of one trial. Throughput is counted per JMH iteration (measurement
+ * iterations only). The trial's latency histogram holds every request sent (or due, in the open loop) from the
+ * start of the first measurement iteration on, whenever it completes: a request of the warm-up that completes late
+ * is left out, and a request of the last iteration that completes after it is still counted
+ * ({@link #awaitDrained} waits for those). Each iteration's own histogram (JMH secondary results) holds what
+ * completed during it.
  *
- * <p>Threads: {@link #onCommitted} and {@link #onFailed} are called by Raft threads (allocation-free:
- * HdrHistogram's {@link Recorder} is wait-free); the iteration and result methods by the JMH thread that runs
- * iteration set-up and tear-down.
+ * <p>Threads: {@link #onSent} by client threads; {@link #onCommitted} and {@link #onFailed} by Raft threads
+ * (allocation-free: HdrHistogram's {@link Recorder} is wait-free); the iteration and result methods by the JMH
+ * thread that runs iteration set-up and tear-down.
  */
 final class LoadStats {
     /** Highest latency the histograms track: a minute (a stalled request is clamped there, not lost). */
@@ -26,11 +31,14 @@ final class LoadStats {
     /** Percentiles written for the latency curves of the report. */
     static final double[] CURVE_PERCENTILES = {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
 
+    private final LongAdder sent = new LongAdder();
     private final LongAdder committed = new LongAdder();
     private final AtomicLongArray failures = new AtomicLongArray(ResultCode.values().length);
     private final Recorder latencyNs = new Recorder(1, HIGHEST_LATENCY_NS, 3);
     private Histogram interval;
-    private final Histogram measuredLatencyNs = new Histogram(1, HIGHEST_LATENCY_NS, 3);
+    /** Latencies of requests started at or after {@link #recordFromNs}. */
+    private final Recorder measuredLatencyNs = new Recorder(1, HIGHEST_LATENCY_NS, 3);
+    private volatile long recordFromNs = Long.MAX_VALUE;
     private final List<Double> measuredRates = new ArrayList<>();
     private long iterationStartNs;
     private long iterationStartCommitted;
@@ -40,15 +48,38 @@ final class LoadStats {
     private double measuredSeconds;
     private boolean measuring;
 
-    /** Raft thread: a proposal committed {@code latencyNs} after it was (due to be) sent. */
-    void onCommitted(long latencyNs) {
+    /** Client thread: a proposal was handed to the leader. */
+    void onSent() {
+        sent.increment();
+    }
+
+    /** Raft thread: a proposal sent (or due, open loop) at {@code startNs} committed at {@code nowNs}. */
+    void onCommitted(long startNs, long nowNs) {
         committed.increment();
-        this.latencyNs.recordValue(Math.max(1, Math.min(HIGHEST_LATENCY_NS, latencyNs)));
+        final long latency = Math.max(1, Math.min(HIGHEST_LATENCY_NS, nowNs - startNs));
+        latencyNs.recordValue(latency);
+        if (startNs >= recordFromNs) {
+            measuredLatencyNs.recordValue(latency);
+        }
     }
 
     /** Raft thread: a proposal failed (counted; the load generator sends another). */
     void onFailed(ResultCode code) {
         failures.incrementAndGet(code.ordinal());
+    }
+
+    /** Proposals sent and not yet answered. */
+    long inFlight() {
+        return sent.sum() - committed.sum() - failed();
+    }
+
+    /** Trial end: waits (up to {@code timeoutNs}) until every proposal sent has its outcome; returns those left. */
+    long awaitDrained(long timeoutNs) {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (inFlight() > 0 && System.nanoTime() < deadlineNs) {
+            LockSupport.parkNanos(1_000_000L);
+        }
+        return Math.max(0, inFlight());
     }
 
     long committed() {
@@ -65,6 +96,9 @@ final class LoadStats {
 
     /** JMH iteration set-up. Latencies recorded before now (warm-up, the gap between iterations) are dropped. */
     void beginIteration(boolean measured) {
+        if (measured && recordFromNs == Long.MAX_VALUE) {
+            recordFromNs = System.nanoTime();
+        }
         interval = latencyNs.getIntervalHistogram(interval);
         measuring = measured;
         iterationStartCommitted = committed();
@@ -82,16 +116,17 @@ final class LoadStats {
             measuredCommitted += commits;
             measuredFailed += failed() - iterationStartFailed;
             measuredSeconds += seconds;
-            measuredLatencyNs.add(interval);
         }
         return interval;
     }
 
     /**
      * The trial's result fields: commits/s as the median of the measurement iterations (with min and max),
-     * latency percentiles over all measured commits, counts, failure breakdown.
+     * latency percentiles of the requests started since the first measurement iteration, counts, failures.
+     * Call once, after {@link #awaitDrained}.
      */
     Map<String, String> resultFields() {
+        final Histogram measured = measuredLatencyNs.getIntervalHistogram();
         final Map<String, String> f = new LinkedHashMap<>();
         final double[] rates = measuredRates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         f.put("ops_per_sec", rates.length == 0 ? "0" : fmt0(median(rates)));
@@ -109,8 +144,9 @@ final class LoadStats {
             }
         }
         f.put("failures", codes.length() == 0 ? "none" : codes.toString());
-        f.putAll(percentiles(measuredLatencyNs));
-        f.put("curve", curve(measuredLatencyNs));
+        f.put("latency_samples", Long.toString(measured.getTotalCount()));
+        f.putAll(percentiles(measured));
+        f.put("curve", curve(measured));
         return f;
     }
 

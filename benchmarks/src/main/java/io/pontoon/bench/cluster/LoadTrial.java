@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
  * worker threads ({@link #newWindowClient}, synchronized).
  */
 final class LoadTrial implements AutoCloseable {
+    private static final long DRAIN_TIMEOUT_S = 15;
     private final String benchmark;
     private final ClusterFixture fixture;
     private final LoadStats stats = new LoadStats();
@@ -76,15 +78,20 @@ final class LoadTrial implements AutoCloseable {
         resultFields.add(fields);
     }
 
-    /** Writes the trial's result line, then stops the cluster and deletes its journals. */
+    /**
+     * Waits for the outcomes of the proposals still in flight (up to {@value #DRAIN_TIMEOUT_S} s), writes the
+     * trial's result line, then stops the cluster and deletes its journals.
+     */
     synchronized void finish() {
         try {
+            final long unanswered = stats.awaitDrained(TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_S));
             final Map<String, String> f = new LinkedHashMap<>();
             f.put("bench", benchmark);
             f.putAll(fixture.describeFields());
             f.putAll(loadFields);
             f.putAll(stats.resultFields());
             f.put("dropped_frames", Long.toString(fixture.droppedFrames() - droppedAtStart));
+            f.put("unanswered_at_end", Long.toString(unanswered));
             resultFields.forEach(s -> f.putAll(s.get()));
             f.putAll(MachineInfo.fields());
             ResultsFile.write(f);

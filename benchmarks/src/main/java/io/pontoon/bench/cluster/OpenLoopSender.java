@@ -86,6 +86,7 @@ final class OpenLoopSender implements ProposalCallback {
         while (!fixture.leader().propose(payload, 0, payload.capacity(), correlationId, this)) {
             LockSupport.parkNanos(RING_FULL_PARK_NS);
         }
+        stats.onSent();
         sendLagNs.recordValue(Math.max(1, Math.min(LoadStats.HIGHEST_LATENCY_NS, System.nanoTime() - dueNs)));
         sent++;
     }
@@ -94,7 +95,7 @@ final class OpenLoopSender implements ProposalCallback {
     @Override
     public void onResult(long correlationId, ResultCode code, long lsn, int leaderId) {
         if (code == ResultCode.OK) {
-            stats.onCommitted(System.nanoTime() - fixture.baseNs() - correlationId);
+            stats.onCommitted(fixture.baseNs() + correlationId, System.nanoTime());
         } else {
             stats.onFailed(code);
             if (code == ResultCode.NOT_LEADER || code == ResultCode.LEADERSHIP_LOST) {

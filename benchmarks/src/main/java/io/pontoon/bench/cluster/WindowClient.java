@@ -58,6 +58,7 @@ final class WindowClient implements ProposalCallback {
         while (!fixture.leader().propose(payload, 0, payload.capacity(), correlationId, this)) {
             LockSupport.parkNanos(RING_FULL_PARK_NS); // back-pressure: the ring is full
         }
+        stats.onSent();
     }
 
     private void awaitSlot() {
@@ -74,7 +75,7 @@ final class WindowClient implements ProposalCallback {
     @Override
     public void onResult(long correlationId, ResultCode code, long lsn, int leaderId) {
         if (code == ResultCode.OK) {
-            stats.onCommitted(System.nanoTime() - fixture.baseNs() - correlationId);
+            stats.onCommitted(fixture.baseNs() + correlationId, System.nanoTime());
             committed.incrementAndGet();
         } else {
             stats.onFailed(code);
