@@ -96,7 +96,7 @@ final class ReportWriter {
             + "`benchmarks/target/benchmarks.jar`, runs a fixed set of the JMH cluster benchmarks, profiles one "
             + "of them (JFR and `-prof gc`), then `compare/compare.sh`, and writes this page and the PNG charts beside it. "
             + "Each piece also runs on its own; every JMH fork gets the Agrona and Chronicle JVM flags of the parent "
-            + "`pom.xml` and a 2 GiB heap, and every trial prints a `RESULT` line (payload, nodes, durability, JDK, "
+            + "`pom.xml` and a 2–8 GiB heap (`-Xms2g -Xmx8g`: the store's in-heap index grows with the log), and every trial prints a `RESULT` line (payload, nodes, durability, JDK, "
             + "machine) and appends it to `pontoon-cluster-bench-results.txt` "
             + "(`-jvmArgsPrepend -Dpontoon.bench.results=FILE` to choose):");
         line();
