@@ -88,6 +88,8 @@ public final class PontoonClient implements AutoCloseable {
     private long nextCorrelationId = 1;
     private volatile InetSocketAddress target;
     private volatile boolean closed;
+    /** Every submitted request not yet finished. Event loop only. */
+    private final java.util.Set<Request> outstanding = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     public PontoonClient(PontoonClientConfig config) {
         this.config = config;
@@ -134,10 +136,33 @@ public final class PontoonClient implements AutoCloseable {
             request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             return;
         }
-        loop.execute(() -> {
-            request.timeout = loop.schedule(() -> onTimeout(request), config.requestTimeoutNs, TimeUnit.NANOSECONDS);
-            send(request);
-        });
+        try {
+            loop.execute(() -> {
+                if (closed) {
+                    request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+                    return;
+                }
+                outstanding.add(request);
+                request.future.whenComplete((v, e) -> forget(request));
+                request.timeout = loop.schedule(() -> onTimeout(request), config.requestTimeoutNs, TimeUnit.NANOSECONDS);
+                send(request);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+        }
+    }
+
+    /** Drops a finished request from {@link #outstanding}, on the event loop. */
+    private void forget(Request request) {
+        if (loop.inEventLoop()) {
+            outstanding.remove(request);
+        } else {
+            try {
+                loop.execute(() -> outstanding.remove(request));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed: the set is gone with the client
+            }
+        }
     }
 
     private void send(Request request) {
@@ -303,6 +328,11 @@ public final class PontoonClient implements AutoCloseable {
                 conn.channel.close();
             }
             conns.clear();
+            // Requests waiting for a retry (no leader known, backing off) sit on no connection.
+            for (Request request : new ArrayList<>(outstanding)) {
+                request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            }
+            outstanding.clear();
         });
         loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
