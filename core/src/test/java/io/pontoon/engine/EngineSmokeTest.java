@@ -1,11 +1,8 @@
-package io.pontoon.lead;
+package io.pontoon.engine;
 
 import io.pontoon.RaftConfig;
 import io.pontoon.ResultCode;
 import io.pontoon.Role;
-import io.pontoon.engine.EngineListener;
-import io.pontoon.engine.RaftEngine;
-import io.pontoon.engine.RandomSource;
 import io.pontoon.memory.InMemoryLogStore;
 import io.pontoon.memory.InMemoryMetaStore;
 import org.agrona.DirectBuffer;
