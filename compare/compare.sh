@@ -48,9 +48,14 @@ fi
 # The JVM flags Pontoon needs, read from the one place they are kept (parent pom properties), given to every
 # runner so that the three JVMs differ in nothing but the jar. On a 2-core machine the common pool would
 # have one thread; Ratis runs async steps there.
-pom_property() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -n 1; }
+# sed quits after the first match itself: no pipe into `head`, which under `pipefail` fails at random (issue 14).
+pom_property() { sed -n "/<$1>/{s:.*<$1>\(.*\)</$1>.*:\1:p;q;}" "$ROOT/pom.xml"; }
 JVM_FLAGS="-Xms$HEAP -Xmx$HEAP -XX:+UseG1GC -Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
 JVM_FLAGS="$JVM_FLAGS $(pom_property agrona.jvm.flags) $(pom_property chronicle.jvm.flags) ${COMPARE_JAVA_OPTS:-}"
 
-harness_jar="$(ls "$ROOT"/compare/harness/"$BUILD_DIR"/pontoon-compare-harness-*.jar | grep -v -- '-tests.jar' | head -n 1)"
+harness_jar=""
+for jar in "$ROOT"/compare/harness/"$BUILD_DIR"/pontoon-compare-harness-*.jar; do
+    [[ -f "$jar" && "$jar" != *-tests.jar ]] && { harness_jar="$jar"; break; }
+done
+[[ -n "$harness_jar" ]] || { echo "compare.sh: no harness jar in compare/harness/$BUILD_DIR (build failed?)" >&2; exit 1; }
 exec java -cp "$harness_jar" io.pontoon.compare.harness.CompareDriver --jvm-flags "$JVM_FLAGS" "${jars[@]}" "${args[@]}"

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {
         "Runs a short, fixed set of the JMH cluster benchmarks (throughput by payload and durability, latency at "
-            + "10/50/90% of the measured peak, throughput under frame loss) and the SOFAJRaft/Ratis comparison "
+            + "10/50/90%% of the measured peak, throughput under frame loss) and the SOFAJRaft/Ratis comparison "
             + "(compare/compare.sh), then writes docs/BENCHMARKS.md and PNG charts beside it.",
         "About 15 minutes on 2 cores; --quick about 3. Needs the source tree and Maven."},
     footer = {"", "Exit status: 0 report written, 1 a build or the report failed, 2 bad usage."})

@@ -167,6 +167,21 @@ public final class ChronicleLogStore implements LogStore {
         return recoveredCommitIndex;
     }
 
+    /** Log entries written to the journal since open (monotonic; any thread). For benchmarks and metrics. */
+    public long entriesWritten() {
+        return agent.entriesWritten;
+    }
+
+    /** Journal records (Chronicle excerpts) written since open, of every type (monotonic; any thread). */
+    public long recordsWritten() {
+        return agent.recordsWritten;
+    }
+
+    /** Completed syncs since open; 0 unless {@link Durability#SYNC} (monotonic; any thread). */
+    public long syncsCompleted() {
+        return agent.syncsCompleted;
+    }
+
     @Override
     public long firstIndex() {
         return index.firstIndex();

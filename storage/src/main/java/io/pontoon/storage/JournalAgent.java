@@ -57,6 +57,10 @@ final class JournalAgent implements Agent {
     volatile boolean closing;
     /** Set once by the runtime (LogStore.durableIndexWakeup); run after each publication that moved anything. */
     volatile Runnable durableWakeup;
+    /** Counters for benchmarks and metrics: written by the journal thread only, read by any thread. */
+    volatile long entriesWritten;
+    volatile long recordsWritten;
+    volatile long syncsCompleted;
 
     private ExcerptAppender appender;
     private long journalLastIndex;
@@ -163,6 +167,7 @@ final class JournalAgent implements Agent {
         flushRun();
         if (syncEachBatch) {
             appender.sync();
+            syncsCompleted++;
         }
         final boolean moved = durableIndex.get() != journalLastIndex || durableTruncations.get() != truncationsWritten;
         durableIndex.setRelease(journalLastIndex);
@@ -215,6 +220,8 @@ final class JournalAgent implements Agent {
             bytes.write(recordBytes, CRC_SCRATCH_OFFSET, JournalFormat.CRC_LENGTH);
         }
         final long queueIndex = appender.lastIndexAppended();
+        entriesWritten++;
+        recordsWritten++;
         final long seq = ++appendSeq;
         journalLastIndex = index;
         if (runCount > 0 && seq == runSeq + runCount && index == runIndex + runCount
@@ -244,6 +251,7 @@ final class JournalAgent implements Agent {
         try (DocumentContext dc = appender.writingDocument()) {
             dc.wire().bytes().write(recordBytes, 0, bodyLength + JournalFormat.CRC_LENGTH);
         }
+        recordsWritten++;
     }
 
     /** Writes a COMMIT hint if the commit index moved and the interval passed (or on close); returns records. */
