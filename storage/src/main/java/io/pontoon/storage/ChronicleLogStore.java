@@ -31,8 +31,9 @@ import java.nio.file.Path;
  *
  * <p>Threads. Every {@link LogStore} method is called on the Raft thread and does no I/O of its own: appends and
  * truncations are copied into a ring that the journal thread ({@link JournalAgent}) drains into the journal in
- * group commits, publishing the durable index after each one. {@code termAt}/{@code lastIndex} come from an
- * in-memory index ({@link LogIndex}); {@link #read} serves recent entries from an in-memory cache
+ * BATCH records, one per duty cycle, and makes them durable (in {@link Durability#SYNC} through a separate sync
+ * thread, pipelined with the next writes). {@code termAt}/{@code lastIndex} come from a memory-mapped side index
+ * ({@link LogIndex}, nothing on the heap per entry); {@link #read} serves recent entries from an in-memory cache
  * ({@link EntryCache}) and older ones straight from the mapped journal, without copying.
  *
  * <p>Back-pressure: if the journal ring is full (the journal thread is {@code ringCapacityBytes} behind),
@@ -87,7 +88,7 @@ public final class ChronicleLogStore implements LogStore {
         this.commitIndexHint = replay.commitIndex;
         this.droppedTail = replay.damagedTail;
         this.recoveredCommitIndex = replay.commitIndex;
-        this.agent = new JournalAgent(queue, commands, feedback, options, replay);
+        this.agent = new JournalAgent(queue, commands, feedback, options, replay, replay.index.directory());
         // The Raft thread wakes the journal thread after handing it work, so it can park between group
         // commits instead of polling: on a 2-core machine, several nodes' journal threads share the CPUs.
         this.journalIdle = new WakeableIdleStrategy(20, 10, 1_000_000L, () -> commands.size() > 0);
@@ -114,11 +115,13 @@ public final class ChronicleLogStore implements LogStore {
         DataDirectory.requireChronicleExports();
         final FileChannel lock = DataDirectory.lock(dir);
         SingleChronicleQueue queue = null;
+        LogIndex index = null;
         try {
             final Path journalDir = dir.resolve(DataDirectory.JOURNAL_DIR);
             Files.createDirectories(journalDir);
             queue = openQueue(journalDir, options, false);
-            final JournalReplay.Result replay = JournalReplay.replay(queue);
+            index = new LogIndex(dir.resolve(DataDirectory.INDEX_DIR), false);
+            final JournalReplay.Result replay = JournalReplay.replay(queue, index);
             if (replay.damagedTail != null) {
                 LOG.warn("Journal {}: dropped damaged tail at {}; every intact record before it is kept",
                     journalDir, replay.damagedTail);
@@ -128,10 +131,12 @@ public final class ChronicleLogStore implements LogStore {
                 replay.commitIndex, replay.recordCount);
             return new ChronicleLogStore(options, lock, queue, replay);
         } catch (IOException e) {
+            DataDirectory.closeQuietly(index);
             DataDirectory.closeQuietly(queue);
             DataDirectory.closeQuietly(lock);
             throw new StorageException("cannot create journal directory in " + dir.toAbsolutePath() + ": " + e, e);
         } catch (RuntimeException | Error e) {
+            DataDirectory.closeQuietly(index);
             DataDirectory.closeQuietly(queue);
             DataDirectory.closeQuietly(lock);
             throw e;
@@ -142,7 +147,9 @@ public final class ChronicleLogStore implements LogStore {
         return SingleChronicleQueueBuilder.binary(journalDir)
             .rollCycle(options.rollCycle())
             .timeProvider(options.timeProvider())
-            .syncMode(options.durability() == Durability.SYNC ? SyncMode.SYNC : SyncMode.NONE)
+            // Never Chronicle's msync: it only logs a failure, and with SyncMode.SYNC releasing a chunk msyncs it
+            // on the writing thread. SYNC durability is JournalSyncer's fdatasync, which throws.
+            .syncMode(SyncMode.NONE)
             // The journal thread is stopped by AgentRunner, which may interrupt it; an interrupt must not close
             // Chronicle's file channels under it.
             .checkInterrupts(false)
@@ -226,7 +233,7 @@ public final class ChronicleLogStore implements LogStore {
         commands.commit(claimed);
         journalIdle.wake();
         final long cachePosition = cache.put(src, offset, length);
-        index.add(logIndex, term, length, NULL_VALUE, ++appendSeq, cachePosition);
+        index.add(logIndex, term, length, NULL_VALUE, 0, ++appendSeq, cachePosition);
     }
 
     @Override
@@ -265,7 +272,7 @@ public final class ChronicleLogStore implements LogStore {
         if (queueIndex == NULL_VALUE) {
             queueIndex = awaitQueueIndex(logIndex);
         }
-        readFromJournal(logIndex, term, length, queueIndex, reader);
+        readFromJournal(logIndex, term, length, queueIndex, index.offsetInRecord(logIndex), reader);
         return true;
     }
 
@@ -312,10 +319,11 @@ public final class ChronicleLogStore implements LogStore {
             return;
         }
         // Whole files only: every held entry below `low` lives in a cycle below `cycle`, and nothing at or above
-        // `low` does.
-        index.dropBefore(low);
+        // `low` does. The index segments wholly below `low` are unmapped here; their files go with the journal's.
+        final long segment = index.dropBefore(low);
         final int claimed = claim(JournalRing.MSG_DELETE_BEFORE, JournalRing.DELETE_BEFORE_LENGTH);
-        commands.buffer().putInt(claimed, cycle);
+        commands.buffer().putLong(claimed + JournalRing.DELETE_BEFORE_SEGMENT_OFFSET, segment);
+        commands.buffer().putInt(claimed + JournalRing.DELETE_BEFORE_CYCLE_OFFSET, cycle);
         commands.commit(claimed);
         journalIdle.wake();
     }
@@ -345,6 +353,7 @@ public final class ChronicleLogStore implements LogStore {
         } finally {
             DataDirectory.closeQuietly(readTailer);
             DataDirectory.closeQuietly(queue);
+            DataDirectory.closeQuietly(index);
             DataDirectory.closeQuietly(lockChannel);
         }
         final Throwable failure = agent.failure;
@@ -389,9 +398,11 @@ public final class ChronicleLogStore implements LogStore {
         return queueIndex;
     }
 
-    private void readFromJournal(long logIndex, long term, int length, long queueIndex, EntryReader reader) {
+    private void readFromJournal(long logIndex, long term, int length, long queueIndex, int offset,
+                                 EntryReader reader) {
         if (readTailer == null) {
             readTailer = queue.createTailer();
+            // Only the Raft thread uses it.
             readTailer.singleThreadedCheckDisabled(true);
         }
         if (readTailer.index() != queueIndex && !readTailer.moveToIndex(queueIndex)) {
@@ -404,30 +415,38 @@ public final class ChronicleLogStore implements LogStore {
                 throw new StorageException("entry " + logIndex + ": journal excerpt at queue index 0x"
                     + Long.toHexString(queueIndex) + " in " + queue.file() + " could not be read");
             }
+            // Stay on this record: the next read is most likely the next entry of the same batch.
+            dc.rollbackOnClose();
             final int recordLength = (int) bytes.readRemaining();
             journalView.wrap(bytes.addressForRead(bytes.readPosition()), recordLength);
-            if (journalView.getByte(JournalFormat.TYPE_OFFSET) != JournalFormat.TYPE_ENTRY
-                || journalView.getLong(JournalFormat.ENTRY_INDEX_OFFSET, JournalFormat.ORDER) != logIndex
-                || recordLength != JournalFormat.ENTRY_OVERHEAD + length) {
+            final long first = journalView.getLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, JournalFormat.ORDER);
+            if (journalView.getByte(JournalFormat.TYPE_OFFSET) != JournalFormat.TYPE_BATCH
+                || logIndex < first || offset < JournalFormat.BATCH_PAYLOAD_OFFSET
+                || (long) offset + length > recordLength - JournalFormat.BATCH_TRAILER_LENGTH) {
                 throw new StorageException("journal excerpt at queue index 0x" + Long.toHexString(queueIndex)
-                    + " in " + queue.file() + " is not ENTRY " + logIndex);
+                    + " in " + queue.file() + " is not a BATCH holding entry " + logIndex);
             }
-            reader.onEntry(logIndex, term, journalView, JournalFormat.ENTRY_PAYLOAD_OFFSET, length);
+            reader.onEntry(logIndex, term, journalView, offset, length);
         }
     }
 
-    /** MSG_WRITTEN from the journal thread: record queue indexes of entries still held in the same append. */
+    /** MSG_WRITTEN from the journal thread: where a BATCH landed; record it for entries still held from it. */
     private void onWritten(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
         final long firstSeq = buffer.getLong(offset + JournalRing.WRITTEN_SEQ_OFFSET);
         final long firstIndex = buffer.getLong(offset + JournalRing.WRITTEN_INDEX_OFFSET);
-        final long firstQueueIndex = buffer.getLong(offset + JournalRing.WRITTEN_QUEUE_INDEX_OFFSET);
+        final long queueIndex = buffer.getLong(offset + JournalRing.WRITTEN_QUEUE_INDEX_OFFSET);
         final int count = buffer.getInt(offset + JournalRing.WRITTEN_COUNT_OFFSET);
+        int offsetInRecord = JournalFormat.BATCH_PAYLOAD_OFFSET;
         for (int k = 0; k < count; k++) {
             final long logIndex = firstIndex + k;
-            // A truncated-and-replaced entry has a newer append sequence; the report is for the old one.
-            if (index.holds(logIndex) && index.appendSeq(logIndex) == firstSeq + k) {
-                index.queueIndex(logIndex, firstQueueIndex + k);
+            // A truncated-and-replaced entry has a newer append sequence; the report is for the old one, and so
+            // is the rest of the batch (a truncation removes a suffix). Entries below firstIndex are never
+            // compacted before their report arrived (deleteBefore stops at the first unreported entry).
+            if (!index.holds(logIndex) || index.appendSeq(logIndex) != firstSeq + k) {
+                break;
             }
+            index.location(logIndex, queueIndex, offsetInRecord);
+            offsetInRecord += index.length(logIndex);
         }
     }
 

@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class DataDirectory {
     static final String JOURNAL_DIR = "journal";
+    /** Memory-mapped log index segments ({@link LogIndex}); rebuilt from the journal at every open. */
+    static final String INDEX_DIR = "index";
     static final String LOCK_FILE = "journal.lock";
     static final String SUN_NIO_CH_FLAG = "--add-exports java.base/sun.nio.ch=ALL-UNNAMED";
 

@@ -14,15 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 /**
  * The journal thread: the only owner of the Chronicle appender. Each duty cycle it drains up to
- * {@code maxBatchRecords} commands from the Raft thread's ring into the journal, syncs once (group commit, in
- * {@link Durability#SYNC}), then publishes the durable index and reports where the entries landed.
+ * {@code maxBatchRecords} commands from the Raft thread's ring; consecutive entries become one BATCH record
+ * ({@link JournalFormat}), each payload copied once from the ring into the mapped journal while a CRC32C runs
+ * over it. At the end of the duty cycle it reports where each batch landed (one MSG_WRITTEN per batch) and then
+ * either publishes the durable index itself ({@link Durability#PAGE_CACHE}) or posts a sync request to the
+ * {@link JournalSyncer} thread ({@link Durability#SYNC}), which publishes after its fsync succeeded, while this
+ * thread goes on writing.
  *
  * <p>Publication order matters: {@link #durableIndex} is written before {@link #durableTruncations}, and the
  * Raft thread reads them in the opposite order, so a reader that sees a truncation counted also sees a durable
@@ -34,20 +40,25 @@ final class JournalAgent implements Agent {
     private final SingleChronicleQueue queue;
     private final OneToOneRingBuffer commands;
     private final OneToOneRingBuffer feedback;
-    private final boolean syncEachBatch;
+    private final boolean sync;
     private final int maxBatchRecords;
     private final long commitHintIntervalNs;
     private final String name;
     private final MessageHandler commandHandler = this::onCommand;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64]);
-    /** Record header (or a whole small record) is assembled here, checksummed, then copied to the journal. */
-    private static final int CRC_SCRATCH_OFFSET = 32;
+    /** A small record (or a batch header) is assembled here, checksummed, then copied to the journal. */
     private final byte[] recordBytes = new byte[64];
     private final UnsafeBuffer record = new UnsafeBuffer(recordBytes);
+    /** The open batch's entry table and count, assembled here and checksummed in one call at the end. */
+    private final byte[] tableBytes =
+        new byte[JournalFormat.BATCH_MAX_ENTRIES * JournalFormat.BATCH_TABLE_ENTRY_LENGTH + JournalFormat.BATCH_TRAILER_LENGTH];
+    private final UnsafeBuffer table = new UnsafeBuffer(tableBytes);
     private final CRC32C crc = new CRC32C();
     /** A view of the command ring for the JDK's intrinsic CRC32C (which takes a ByteBuffer, not an address). */
     private final ByteBuffer commandView;
     private final JournalFiles files;
+    private final Path indexDir;
+    final JournalSyncer syncer;
 
     final AtomicLong durableIndex = new AtomicLong();
     final AtomicLong durableTruncations = new AtomicLong();
@@ -57,7 +68,7 @@ final class JournalAgent implements Agent {
     volatile boolean closing;
     /** Set once by the runtime (LogStore.durableIndexWakeup); run after each publication that moved anything. */
     volatile Runnable durableWakeup;
-    /** Counters for benchmarks and metrics: written by the journal thread only, read by any thread. */
+    /** Counters for benchmarks and metrics: written by one thread each, read by any thread. */
     volatile long entriesWritten;
     volatile long recordsWritten;
     volatile long syncsCompleted;
@@ -69,22 +80,29 @@ final class JournalAgent implements Agent {
     private long discardFirst;
     private long discardLast;
 
-    private long runSeq;
-    private long runIndex;
-    private long runQueueIndex;
-    private int runCount;
+    // The open BATCH record (batchContext != null): entries firstIndex .. firstIndex + count - 1.
+    private DocumentContext batchContext;
+    private Bytes<?> batchBytes;
+    private long batchFirstIndex;
+    private long batchFirstSeq;
+    private int batchCount;
+    private long batchPayloadBytes;
+
+    /** Cycle of the last sync request (or the appender's first cycle); the next request starts there. */
+    private int requestedCycle = Integer.MIN_VALUE;
 
     private long commitWritten;
     private long commitWrittenNs;
 
     JournalAgent(SingleChronicleQueue queue, OneToOneRingBuffer commands, OneToOneRingBuffer feedback,
-                 ChronicleLogStoreOptions options, JournalReplay.Result replay) {
+                 ChronicleLogStoreOptions options, JournalReplay.Result replay, Path indexDir) {
         this.queue = queue;
         this.commands = commands;
         this.commandView = commands.buffer().byteBuffer().duplicate();
         this.files = new JournalFiles(queue);
+        this.indexDir = indexDir;
         this.feedback = feedback;
-        this.syncEachBatch = options.durability() == Durability.SYNC;
+        this.sync = options.durability() == Durability.SYNC;
         this.maxBatchRecords = options.maxBatchRecords();
         this.commitHintIntervalNs = options.commitHintIntervalNs();
         this.name = "pontoon-journal[" + options.directory() + "]";
@@ -94,6 +112,7 @@ final class JournalAgent implements Agent {
         this.commitHint.set(replay.commitIndex);
         this.discardFirst = replay.damagedTail == null ? LogStore.NULL_VALUE : replay.firstBadQueueIndex;
         this.discardLast = replay.lastBadQueueIndex;
+        this.syncer = new JournalSyncer(this, queue);
     }
 
     @Override
@@ -110,14 +129,19 @@ final class JournalAgent implements Agent {
         }
     }
 
-    private void start() {
+    private void start() throws IOException {
         if (appender == null) {
             appender = queue.createAppender();
+            // This thread is the appender's only user (and onClose's caller after it stopped).
+            appender.singleThreadedCheckDisabled(true);
             if (discardFirst != LogStore.NULL_VALUE) {
                 // Mark the dropped tail before anything follows it, so the next replay does not mistake it for
-                // damage in the middle of the journal.
+                // damage in the middle of the journal; durable before any new record, in either mode.
                 writeValues(JournalFormat.TYPE_DISCARD, discardFirst, discardLast);
-                appender.sync();
+                syncer.syncNow(appender.cycle(), appender.cycle());
+            }
+            if (sync) {
+                syncer.start(name.replace("pontoon-journal", "pontoon-journal-sync"));
             }
         }
     }
@@ -130,7 +154,7 @@ final class JournalAgent implements Agent {
         try {
             final int records = commands.read(commandHandler, maxBatchRecords);
             if (records > 0) {
-                endBatch();
+                endDutyCycle();
             }
             return records + writeCommitHint(false);
         } catch (Throwable t) {
@@ -148,30 +172,62 @@ final class JournalAgent implements Agent {
                 // ring may still hold accepted entries, so start the appender here in that case.
                 start();
                 while (commands.read(commandHandler, maxBatchRecords) > 0) {
-                    endBatch();
+                    endDutyCycle();
                 }
-                if (writeCommitHint(true) > 0) {
-                    endBatch();
-                }
+                writeCommitHint(true);
+                closeBatch();
+            }
+            syncer.stop();
+            if (failure == null && sync) {
+                // Everything written is made durable once more on this thread, the sync thread having stopped.
+                final int cycle = appender.cycle();
+                syncer.syncNow(lowCycle(cycle), cycle);
+                publishDurable(journalLastIndex, truncationsWritten);
+                syncsCompleted++;
             }
         } catch (Throwable t) {
             fail(t);
         } finally {
+            syncer.closeChannel();
+            if (batchContext != null) {
+                batchContext.rollbackOnClose();
+                batchContext.close();
+                batchContext = null;
+            }
             if (appender != null) {
                 appender.close();
             }
         }
     }
 
-    private void endBatch() {
-        flushRun();
-        if (syncEachBatch) {
-            appender.sync();
-            syncsCompleted++;
+    /** After the ring was drained once: close the batch, report positions, then make durable (or ask to). */
+    private void endDutyCycle() {
+        closeBatch();
+        if (sync) {
+            final int cycle = appender.cycle();
+            syncer.request(journalLastIndex, truncationsWritten, lowCycle(cycle), cycle);
+            requestedCycle = cycle;
+        } else {
+            publishDurable(journalLastIndex, truncationsWritten);
         }
-        final boolean moved = durableIndex.get() != journalLastIndex || durableTruncations.get() != truncationsWritten;
-        durableIndex.setRelease(journalLastIndex);
-        durableTruncations.setRelease(truncationsWritten);
+    }
+
+    /** First cycle the next sync must cover: the previous request's (a roll writes an end marker into it). */
+    private int lowCycle(int cycle) {
+        return requestedCycle == Integer.MIN_VALUE ? cycle : Math.min(requestedCycle, cycle);
+    }
+
+    /** Sync thread (SYNC mode): a sync that covered everything up to {@code index} succeeded. */
+    void onSyncCompleted(long index, long truncations) {
+        syncsCompleted++;
+        publishDurable(index, truncations);
+    }
+
+    /** Publishes the durable index (then the truncation count) and wakes the Raft thread if either moved. */
+    void publishDurable(long index, long truncations) {
+        final boolean moved = durableIndex.get() != index || durableTruncations.get() != truncations;
+        durableIndex.setRelease(index);
+        durableTruncations.setRelease(truncations);
         final Runnable wakeup = durableWakeup;
         if (moved && wakeup != null) {
             wakeup.run();
@@ -184,6 +240,7 @@ final class JournalAgent implements Agent {
                 writeEntry(buffer, offset, length);
                 break;
             case JournalRing.MSG_TRUNCATE: {
+                closeBatch();
                 final long fromIndex = buffer.getLong(offset);
                 writeValues(JournalFormat.TYPE_TRUNCATE, fromIndex, LogStore.NULL_VALUE);
                 journalLastIndex = Math.min(journalLastIndex, fromIndex - 1);
@@ -191,7 +248,9 @@ final class JournalAgent implements Agent {
                 break;
             }
             case JournalRing.MSG_DELETE_BEFORE:
-                deleteCyclesBelow(buffer.getInt(offset));
+                closeBatch();
+                deleteCyclesBelow(buffer.getInt(offset + JournalRing.DELETE_BEFORE_CYCLE_OFFSET));
+                LogIndex.deleteSegmentFiles(indexDir, buffer.getLong(offset + JournalRing.DELETE_BEFORE_SEGMENT_OFFSET));
                 break;
             default:
                 throw new IllegalStateException("unknown journal command type " + msgTypeId);
@@ -203,37 +262,58 @@ final class JournalAgent implements Agent {
         final long term = buffer.getLong(offset + JournalRing.ENTRY_TERM_OFFSET);
         final int payloadOffset = offset + JournalRing.ENTRY_HEADER_LENGTH;
         final int payloadLength = length - JournalRing.ENTRY_HEADER_LENGTH;
-        record.putByte(JournalFormat.TYPE_OFFSET, JournalFormat.TYPE_ENTRY);
-        record.putLong(JournalFormat.ENTRY_INDEX_OFFSET, index, JournalFormat.ORDER);
-        record.putLong(JournalFormat.ENTRY_TERM_OFFSET, term, JournalFormat.ORDER);
-        record.putInt(JournalFormat.ENTRY_LENGTH_OFFSET, payloadLength, JournalFormat.ORDER);
-        crc.reset();
-        crc.update(recordBytes, 0, JournalFormat.ENTRY_PAYLOAD_OFFSET);
+        final long seq = ++appendSeq;
+        if (batchContext != null && (index != batchFirstIndex + batchCount
+            || batchCount == JournalFormat.BATCH_MAX_ENTRIES || batchPayloadBytes >= JournalFormat.BATCH_MAX_BYTES)) {
+            closeBatch();
+        }
+        if (batchContext == null) {
+            openBatch(index, seq);
+        }
+        // One copy, ring to mapped journal; the CRC runs over the same bytes through a ByteBuffer view.
+        batchBytes.unsafeWrite(buffer.addressOffset() + payloadOffset, payloadLength);
         commandView.limit(payloadOffset + payloadLength).position(payloadOffset);
         crc.update(commandView);
-        // The CRC trails the payload, so it is staged past the header in the scratch array.
-        record.putInt(CRC_SCRATCH_OFFSET, (int) crc.getValue(), JournalFormat.ORDER);
-        try (DocumentContext dc = appender.writingDocument()) {
-            final Bytes<?> bytes = dc.wire().bytes();
-            bytes.write(recordBytes, 0, JournalFormat.ENTRY_PAYLOAD_OFFSET);
-            bytes.unsafeWrite(buffer.addressOffset() + payloadOffset, payloadLength);
-            bytes.write(recordBytes, CRC_SCRATCH_OFFSET, JournalFormat.CRC_LENGTH);
-        }
-        final long queueIndex = appender.lastIndexAppended();
-        entriesWritten++;
-        recordsWritten++;
-        final long seq = ++appendSeq;
+        final int at = batchCount * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
+        table.putLong(at + JournalFormat.BATCH_TABLE_TERM_OFFSET, term, JournalFormat.ORDER);
+        table.putInt(at + JournalFormat.BATCH_TABLE_LENGTH_OFFSET, payloadLength, JournalFormat.ORDER);
+        batchCount++;
+        batchPayloadBytes += payloadLength;
         journalLastIndex = index;
-        if (runCount > 0 && seq == runSeq + runCount && index == runIndex + runCount
-            && queueIndex == runQueueIndex + runCount) {
-            runCount++;
-        } else {
-            flushRun();
-            runSeq = seq;
-            runIndex = index;
-            runQueueIndex = queueIndex;
-            runCount = 1;
+    }
+
+    private void openBatch(long firstIndex, long firstSeq) {
+        record.putByte(JournalFormat.TYPE_OFFSET, JournalFormat.TYPE_BATCH);
+        record.putLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, firstIndex, JournalFormat.ORDER);
+        crc.reset();
+        crc.update(recordBytes, 0, JournalFormat.BATCH_PAYLOAD_OFFSET);
+        batchContext = appender.writingDocument();
+        batchBytes = batchContext.wire().bytes();
+        batchBytes.write(recordBytes, 0, JournalFormat.BATCH_PAYLOAD_OFFSET);
+        batchFirstIndex = firstIndex;
+        batchFirstSeq = firstSeq;
+        batchCount = 0;
+        batchPayloadBytes = 0;
+    }
+
+    /** Writes the open batch's table, count and CRC, ends the excerpt and reports where it landed. */
+    private void closeBatch() {
+        if (batchContext == null) {
+            return;
         }
+        final int tableLength = batchCount * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
+        table.putInt(tableLength, batchCount, JournalFormat.ORDER);
+        crc.update(tableBytes, 0, tableLength + 4);
+        table.putInt(tableLength + 4, (int) crc.getValue(), JournalFormat.ORDER);
+        batchBytes.write(tableBytes, 0, tableLength + JournalFormat.BATCH_TRAILER_LENGTH);
+        final DocumentContext context = batchContext;
+        batchContext = null;
+        batchBytes = null;
+        context.close();
+        final long queueIndex = appender.lastIndexAppended();
+        entriesWritten += batchCount;
+        recordsWritten++;
+        report(batchFirstSeq, batchFirstIndex, queueIndex, batchCount);
     }
 
     /** TRUNCATE/COMMIT carry one value (second is ignored); DISCARD carries two. */
@@ -272,15 +352,11 @@ final class JournalAgent implements Agent {
         return 1;
     }
 
-    private void flushRun() {
-        if (runCount == 0) {
-            return;
-        }
-        scratch.putLong(JournalRing.WRITTEN_SEQ_OFFSET, runSeq);
-        scratch.putLong(JournalRing.WRITTEN_INDEX_OFFSET, runIndex);
-        scratch.putLong(JournalRing.WRITTEN_QUEUE_INDEX_OFFSET, runQueueIndex);
-        scratch.putInt(JournalRing.WRITTEN_COUNT_OFFSET, runCount);
-        runCount = 0;
+    private void report(long firstSeq, long firstIndex, long queueIndex, int count) {
+        scratch.putLong(JournalRing.WRITTEN_SEQ_OFFSET, firstSeq);
+        scratch.putLong(JournalRing.WRITTEN_INDEX_OFFSET, firstIndex);
+        scratch.putLong(JournalRing.WRITTEN_QUEUE_INDEX_OFFSET, queueIndex);
+        scratch.putInt(JournalRing.WRITTEN_COUNT_OFFSET, count);
         // The Raft thread drains this ring every duty cycle, and also while it waits for ring space, so this
         // wait ends unless the store is closing (then the positions are no longer needed).
         while (!feedback.write(JournalRing.MSG_WRITTEN, scratch, 0, JournalRing.WRITTEN_LENGTH)) {
@@ -316,10 +392,10 @@ final class JournalAgent implements Agent {
         }
     }
 
-    private void fail(Throwable t) {
+    void fail(Throwable t) {
         if (failure == null) {
             failure = t;
-            LOG.error("{}: journal thread failed; the store stops accepting entries", name, t);
+            LOG.error("{}: journal failed; the store stops accepting entries", name, t);
         }
     }
 }

@@ -42,9 +42,10 @@ public final class JournalDump {
         final ChronicleLogStoreOptions options = ChronicleLogStoreOptions.builder(dataDir)
             .durability(Durability.PAGE_CACHE).build();
         long printed = 0;
-        try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(journalDir, options, true)) {
-            final JournalReplay.Result replay = JournalReplay.replay(queue);
-            final LogIndex index = replay.index;
+        // The index goes in a temporary directory: the dump writes nothing into the node's directory.
+        try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(journalDir, options, true);
+             LogIndex index = LogIndex.temporary()) {
+            final JournalReplay.Result replay = JournalReplay.replay(queue, index);
             final long upTo = Math.min(replay.commitIndex, index.lastIndex());
             final UnsafeBuffer record = new UnsafeBuffer(0, 0);
             final StringBuilder line = new StringBuilder(64);
@@ -57,9 +58,11 @@ public final class JournalDump {
                             + " vanished from " + journalDir + " during the dump");
                     }
                     try (DocumentContext dc = tailer.readingDocument()) {
+                        // Stay on the record: the next entry is most likely in the same BATCH.
+                        dc.rollbackOnClose();
                         final Bytes<?> bytes = dc.wire().bytes();
                         record.wrap(bytes.addressForRead(bytes.readPosition()), (int) bytes.readRemaining());
-                        final int crc = checksum.of(record, JournalFormat.ENTRY_PAYLOAD_OFFSET, index.length(i));
+                        final int crc = checksum.of(record, index.offsetInRecord(i), index.length(i));
                         line.setLength(0);
                         line.append("ENTRY lsn=").append(i).append(" term=").append(index.termAt(i)).append(" crc=");
                         appendHex8(line, crc);

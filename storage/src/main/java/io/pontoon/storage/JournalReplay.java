@@ -11,7 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 
 /**
- * Rebuilds the log from the journal at open: applies ENTRY and TRUNCATE records in order, keeps the highest
+ * Rebuilds the log from the journal at open: applies BATCH and TRUNCATE records in order, keeps the highest
  * COMMIT hint, and sorts damage into the two cases the recovery rules distinguish.
  *
  * <ul>
@@ -19,13 +19,13 @@ import java.io.File;
  *   them is kept, they are dropped, and {@link Result#damagedTail} describes them so the caller can log a
  *   warning and write a DISCARD record (so the next replay skips them even though records follow).</li>
  *   <li>A damaged record followed by an intact one that is not a DISCARD covering it, or records that
- *   contradict each other (an ENTRY that does not follow the last index): {@link JournalCorruptedException}.</li>
+ *   contradict each other (a BATCH that does not follow the last index): {@link JournalCorruptedException}.</li>
  * </ul>
  */
 final class JournalReplay {
     /** What the journal holds. */
     static final class Result {
-        final LogIndex index = new LogIndex();
+        final LogIndex index;
         long commitIndex;
         long recordCount;
         /** Queue index of the last excerpt read, intact or not; NULL_VALUE for an empty journal. */
@@ -34,14 +34,22 @@ final class JournalReplay {
         String damagedTail;
         long firstBadQueueIndex = LogStore.NULL_VALUE;
         long lastBadQueueIndex = LogStore.NULL_VALUE;
+
+        Result(LogIndex index) {
+            this.index = index;
+        }
     }
 
     private JournalReplay() {
     }
 
-    static Result replay(SingleChronicleQueue queue) {
-        final Result result = new Result();
-        final LogIndex index = result.index;
+    /**
+     * Replays {@code queue} into {@code index} (empty; the caller owns and closes it, also on failure).
+     *
+     * @throws StorageException if the journal was written in the old per-entry format
+     */
+    static Result replay(SingleChronicleQueue queue, LogIndex index) {
+        final Result result = new Result(index);
         final UnsafeBuffer record = new UnsafeBuffer(0, 0);
         final JournalFormat.Checksum checksum = new JournalFormat.Checksum();
         String firstBadWhere = null;
@@ -69,6 +77,14 @@ final class JournalReplay {
                         result.recordCount++;
 
                         final String damage = JournalFormat.validate(record, length, checksum);
+                        if (damage == JournalFormat.LEGACY_REASON) {
+                            throw new StorageException("journal record at " + where(tailer.currentFile(), position,
+                                queueIndex) + " is a " + JournalFormat.LEGACY_REASON + " of the old per-entry journal "
+                                + "format, written by an older Pontoon. This version reads only the batch format "
+                                + "(BATCH records, see docs/STORAGE.md) and cannot open this journal. Move "
+                                + queue.file() + " away (or wipe the node's directory and let it catch up from the "
+                                + "leader).");
+                        }
                         if (damage != null) {
                             if (result.firstBadQueueIndex == LogStore.NULL_VALUE) {
                                 result.firstBadQueueIndex = queueIndex;
@@ -123,15 +139,23 @@ final class JournalReplay {
     private static void apply(byte type, UnsafeBuffer record, int length, long queueIndex, LogIndex index,
                               Result result, File file, long position) {
         switch (type) {
-            case JournalFormat.TYPE_ENTRY: {
-                final long entryIndex = record.getLong(JournalFormat.ENTRY_INDEX_OFFSET, JournalFormat.ORDER);
-                final long term = record.getLong(JournalFormat.ENTRY_TERM_OFFSET, JournalFormat.ORDER);
-                if (!index.isEmpty() && entryIndex != index.lastIndex() + 1) {
+            case JournalFormat.TYPE_BATCH: {
+                final long first = record.getLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, JournalFormat.ORDER);
+                if (!index.isEmpty() && first != index.lastIndex() + 1) {
                     throw new JournalCorruptedException("journal record at " + where(file, position, queueIndex)
-                        + " is ENTRY index " + entryIndex + " but the log ends at " + index.lastIndex()
+                        + " is a BATCH starting at index " + first + " but the log ends at " + index.lastIndex()
                         + "; the journal contradicts itself. Refusing to start.");
                 }
-                index.add(entryIndex, term, length - JournalFormat.ENTRY_OVERHEAD, queueIndex, 0, LogStore.NULL_VALUE);
+                final int count = JournalFormat.batchCount(record, length);
+                final int table = JournalFormat.batchTableOffset(length, count);
+                int payloadOffset = JournalFormat.BATCH_PAYLOAD_OFFSET;
+                for (int k = 0; k < count; k++) {
+                    final int at = table + k * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
+                    final long term = record.getLong(at + JournalFormat.BATCH_TABLE_TERM_OFFSET, JournalFormat.ORDER);
+                    final int entryLength = record.getInt(at + JournalFormat.BATCH_TABLE_LENGTH_OFFSET, JournalFormat.ORDER);
+                    index.add(first + k, term, entryLength, queueIndex, payloadOffset, 0, LogStore.NULL_VALUE);
+                    payloadOffset += entryLength;
+                }
                 break;
             }
             case JournalFormat.TYPE_TRUNCATE:

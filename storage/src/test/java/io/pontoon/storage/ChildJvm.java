@@ -47,6 +47,16 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with this JVM's flags; {@code dropFlag} removes flags that contain it. */
     static ChildJvm start(Class<?> mainClass, Path workDir, String dropFlag, String... args) throws IOException {
+        return start(mainClass, workDir, dropFlag, List.of(), args);
+    }
+
+    /** Starts {@code mainClass} with this JVM's flags plus {@code jvmArgs} (which win over the defaults below). */
+    static ChildJvm startWith(Class<?> mainClass, Path workDir, List<String> jvmArgs, String... args) throws IOException {
+        return start(mainClass, workDir, null, jvmArgs, args);
+    }
+
+    private static ChildJvm start(Class<?> mainClass, Path workDir, String dropFlag, List<String> jvmArgs,
+                                  String... args) throws IOException {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -59,6 +69,7 @@ final class ChildJvm implements AutoCloseable {
         command.add("-Xmx256m");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+UseSerialGC");
+        command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

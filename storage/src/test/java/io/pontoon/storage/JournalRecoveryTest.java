@@ -46,6 +46,9 @@ class JournalRecoveryTest {
         try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
             for (long i = 1; i <= ENTRIES; i++) {
                 append(store, i, 1, forIndex(i + 100));
+                // Durable before the next append: the journal thread sees one entry per duty cycle, so each
+                // entry is a BATCH record of its own here (JournalFormatRecoveryTest covers larger batches).
+                TestPayloads.awaitDurable(store, i, 10);
             }
         }
         final List<Location> records = new ArrayList<>();
@@ -101,7 +104,7 @@ class JournalRecoveryTest {
     void flippedPayloadByteInTheLastEntryIsDroppedWithAWarning() throws IOException {
         final List<Location> records = writeEntries();
         final Location last = records.get(ENTRIES - 1);
-        flip(last, JournalFormat.ENTRY_PAYLOAD_OFFSET);
+        flip(last, JournalFormat.BATCH_PAYLOAD_OFFSET);
         assertRecoveredTo(ENTRIES - 1, last, "CRC32C mismatch");
     }
 
@@ -132,7 +135,9 @@ class JournalRecoveryTest {
     void recordWhoseLengthFieldIsDamagedAtTheTailIsDropped() throws IOException {
         final List<Location> records = writeEntries();
         final Location last = records.get(ENTRIES - 1);
-        flip(last, JournalFormat.ENTRY_LENGTH_OFFSET + 1);
+        // The length field of the (only) entry in the record's table.
+        flip(last, last.length() - JournalFormat.BATCH_TRAILER_LENGTH - JournalFormat.BATCH_TABLE_ENTRY_LENGTH
+            + JournalFormat.BATCH_TABLE_LENGTH_OFFSET + 1);
         assertRecoveredTo(ENTRIES - 1, last, "header implies");
     }
 
@@ -140,7 +145,7 @@ class JournalRecoveryTest {
     void damageBeforeTheTailRefusesToStartNamingFileAndPosition() throws IOException {
         final List<Location> records = writeEntries();
         final Location fifth = records.get(4);
-        flip(fifth, JournalFormat.ENTRY_PAYLOAD_OFFSET + 1);
+        flip(fifth, JournalFormat.BATCH_PAYLOAD_OFFSET + 1);
         final JournalCorruptedException e = assertThrows(JournalCorruptedException.class,
             () -> ChronicleLogStore.open(options()));
         assertTrue(e.getMessage().contains(fifth.file().getName())

@@ -19,7 +19,7 @@ public final class TornWriterMain {
         final SingleChronicleQueue queue = ChronicleLogStore.openQueue(Path.of(args[0], "journal"), options, false);
         final ExcerptAppender appender = queue.createAppender();
         final DocumentContext dc = appender.writingDocument();
-        dc.wire().bytes().writeByte(JournalFormat.TYPE_ENTRY).writeLong(Long.parseLong(args[1])).writeLong(1);
+        dc.wire().bytes().writeByte(JournalFormat.TYPE_BATCH).writeLong(Long.parseLong(args[1])).writeLong(1);
         System.out.println("HALTING");
         System.out.flush();
         Runtime.getRuntime().halt(0);

@@ -1,0 +1,386 @@
+package io.pontoon.storage;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import static io.pontoon.storage.TestPayloads.append;
+import static io.pontoon.storage.TestPayloads.awaitDurable;
+import static io.pontoon.storage.TestPayloads.forIndex;
+import static io.pontoon.storage.TestPayloads.read;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The journal format and recovery contract of the batch-native journal: BATCH records of many entries
+ * round-trip; damage inside a batch at the tail drops that whole record (and keeps every earlier one), damage
+ * followed by an intact record refuses to start; truncation inside and across batches; DISCARD; compaction
+ * then restart; the old per-entry format is refused with a clear error.
+ *
+ * <p>Batch boundaries are made deterministic with {@link Gate}: the journal thread runs the durable-index
+ * wake-up after each publication (PAGE_CACHE), and the gate holds it there while the test appends the next
+ * batch's entries, so one duty cycle drains exactly those.
+ */
+class JournalFormatRecoveryTest {
+    @TempDir
+    Path dir;
+
+    /** A BATCH record as it sits in its file. */
+    record Batch(File file, long position, int length, long firstIndex, int count) {
+        int tableOffset() {
+            return length - JournalFormat.BATCH_TRAILER_LENGTH - count * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
+        }
+    }
+
+    /** Holds the journal thread in the durable-index wake-up until the test lets one duty cycle through. */
+    static final class Gate implements Runnable {
+        private final Semaphore passes = new Semaphore(0);
+        private final Semaphore arrived = new Semaphore(0);
+        private volatile boolean open;
+
+        @Override
+        public void run() {
+            if (open) {
+                return;
+            }
+            arrived.release();
+            try {
+                if (!passes.tryAcquire(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("gate never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void awaitArrival() throws InterruptedException {
+            if (!arrived.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("journal thread never published");
+            }
+        }
+
+        void openForGood() {
+            open = true;
+            passes.release(1000);
+        }
+    }
+
+    private ChronicleLogStoreOptions options() {
+        return ChronicleLogStoreOptions.builder(dir).durability(Durability.PAGE_CACHE).cacheCapacityBytes(0).build();
+    }
+
+    /**
+     * Writes entries {@code 1 .. sum(sizes)} (payload forIndex(i), term {@code 1 + i / 7}) as BATCH records of
+     * exactly the given sizes, with entry 1 as a first record of its own; returns the store still open.
+     */
+    private static void writeBatches(ChronicleLogStore store, long firstIndex, long term, int... sizes)
+        throws InterruptedException {
+        final Gate gate = new Gate();
+        store.durableIndexWakeup(gate);
+        long next = firstIndex;
+        append(store, next, term, forIndex(next));
+        next++;
+        gate.awaitArrival();
+        for (final int size : sizes) {
+            for (int k = 0; k < size; k++) {
+                append(store, next, term, forIndex(next));
+                next++;
+            }
+            gate.passes.release();
+            gate.awaitArrival();
+        }
+        gate.openForGood();
+        awaitDurable(store, next - 1, 10);
+    }
+
+    private List<Batch> batches() {
+        final List<Batch> out = new ArrayList<>();
+        try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(dir.resolve("journal"), options(), true);
+             ExcerptTailer tailer = queue.createTailer()) {
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    final int length = (int) bytes.readRemaining();
+                    final UnsafeBuffer record = new UnsafeBuffer(bytes.addressForRead(bytes.readPosition()), length);
+                    if (record.getByte(0) == JournalFormat.TYPE_BATCH) {
+                        out.add(new Batch(tailer.currentFile(), bytes.readPosition(), length,
+                            record.getLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, JournalFormat.ORDER),
+                            JournalFormat.batchCount(record, length)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void overwrite(File file, long position, byte[] bytes) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
+            raf.seek(position);
+            raf.write(bytes);
+        }
+    }
+
+    private static void flip(File file, long position) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
+            raf.seek(position);
+            final int b = raf.read();
+            raf.seek(position);
+            raf.write(b ^ 0x5a);
+        }
+    }
+
+    /** Position in the file of entry {@code index}'s first payload byte (a non-empty payload). */
+    private static long payloadPosition(Batch batch, long index) {
+        long offset = JournalFormat.BATCH_PAYLOAD_OFFSET;
+        for (long i = batch.firstIndex(); i < index; i++) {
+            offset += forIndex(i).length;
+        }
+        assertTrue(forIndex(index).length > 0, "test needs a non-empty payload at " + index);
+        return batch.position() + offset;
+    }
+
+    private void assertHolds(ChronicleLogStore store, long first, long last) {
+        assertEquals(first, store.firstIndex());
+        assertEquals(last, store.lastIndex());
+        for (long i = first; i <= last; i++) {
+            assertArrayEquals(forIndex(i), read(store, i), "entry " + i);
+        }
+    }
+
+    @Test
+    void batchRecordsRoundTripAcrossRestartAndDump() throws Exception {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            writeBatches(store, 1, 3, 10, 1, 300);
+            assertEquals(312, store.entriesWritten());
+            assertEquals(4, store.recordsWritten(), "one record per batch");
+            // Read back while open, from the mapped journal (the cache is off).
+            assertHolds(store, 1, 312);
+            store.onCommitIndex(312);
+        }
+        final List<Batch> batches = batches();
+        assertEquals(4, batches.size());
+        assertEquals(List.of(1L, 2L, 12L, 13L), batches.stream().map(Batch::firstIndex).toList());
+        assertEquals(List.of(1, 10, 1, 300), batches.stream().map(Batch::count).toList());
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            assertNull(store.droppedTailDescription());
+            assertHolds(store, 1, 312);
+            assertEquals(3, store.termAt(200));
+            assertEquals(3, store.lastTerm());
+            assertEquals(forIndex(150).length, store.payloadLength(150));
+        }
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(312, JournalDump.dump(dir, new PrintStream(out, true, StandardCharsets.UTF_8)));
+        final String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(313, lines.length);
+        for (int i = 1; i <= 312; i++) {
+            assertEquals("ENTRY lsn=" + i + " term=3 crc=" + JournalDump.payloadCrcHex(forIndex(i)), lines[i - 1]);
+        }
+        assertEquals("RESULT last_lsn=312 commit_index=312", lines[312]);
+    }
+
+    @Test
+    void damageInsideTheLastBatchDropsThatWholeRecordAndKeepsEveryEarlierBatch() throws Exception {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            writeBatches(store, 1, 1, 10, 10);
+        }
+        final Batch last = batches().get(2);
+        assertEquals(12, last.firstIndex());
+        // One flipped byte in the payload of the 4th entry of the 10 in the last batch.
+        flip(last.file(), payloadPosition(last, 15));
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            final String dropped = store.droppedTailDescription();
+            assertNotNull(dropped);
+            assertTrue(dropped.contains(last.file().getName()) && dropped.contains("byte offset " + last.position())
+                && dropped.contains("CRC32C mismatch"), dropped);
+            assertHolds(store, 1, 11);
+            append(store, 12, 2, forIndex(12));
+            awaitDurable(store, 12, 10);
+        }
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            assertNull(store.droppedTailDescription(), "the DISCARD record keeps the tail dropped");
+            assertHolds(store, 1, 12);
+            assertEquals(2, store.termAt(12));
+        }
+    }
+
+    @Test
+    void tornBatchWhoseTableAndCountAreZeroedIsDropped() throws Exception {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            writeBatches(store, 1, 1, 5, 50);
+        }
+        final Batch last = batches().get(2);
+        // A torn write: the trailing table, count and CRC never reached the disk (zeroed page).
+        overwrite(last.file(), last.position() + last.tableOffset(), new byte[last.length() - last.tableOffset()]);
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            assertNotNull(store.droppedTailDescription());
+            assertTrue(store.droppedTailDescription().contains("entry count of 0"), store.droppedTailDescription());
+            assertHolds(store, 1, 6);
+        }
+    }
+
+    @Test
+    void damageInsideABatchFollowedByAnIntactRecordRefusesToStart() throws Exception {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            writeBatches(store, 1, 1, 10, 10);
+        }
+        final Batch middle = batches().get(1);
+        flip(middle.file(), payloadPosition(middle, 5));
+        final JournalCorruptedException e = assertThrows(JournalCorruptedException.class,
+            () -> ChronicleLogStore.open(options()));
+        assertTrue(e.getMessage().contains(middle.file().getName())
+            && e.getMessage().contains("byte offset " + middle.position())
+            && e.getMessage().contains("refusing to start"), e.getMessage());
+        assertThrows(JournalCorruptedException.class, () -> ChronicleLogStore.open(options()));
+    }
+
+    @Test
+    void truncationInsideABatchAndAcrossBatchesSurvivesRestart() throws Exception {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            writeBatches(store, 1, 1, 10, 10);
+            // Inside the last batch [12, 21].
+            store.truncateFrom(15);
+            writeBatches(store, 15, 2, 3);
+            assertEquals(18, store.lastIndex());
+        }
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            assertHolds(store, 1, 18);
+            assertEquals(1, store.termAt(14));
+            assertEquals(2, store.termAt(15));
+            assertEquals(2, store.termAt(18));
+            assertEquals(-1, store.termAt(19));
+            // Across batches: from inside [2, 11] through everything after it.
+            store.truncateFrom(6);
+            assertEquals(5, store.lastIndex());
+            writeBatches(store, 6, 3, 4);
+            assertHolds(store, 1, 10);
+        }
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            assertHolds(store, 1, 10);
+            assertEquals(1, store.termAt(5));
+            assertEquals(3, store.termAt(6));
+            assertEquals(3, store.lastTerm());
+        }
+    }
+
+    @Test
+    void compactionThenRestartKeepsWhatWasAskedAndReleasesIndexSegments() throws Exception {
+        final SetTimeProvider clock = new SetTimeProvider(TimeUnit.SECONDS.toNanos(1_700_000_000L));
+        final ChronicleLogStoreOptions options = ChronicleLogStoreOptions.builder(dir)
+            .durability(Durability.PAGE_CACHE).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock).build();
+        final int perFile = 50_000;
+        final byte[] payload = new byte[8];
+        final UnsafeBuffer src = new UnsafeBuffer(payload);
+        final Path indexDir = dir.resolve(DataDirectory.INDEX_DIR);
+        try (ChronicleLogStore store = ChronicleLogStore.open(options)) {
+            long index = 0;
+            for (int file = 0; file < 4; file++) {
+                for (int k = 0; k < perFile; k++) {
+                    index++;
+                    src.putLong(0, index);
+                    store.append(index, 1 + file, src, 0, payload.length);
+                }
+                awaitDurable(store, index, 30);
+                clock.advanceMillis(1_000);
+            }
+            assertEquals(4, indexFiles(indexDir), "200 k entries span 4 segments of 65536");
+            store.deleteBefore(150_001);
+            // Whole files: 150001 is the first entry of the fourth file, so the first three files go.
+            assertEquals(150_001, store.firstIndex());
+            // Index segments of 65536 entries: 0 and 1 lie wholly below 150001; 2 (from 131072) and 3 stay.
+            awaitCondition(() -> indexFiles(indexDir) == 2);
+            assertEquals(3, store.termAt(150_000), "term below the first retained entry is known until reopen");
+            assertEquals(4, store.termAt(150_001));
+        }
+        assertEquals(0, indexFiles(indexDir), "close removes the index segments");
+        try (ChronicleLogStore store = ChronicleLogStore.open(options)) {
+            assertEquals(150_001, store.firstIndex());
+            assertEquals(200_000, store.lastIndex());
+            for (long i = 150_001; i <= 200_000; i += 97) {
+                final long expected = i;
+                assertTrue(store.read(i, (idx, term, buffer, offset, length) ->
+                    assertEquals(expected, buffer.getLong(offset))));
+            }
+            assertEquals(4, store.termAt(200_000));
+            assertEquals(2, indexFiles(indexDir));
+        }
+    }
+
+    @Test
+    void aJournalInTheOldPerEntryFormatIsRefusedNamingFileAndFormat() throws Exception {
+        // One intact record of the old layout: type=1 index term length payload crc.
+        final byte[] payload = {1, 2, 3};
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[JournalFormat.LEGACY_ENTRY_OVERHEAD + payload.length]);
+        record.putByte(0, JournalFormat.TYPE_LEGACY_ENTRY);
+        record.putLong(1, 1L, JournalFormat.ORDER);
+        record.putLong(9, 1L, JournalFormat.ORDER);
+        record.putInt(17, payload.length, JournalFormat.ORDER);
+        record.putBytes(21, payload);
+        final CRC32C crc = new CRC32C();
+        crc.update(record.byteArray(), 0, 21 + payload.length);
+        record.putInt(21 + payload.length, (int) crc.getValue(), JournalFormat.ORDER);
+        Files.createDirectories(dir.resolve("journal"));
+        try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(dir.resolve("journal"), options(), false);
+             ExcerptAppender appender = queue.createAppender()) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(record.byteArray());
+            }
+        }
+        final StorageException e = assertThrows(StorageException.class, () -> ChronicleLogStore.open(options()));
+        assertTrue(e.getMessage().contains(".cq4") && e.getMessage().contains("old per-entry journal format")
+            && e.getMessage().contains("docs/STORAGE.md"), e.getMessage());
+        // The refusal released the directory lock and the index files.
+        assertThrows(StorageException.class, () -> ChronicleLogStore.open(options()));
+        assertEquals(0, indexFiles(dir.resolve(DataDirectory.INDEX_DIR)));
+    }
+
+    private static long indexFiles(Path indexDir) {
+        if (!Files.isDirectory(indexDir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(indexDir)) {
+            return files.filter(p -> p.toString().endsWith(LogIndex.SUFFIX)).count();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Compaction's file deletion runs on the journal thread; wait for it with a deadline. */
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+}

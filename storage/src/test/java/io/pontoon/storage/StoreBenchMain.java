@@ -1,0 +1,75 @@
+package io.pontoon.storage;
+
+import net.openhft.chronicle.queue.RollCycles;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A short store-level throughput measurement (not a test): the calling thread acts as the Raft thread, appends
+ * batches of {@code batch} entries of {@code payload} bytes and waits until durableIndex() covers each batch,
+ * as the journal JMH benchmark does. Prints entries/s and the store's counters (entries per record and per sync).
+ *
+ * <pre>
+ * java [chronicle+agrona flags] -cp storage test classpath io.pontoon.storage.StoreBenchMain MODE PAYLOAD SECONDS [BATCH]
+ * </pre>
+ */
+public final class StoreBenchMain {
+    private StoreBenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        final Durability mode = Durability.valueOf(args[0]);
+        final int payload = Integer.parseInt(args[1]);
+        final double seconds = Double.parseDouble(args[2]);
+        final int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+        final Path dir = Files.createTempDirectory("store-bench");
+        final UnsafeBuffer src = new UnsafeBuffer(new byte[payload]);
+        try (ChronicleLogStore store = ChronicleLogStore.open(ChronicleLogStoreOptions.builder(dir)
+            .durability(mode).rollCycle(RollCycles.FAST_HOURLY).build())) {
+            long index = 0;
+            // Warm-up: a third of the time.
+            final long warmEndNs = System.nanoTime() + (long) (seconds * 1e9 / 3);
+            while (System.nanoTime() < warmEndNs) {
+                index = appendBatch(store, src, index, batch, payload);
+            }
+            final long e0 = store.entriesWritten();
+            final long r0 = store.recordsWritten();
+            final long s0 = store.syncsCompleted();
+            final long startIndex = index;
+            final long startNs = System.nanoTime();
+            final long endNs = startNs + (long) (seconds * 1e9);
+            while (System.nanoTime() < endNs) {
+                index = appendBatch(store, src, index, batch, payload);
+                if ((index / batch) % 50 == 0) {
+                    store.deleteBefore(index - 10L * batch);
+                }
+            }
+            final double secs = (System.nanoTime() - startNs) / 1e9;
+            final long entries = store.entriesWritten() - e0;
+            final long records = store.recordsWritten() - r0;
+            final long syncs = store.syncsCompleted() - s0;
+            System.out.printf("RESULT mode=%s payload=%d batch=%d entries_per_s=%.0f entries_per_record=%.1f "
+                    + "entries_per_sync=%.1f%n", mode, payload, batch, (index - startIndex) / secs,
+                records == 0 ? 0.0 : (double) entries / records, syncs == 0 ? 0.0 : (double) entries / syncs);
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static long appendBatch(ChronicleLogStore store, UnsafeBuffer src, long index, int batch, int payload) {
+        for (int k = 0; k < batch; k++) {
+            index++;
+            src.putLong(0, index);
+            store.append(index, 1, src, 0, payload);
+        }
+        while (store.durableIndex() < index) {
+            LockSupport.parkNanos(1_000);
+        }
+        return index;
+    }
+}
