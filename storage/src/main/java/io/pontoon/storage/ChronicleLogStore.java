@@ -189,6 +189,11 @@ public final class ChronicleLogStore implements LogStore {
         return agent.syncsCompleted;
     }
 
+    /** The SYNC-mode syncer, for tests that make its fsync fail. */
+    JournalSyncer syncer() {
+        return agent.syncer;
+    }
+
     @Override
     public long firstIndex() {
         return index.firstIndex();
@@ -225,13 +230,19 @@ public final class ChronicleLogStore implements LogStore {
                 + " is outside [0, " + maxPayloadBytes + "] (an eighth of ringCapacityBytes="
                 + options.ringCapacityBytes() + ")");
         }
+        // Wake the journal thread only for the first entry of what will be its next batch: while the ring is
+        // not empty, the journal thread either still drains it or sees it in the check it makes before parking
+        // (WakeableIdleStrategy's hasPendingWork), so a wake-up per entry (an unpark each) would be wasted.
+        final boolean ringWasEmpty = commands.size() == 0;
         final int claimed = claim(JournalRing.MSG_ENTRY, JournalRing.ENTRY_HEADER_LENGTH + length);
         final MutableDirectBuffer ring = commands.buffer();
         ring.putLong(claimed + JournalRing.ENTRY_INDEX_OFFSET, logIndex);
         ring.putLong(claimed + JournalRing.ENTRY_TERM_OFFSET, term);
         ring.putBytes(claimed + JournalRing.ENTRY_HEADER_LENGTH, src, offset, length);
         commands.commit(claimed);
-        journalIdle.wake();
+        if (ringWasEmpty) {
+            journalIdle.wake();
+        }
         final long cachePosition = cache.put(src, offset, length);
         index.add(logIndex, term, length, NULL_VALUE, 0, ++appendSeq, cachePosition);
     }

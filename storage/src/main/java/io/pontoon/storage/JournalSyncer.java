@@ -46,6 +46,13 @@ final class JournalSyncer {
     private FileChannel openChannel;
     private int directorySyncedCycle = NO_CYCLE;
 
+    /** How a file is made durable; tests substitute a failing one (a real fsync failure cannot be provoked). */
+    interface Force {
+        void force(FileChannel channel) throws IOException;
+    }
+
+    volatile Force force = channel -> channel.force(false);
+
     private volatile boolean stopping;
     private Thread thread;
 
@@ -171,7 +178,7 @@ final class JournalSyncer {
     private void forceCycle(int cycle) throws IOException {
         final FileChannel channel = channelFor(cycle);
         if (channel != null) {
-            channel.force(false);
+            force.force(channel);
         }
     }
 
@@ -195,8 +202,9 @@ final class JournalSyncer {
             return channel;
         }
         // An older cycle (after a roll): sync it once through a throw-away channel.
-        channel.force(false);
-        channel.close();
+        try (channel) {
+            force.force(channel);
+        }
         return null;
     }
 }

@@ -362,6 +362,36 @@ class JournalFormatRecoveryTest {
         assertEquals(0, indexFiles(dir.resolve(DataDirectory.INDEX_DIR)));
     }
 
+    @Test
+    void aFailedSyncNeverAdvancesTheDurableIndexAndFailsTheStore() throws Exception {
+        final ChronicleLogStore store = ChronicleLogStore.open(
+            ChronicleLogStoreOptions.builder(dir).durability(Durability.SYNC).build());
+        try {
+            append(store, 1, 1, forIndex(1));
+            awaitDurable(store, 1, 10);
+            store.syncer().force = channel -> {
+                throw new IOException("injected fsync failure (EIO)");
+            };
+            append(store, 2, 1, forIndex(2));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            StorageException failure = null;
+            while (failure == null) {
+                try {
+                    assertEquals(1, store.durableIndex(), "entry 2 was never synced, so it is not durable");
+                } catch (StorageException e) {
+                    failure = e;
+                }
+                assertTrue(System.nanoTime() < deadline, "the store did not fail within 10 s");
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+            assertTrue(failure.getMessage().contains("injected fsync failure"), failure.getMessage());
+            assertThrows(StorageException.class, () -> append(store, 3, 1, forIndex(3)));
+        } finally {
+            final StorageException onClose = assertThrows(StorageException.class, store::close);
+            assertTrue(onClose.getMessage().contains("durable index 1"), onClose.getMessage());
+        }
+    }
+
     private static long indexFiles(Path indexDir) {
         if (!Files.isDirectory(indexDir)) {
             return 0;
