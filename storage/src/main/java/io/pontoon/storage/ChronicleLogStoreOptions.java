@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * fails in {@link Builder#build()} with a message naming the field and its allowed range.
  *
  * <p>Defaults: {@link Durability#SYNC}, {@link RollCycles#FAST_HOURLY}, a 16 MiB journal ring, a 16 MiB
- * recent-entry cache, group commits of at most 4096 records, a commit-index hint record at most every 100 ms.
+ * recent-entry cache, group commits of at most 4096 ring commands, a commit-index hint record at most every 100 ms.
  */
 public final class ChronicleLogStoreOptions {
     public static final int MIN_RING_CAPACITY_BYTES = 64 * 1024;
@@ -73,7 +73,11 @@ public final class ChronicleLogStoreOptions {
         return cacheCapacityBytes;
     }
 
-    /** Most records written between two syncs (one group commit). */
+    /**
+     * Most ring commands (entries, truncations) the journal thread drains in one duty cycle, i.e. between two
+     * sync requests (one group commit). The entries drained become BATCH records of at most 4,096 entries /
+     * about 1 MiB each (JournalFormat).
+     */
     public int maxBatchRecords() {
         return maxBatchRecords;
     }
