@@ -363,6 +363,35 @@ class JournalFormatRecoveryTest {
     }
 
     @Test
+    void largeBatchesAcrossManyChronicleChunksRoundTrip() throws Exception {
+        // 200 entries of ~700 KiB: batches of two (closed at 1 MiB), 140 MB in all, so records straddle the
+        // boundaries of Chronicle's mapped chunks many times.
+        final int entries = 200;
+        final int size = 700 * 1024;
+        final java.util.Random random = new java.util.Random(42);
+        final byte[] payload = new byte[size];
+        final String[] crcs = new String[entries + 1];
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            for (int i = 1; i <= entries; i++) {
+                random.nextBytes(payload);
+                crcs[i] = JournalDump.payloadCrcHex(payload);
+                append(store, i, 1, payload);
+            }
+            awaitDurable(store, entries, 60);
+            assertTrue(store.recordsWritten() <= entries, "batches of more than one entry when the journal lags");
+        }
+        try (ChronicleLogStore store = ChronicleLogStore.open(options())) {
+            assertNull(store.droppedTailDescription());
+            assertEquals(entries, store.lastIndex());
+            for (int i = 1; i <= entries; i++) {
+                final byte[] back = read(store, i);
+                assertEquals(size, back.length);
+                assertEquals(crcs[i], JournalDump.payloadCrcHex(back), "entry " + i);
+            }
+        }
+    }
+
+    @Test
     void aFailedSyncNeverAdvancesTheDurableIndexAndFailsTheStore() throws Exception {
         final ChronicleLogStore store = ChronicleLogStore.open(
             ChronicleLogStoreOptions.builder(dir).durability(Durability.SYNC).build());
