@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * Offline listing of a node's journal, behind {@code ./pontoon dump --data-dir DIR}. Read-only: it takes no lock
- * and writes nothing, so it works on a stopped node's directory (and, racily, on a running one).
+ * and writes nothing in the node's directory (its log index goes in a temporary directory), so it works on a
+ * stopped node's directory (and, racily, on a running one).
  *
  * <p>Output, one line per entry from the first held index up to {@code min(commit index, last index)}, then a
  * summary line:
