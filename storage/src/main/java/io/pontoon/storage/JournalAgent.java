@@ -171,7 +171,10 @@ final class JournalAgent implements Agent {
                 // AgentRunner calls onClose on the closing thread if the journal thread never got to run; the
                 // ring may still hold accepted entries, so start the appender here in that case.
                 start();
-                while (commands.read(commandHandler, maxBatchRecords) > 0) {
+                // Until the ring is empty, not until a read returns 0: Agrona's read returns 0 when the record
+                // at the head is the padding before a wrap, with messages still behind it.
+                while (commands.size() > 0) {
+                    commands.read(commandHandler, maxBatchRecords);
                     endDutyCycle();
                 }
                 writeCommitHint(true);

@@ -73,6 +73,7 @@ class ChronicleLogStoreModelTest {
             try {
                 runSeed(seed, dir);
             } catch (AssertionError | RuntimeException e) {
+                System.err.println("journal of failed seed " + seed + ":\n" + JournalRecords.describe(dir));
                 throw new AssertionError("model test failed for seed " + seed
                     + " (rerun: -Dstorage.model.seed=" + seed + "): " + e.getMessage(), e);
             }

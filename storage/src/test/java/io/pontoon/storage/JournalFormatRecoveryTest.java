@@ -362,6 +362,47 @@ class JournalFormatRecoveryTest {
         assertEquals(0, indexFiles(dir.resolve(DataDirectory.INDEX_DIR)));
     }
 
+    /**
+     * Found by ChronicleLogStoreModelTest seed 20240090: close() drained the ring with {@code while (read > 0)},
+     * but Agrona's read returns 0 when the record at the head is the padding before a wrap, so entries after
+     * the wrap were silently dropped at close. Here the journal thread is held (gate) with the ring's head
+     * exactly where the next append must wrap, the store is closed, and only then the thread is let go.
+     */
+    @Test
+    void closeDrainsEntriesBehindTheRingsWrapPadding() throws Exception {
+        final ChronicleLogStoreOptions options = ChronicleLogStoreOptions.builder(dir)
+            .durability(Durability.PAGE_CACHE).ringCapacityBytes(64 * 1024).build();
+        final ChronicleLogStore store = ChronicleLogStore.open(options);
+        final Gate gate = new Gate();
+        gate.openForGood();
+        store.durableIndexWakeup(gate);
+        // Ring records are align(8 + 16 + payload, 8) bytes: 63 x 1,024 then one of 920 leave 104 bytes.
+        for (long i = 1; i <= 63; i++) {
+            append(store, i, 1, new byte[1000]);
+        }
+        awaitDurable(store, 63, 10);
+        final Gate holding = new Gate();
+        store.durableIndexWakeup(holding);
+        append(store, 64, 1, new byte[896]);
+        holding.awaitArrival();
+        // 224 bytes do not fit in the last 104: padding there, the entry at the start of the ring.
+        append(store, 65, 1, forIndex(65));
+        final Thread closer = new Thread(store::close, "closer");
+        closer.start();
+        // AgentRunner.close() stops the duty cycle loop, then joins the journal thread: wait until it joins.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (closer.getState() != Thread.State.WAITING && closer.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "closer never reached join");
+            Thread.onSpinWait();
+        }
+        holding.openForGood();
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+        try (ChronicleLogStore reopened = ChronicleLogStore.open(options)) {
+            assertEquals(65, reopened.lastIndex(), "close must write every accepted entry");
+            assertArrayEquals(forIndex(65), read(reopened, 65));
+        }
+    }
+
     @Test
     void largeBatchesAcrossManyChronicleChunksRoundTrip() throws Exception {
         // 200 entries of ~700 KiB: batches of two (closed at 1 MiB), 140 MB in all, so records straddle the

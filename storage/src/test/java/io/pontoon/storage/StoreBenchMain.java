@@ -35,6 +35,7 @@ public final class StoreBenchMain {
             while (System.nanoTime() < warmEndNs) {
                 index = appendBatch(store, src, index, batch, payload);
             }
+            final long[] cpu0 = threadCpu();
             final long e0 = store.entriesWritten();
             final long r0 = store.recordsWritten();
             final long s0 = store.syncsCompleted();
@@ -48,17 +49,48 @@ public final class StoreBenchMain {
                 }
             }
             final double secs = (System.nanoTime() - startNs) / 1e9;
+            final long[] cpu1 = threadCpu();
             final long entries = store.entriesWritten() - e0;
             final long records = store.recordsWritten() - r0;
             final long syncs = store.syncsCompleted() - s0;
             System.out.printf("RESULT mode=%s payload=%d batch=%d entries_per_s=%.0f entries_per_record=%.1f "
                     + "entries_per_sync=%.1f%n", mode, payload, batch, (index - startIndex) / secs,
                 records == 0 ? 0.0 : (double) entries / records, syncs == 0 ? 0.0 : (double) entries / syncs);
+            // Thread CPU per entry, user and kernel (kernel = page faults on fresh journal pages, futex, fsync).
+            final String[] names = {"raft(main)", "journal", "journal-sync"};
+            final StringBuilder line = new StringBuilder("CPU_NS_PER_ENTRY");
+            for (int t = 0; t < 3; t++) {
+                line.append(' ').append(names[t]).append("_user=")
+                    .append(String.format("%.0f", (cpu1[2 * t] - cpu0[2 * t]) / (double) entries))
+                    .append(' ').append(names[t]).append("_sys=")
+                    .append(String.format("%.0f", ((cpu1[2 * t + 1] - cpu0[2 * t + 1]) - (cpu1[2 * t] - cpu0[2 * t]))
+                        / (double) entries));
+            }
+            System.out.println(line);
         } finally {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** {user, total} CPU ns of main, the journal thread and the sync thread (0 if absent). */
+    private static long[] threadCpu() {
+        final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        final long[] out = new long[6];
+        for (final java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            final String name = info.getThreadName();
+            final int slot = name.equals("main") ? 0 : name.startsWith("pontoon-journal-sync") ? 2
+                : name.startsWith("pontoon-journal") ? 1 : -1;
+            if (slot >= 0) {
+                out[2 * slot] += mx.getThreadUserTime(info.getThreadId());
+                out[2 * slot + 1] += mx.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        return out;
     }
 
     private static long appendBatch(ChronicleLogStore store, UnsafeBuffer src, long index, int batch, int payload) {
