@@ -22,7 +22,8 @@ import java.nio.file.Path;
  * {@value #SEGMENT_ENTRIES} entries ({@code index/<segment number in hex>.idx}, 2.5 MiB, sparse) that are
  * created and mapped as the log reaches them and unmapped and deleted whole when compaction or a truncation to
  * empty leaves them behind. Nothing is ever copied or doubled. The segment table is a fixed array of
- * {@value #MAX_SEGMENTS} references (the held range may span at most that many segments, about 1 G entries).
+ * {@value #MAX_SEGMENTS} references (the held range may span at most that many segments, about 4.3 G
+ * entries: an hour of log at 1 M entries/s, the span of one FAST_HOURLY file, fits).
  *
  * <p>The side files are a cache of the journal, not a second source of truth: opening the store deletes any
  * left behind and rebuilds them from the journal during replay; closing deletes them.
@@ -47,7 +48,7 @@ final class LogIndex implements AutoCloseable {
     static final int SEGMENT_ENTRIES = 1 << SEGMENT_SHIFT;
     private static final int SEGMENT_MASK = SEGMENT_ENTRIES - 1;
     static final int SEGMENT_BYTES = SEGMENT_ENTRIES * SLOT_LENGTH;
-    static final int MAX_SEGMENTS = 1 << 14;
+    static final int MAX_SEGMENTS = 1 << 16;
     private static final int TABLE_MASK = MAX_SEGMENTS - 1;
     static final String SUFFIX = ".idx";
 
