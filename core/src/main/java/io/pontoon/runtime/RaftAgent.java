@@ -30,6 +30,10 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     private final Supplier<CommitListener[]> listeners;
     private final StatusSink statusSink;
     private final String roleName;
+    /** Callback slots that got a result in this duty cycle (each once), for {@link ProposalCallback#onBatchEnd}. */
+    private int[] batchSlots = new int[8];
+    private boolean[] inBatch = new boolean[8];
+    private int batchSlotCount;
 
     /** Where status answers go (the seed's DebugResponse). */
     public interface StatusSink {
@@ -54,7 +58,39 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
 
     @Override
     public int doWork() {
-        return engine.doWork(clock.nanoTime(), this);
+        final int work = engine.doWork(clock.nanoTime(), this);
+        endBatch();
+        return work;
+    }
+
+    /** Once per duty cycle: tells each callback that got results that its batch is complete. */
+    private void endBatch() {
+        final int count = batchSlotCount;
+        if (count == 0) {
+            return;
+        }
+        batchSlotCount = 0;
+        for (int i = 0; i < count; i++) {
+            inBatch[batchSlots[i]] = false; // first, so a callback that throws cannot leave a slot marked
+        }
+        for (int i = 0; i < count; i++) {
+            callbacks.apply(batchSlots[i]).onBatchEnd();
+        }
+    }
+
+    /** Notes that {@code slot} got a result in this cycle; grows only when a new callback appears. */
+    private ProposalCallback resultFor(int slot) {
+        if (slot >= inBatch.length) {
+            inBatch = java.util.Arrays.copyOf(inBatch, Math.max(slot + 1, inBatch.length * 2));
+        }
+        if (!inBatch[slot]) {
+            inBatch[slot] = true;
+            if (batchSlotCount == batchSlots.length) {
+                batchSlots = java.util.Arrays.copyOf(batchSlots, batchSlots.length * 2);
+            }
+            batchSlots[batchSlotCount++] = slot;
+        }
+        return callbacks.apply(slot);
     }
 
     /** The engine's inbox for this cycle: what the ring holds (bounded, so timers and acks keep running). */
@@ -73,7 +109,7 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         final long tag = ((long) callbackSlot << 48) | (correlationId & InboundRing.CORRELATION_MASK);
         final long result = engine.propose(data, offset, length, tag);
         if (result <= 0) {
-            callbacks.apply(callbackSlot).onResult(correlationId, ResultCode.of((int) -result), -1, engine.leaderId());
+            resultFor(callbackSlot).onResult(correlationId, ResultCode.of((int) -result), -1, engine.leaderId());
         }
     }
 
@@ -97,7 +133,7 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     @Override
     public void onProposalResult(long tag, ResultCode code, long index) {
         final int slot = (int) (tag >>> 48);
-        callbacks.apply(slot).onResult(tag & InboundRing.CORRELATION_MASK, code, index, engine.leaderId());
+        resultFor(slot).onResult(tag & InboundRing.CORRELATION_MASK, code, index, engine.leaderId());
     }
 
     @Override
@@ -111,13 +147,14 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
 
             @Override
             public void onProposal(int slot, long correlationId, DirectBuffer data, int offset, int length) {
-                callbacks.apply(slot).onResult(correlationId, ResultCode.CLOSED, -1, 0);
+                resultFor(slot).onResult(correlationId, ResultCode.CLOSED, -1, 0);
             }
 
             @Override
             public void onStatusRequest(long requestId) {
             }
         });
+        endBatch();
     }
 
     @Override
