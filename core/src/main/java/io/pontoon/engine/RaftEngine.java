@@ -17,7 +17,9 @@ import org.agrona.DirectBuffer;
  * A deterministic Raft state machine in the style of etcd raft: no I/O, no clock, no threads. Inputs
  * are {@link #onMessage}, {@link #onTick}, {@link #propose} and {@link #onDurable}; outputs go to the
  * {@link Outbox} (messages), the {@link LogStore} (appends, truncations) and the {@link EngineListener}
- * (committed entries, proposal outcomes). Same inputs, same outputs.
+ * (committed entries, proposal outcomes). Same inputs, same outputs. Drivers run it through
+ * {@link #doWork}, which holds the order of a duty cycle; the single steps stay public for tests that
+ * examine one of them.
  *
  * <p>Threading: every method is called on one thread (the node's Raft thread, or the simulator).
  */
