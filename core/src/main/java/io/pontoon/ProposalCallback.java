@@ -13,4 +13,14 @@ public interface ProposalCallback {
      * @param leaderId      for NOT_LEADER, the known leader id or 0
      */
     void onResult(long correlationId, ResultCode code, long lsn, int leaderId);
+
+    /**
+     * End of a batch: called on the Raft thread once at the end of each duty cycle in which this callback
+     * received at least one {@link #onResult}, after all of that cycle's results. Keep {@code onResult}
+     * to cheap per-entry bookkeeping and do the per-batch work here (flush a connection, wake another
+     * thread, publish a counter), so it is paid once per batch and not once per entry on the leader's
+     * Raft thread. Default: nothing.
+     */
+    default void onBatchEnd() {
+    }
 }

@@ -30,6 +30,13 @@ public final class RaftConfig {
     public final boolean checkQuorum;
     /** A proposal whose outcome is unknown after this long fails with TIMEOUT (outcome unknown). */
     public final long proposalTimeoutNs;
+    /**
+     * Follower: how long a received AppendEntries may wait for the disk before it is answered on receipt
+     * (matchIndex unchanged, lastLogIndex = what was received), so that a leader whose in-flight window is
+     * small (shrunk after losses) keeps sending while this follower's disk is slow. In steady state the
+     * disk is faster and each AppendEntries gets one answer, once its entries are durable.
+     */
+    public final long receiptAckDelayNs;
     /** Capacity of the node's inbound ring buffer in bytes (power of two). */
     public final int inboundRingBytes;
     /** Idle strategy of the Raft thread: BACKOFF (spin, yield, then park up to 1 ms), SLEEP, BUSY_SPIN. */
@@ -51,6 +58,7 @@ public final class RaftConfig {
         preVote = b.preVote;
         checkQuorum = b.checkQuorum;
         proposalTimeoutNs = b.proposalTimeoutNs;
+        receiptAckDelayNs = b.receiptAckDelayNs;
         inboundRingBytes = b.inboundRingBytes;
         idleMode = b.idleMode;
     }
@@ -107,6 +115,7 @@ public final class RaftConfig {
         private boolean preVote = true;
         private boolean checkQuorum = true;
         private long proposalTimeoutNs = 10_000_000_000L;
+        private long receiptAckDelayNs = 5_000_000L;
         private int inboundRingBytes = 16 * 1024 * 1024;
         private IdleMode idleMode = IdleMode.BACKOFF;
 
@@ -189,6 +198,12 @@ public final class RaftConfig {
         /** Default 10 s; allowed 1 ms .. 1 h. */
         public Builder proposalTimeoutNs(long v) {
             proposalTimeoutNs = range("proposalTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
+            return this;
+        }
+
+        /** Default 5 ms; allowed 0 (answer every AppendEntries on receipt too) .. 10 s. */
+        public Builder receiptAckDelayNs(long v) {
+            receiptAckDelayNs = range("receiptAckDelayNs", v, 0, 10_000_000_000L);
             return this;
         }
 

@@ -2,6 +2,8 @@ package io.pontoon;
 
 import io.pontoon.engine.RaftEngine;
 import io.pontoon.engine.RandomSource;
+import io.pontoon.engine.Outbox;
+import io.pontoon.runtime.InboundRing;
 import io.pontoon.runtime.RaftAgent;
 import io.pontoon.runtime.WakeableIdleStrategy;
 import io.pontoon.spi.LogStore;
@@ -40,7 +42,7 @@ public final class RaftNode implements AutoCloseable {
 
     private final int nodeId;
     private final RaftConfig config;
-    private final ManyToOneRingBuffer inbound;
+    private final InboundRing inbound;
     private final WakeableIdleStrategy wakeable;
     private final AgentRunner runner;
     private final Transport transport;
@@ -64,7 +66,7 @@ public final class RaftNode implements AutoCloseable {
         this.callbacks = new ProposalCallback[]{this::onFutureResult};
         listeners = b.listeners.toArray(new CommitListener[0]);
         final int capacity = config.inboundRingBytes + RingBufferDescriptor.TRAILER_LENGTH;
-        this.inbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity)));
+        this.inbound = new InboundRing(new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity))));
         this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L, () -> inbound.size() > 0);
         final IdleStrategy idle;
         switch (config.idleMode) {
@@ -73,8 +75,20 @@ public final class RaftNode implements AutoCloseable {
             default: idle = wakeable; break;
         }
         final RaftAgent[] agentRef = new RaftAgent[1];
+        final Transport t = transport;
+        final Outbox outbox = new Outbox() {
+            @Override
+            public boolean send(int toNodeId, int type, DirectBuffer body, int offset, int length) {
+                return t.send(toNodeId, type, body, offset, length);
+            }
+
+            @Override
+            public void flush() {
+                t.flush();
+            }
+        };
         final RaftEngine engine = new RaftEngine(nodeId, b.memberIds, config, log, meta,
-            transport::send, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
+            outbox, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
                 @Override
                 public void onProposalResult(long tag, ResultCode code, long index) {
                     agentRef[0].onProposalResult(tag, code, index);
@@ -85,7 +99,7 @@ public final class RaftNode implements AutoCloseable {
                     agentRef[0].onCommit(lsn, term, data, offset, length);
                 }
             }, SystemNanoClock.INSTANCE.nanoTime());
-        final RaftAgent agent = new RaftAgent(engine, inbound, transport, SystemNanoClock.INSTANCE,
+        final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus);
         agentRef[0] = agent;
         log.durableIndexWakeup(wakeable::wake);
@@ -107,14 +121,9 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private boolean onTransportMessage(int from, int type, DirectBuffer body, int offset, int length) {
-        final int claim = inbound.tryClaim(type, length + RaftAgent.RAFT_HEADER);
-        if (claim <= 0) {
+        if (!inbound.offerPeerMessage(from, type, body, offset, length)) {
             return false;
         }
-        final org.agrona.concurrent.AtomicBuffer buf = inbound.buffer();
-        buf.putInt(claim, from);
-        buf.putBytes(claim + RaftAgent.RAFT_HEADER, body, offset, length);
-        inbound.commit(claim);
         wakeable.wake();
         return true;
     }
@@ -127,7 +136,7 @@ public final class RaftNode implements AutoCloseable {
     public CompletableFuture<Long> propose(byte[] data) {
         Objects.requireNonNull(data, "data");
         final CompletableFuture<Long> f = new CompletableFuture<>();
-        final long id = futureIds.incrementAndGet() & RaftAgent.CORRELATION_MASK;
+        final long id = futureIds.incrementAndGet() & InboundRing.CORRELATION_MASK;
         futures.put(id, f);
         if (!propose(new UnsafeBuffer(data), 0, data.length, id, 0)) {
             futures.remove(id);
@@ -142,7 +151,7 @@ public final class RaftNode implements AutoCloseable {
      * or the node is closed: retry later. {@code correlationId} must be in [0, 2^48).
      */
     public boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, ProposalCallback callback) {
-        if (correlationId < 0 || correlationId > RaftAgent.CORRELATION_MASK) {
+        if (correlationId < 0 || correlationId > InboundRing.CORRELATION_MASK) {
             throw new IllegalArgumentException("correlationId must be in [0, 2^48), got " + correlationId);
         }
         return propose(buffer, offset, length, correlationId, slotOf(Objects.requireNonNull(callback, "callback")));
@@ -152,15 +161,9 @@ public final class RaftNode implements AutoCloseable {
         if (closed) {
             return false;
         }
-        final int claim = inbound.tryClaim(RaftAgent.MSG_PROPOSE, length + RaftAgent.PROPOSE_HEADER);
-        if (claim <= 0) {
+        if (!inbound.offerProposal(slot, correlationId, buffer, offset, length)) {
             return false;
         }
-        final org.agrona.concurrent.AtomicBuffer buf = inbound.buffer();
-        buf.putInt(claim, slot);
-        buf.putLong(claim + 8, correlationId);
-        buf.putBytes(claim + RaftAgent.PROPOSE_HEADER, buffer, offset, length);
-        inbound.commit(claim);
         wakeable.wake();
         return true;
     }
@@ -241,9 +244,7 @@ public final class RaftNode implements AutoCloseable {
         }
         final long id = statusIds.incrementAndGet();
         statusRequests.put(id, f);
-        final UnsafeBuffer b = new UnsafeBuffer(new byte[8]);
-        b.putLong(0, id);
-        if (!inbound.write(RaftAgent.MSG_STATUS, b, 0, 8)) {
+        if (!inbound.offerStatusRequest(id)) {
             statusRequests.remove(id);
             f.completeExceptionally(new IllegalStateException("node " + nodeId + " inbound ring is full"));
         } else {

@@ -3,7 +3,10 @@ package io.pontoon.engine;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.spi.LogStore;
 
-/** Follower side of AppendEntries (§5.3): consistency check, conflict truncation, append, commit, ack. */
+/**
+ * Follower side of AppendEntries (§5.3): consistency check, conflict truncation, append, commit. A rejection
+ * is answered at once; a success is answered at the end of the duty cycle ({@link RaftState#flushAck}).
+ */
 final class AppendEntriesHandler {
     private final RaftState s;
 
@@ -54,9 +57,8 @@ final class AppendEntriesHandler {
         // Entries up to `index` now match the leader's log (log matching property, §5.3).
         s.verifiedIndex = Math.max(s.verifiedIndex, index);
         s.followerCommit(m.leaderCommit());
-        final long match = Math.min(log.durableIndex(), s.verifiedIndex);
-        s.ackedIndex = Math.max(s.ackedIndex, match);
-        s.sender.sendAppendResponse(from, s.term, true, match, -1, -1, -1, s.verifiedIndex);
+        // Answered once per duty cycle, for every AppendEntries taken in it, once durable (RaftState.flushAck).
+        s.onAppendAccepted(m.length());
     }
 
     /**

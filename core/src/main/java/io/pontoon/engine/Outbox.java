@@ -10,4 +10,12 @@ import org.agrona.DirectBuffer;
 @FunctionalInterface
 public interface Outbox {
     boolean send(int toNodeId, int type, DirectBuffer body, int offset, int length);
+
+    /**
+     * End of a duty cycle's messages ({@link RaftEngine#doWork}): a transport that batches writes hands
+     * them to the network now, once per cycle rather than once per message. Before the cycle applies
+     * committed entries, so replication does not wait for the state machine.
+     */
+    default void flush() {
+    }
 }

@@ -17,12 +17,31 @@ import org.agrona.DirectBuffer;
  * A deterministic Raft state machine in the style of etcd raft: no I/O, no clock, no threads. Inputs
  * are {@link #onMessage}, {@link #onTick}, {@link #propose} and {@link #onDurable}; outputs go to the
  * {@link Outbox} (messages), the {@link LogStore} (appends, truncations) and the {@link EngineListener}
- * (committed entries, proposal outcomes). Same inputs, same outputs.
+ * (committed entries, proposal outcomes). Same inputs, same outputs. Drivers run it through
+ * {@link #doWork}, which holds the order of a duty cycle; the single steps stay public for tests that
+ * examine one of them.
  *
  * <p>Threading: every method is called on one thread (the node's Raft thread, or the simulator).
  */
 public final class RaftEngine {
+    /** Most committed entries one duty cycle applies, so a long catch-up does not starve the inbound ring. */
+    public static final int MAX_APPLY_PER_CYCLE = 65_536;
+
+    /**
+     * What a driver hands the engine in one duty cycle: the messages and proposals that arrived since the
+     * last one. {@link #drainTo} calls {@link RaftEngine#onMessage} and {@link RaftEngine#propose} (and
+     * whatever else the driver owns, e.g. status requests) and returns how many inputs it handed over.
+     */
+    @FunctionalInterface
+    public interface Inbox {
+        /** An inbox with nothing in it: a cycle driven by the clock or the disk only. */
+        Inbox EMPTY = engine -> 0;
+
+        int drainTo(RaftEngine engine);
+    }
+
     private final RaftState s;
+    private final Outbox outbox;
     private final AppendEntriesHandler appendEntriesHandler;
     private final AppendResponseHandler appendResponseHandler;
     private final VoteRequestHandler voteRequestHandler;
@@ -48,6 +67,7 @@ public final class RaftEngine {
                       Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
         validateMembers(nodeId, memberIds);
         this.s = new RaftState(nodeId, memberIds, config, log, meta, outbox, random, listener, nowNs);
+        this.outbox = outbox;
         this.appendEntriesHandler = new AppendEntriesHandler(s);
         this.appendResponseHandler = new AppendResponseHandler(s);
         this.voteRequestHandler = new VoteRequestHandler(s);
@@ -80,6 +100,32 @@ public final class RaftEngine {
         if (!self) {
             throw new IllegalArgumentException("nodeId " + nodeId + " is not in memberIds " + java.util.Arrays.toString(memberIds));
         }
+    }
+
+    /**
+     * One duty cycle, in the only order there is (STYLE.md 13): every driver (the runtime's Raft thread,
+     * the simulator, the engine benchmark, tests) calls this and supplies only the clock and the inbox.
+     * <ol>
+     *   <li>{@link #onClock}: messages of this cycle are stamped with the current time;</li>
+     *   <li>the inbox: peer messages and proposals;</li>
+     *   <li>{@link #onTick}: timers (elections, heartbeats, check-quorum, proposal timeouts);</li>
+     *   <li>{@link #onDurable}: the log's durable index (a leader may commit);</li>
+     *   <li>{@link #flush}: a leader sends AppendEntries, a follower one answer for the AppendEntries it
+     *       took, then {@link Outbox#flush()} hands them to the network;</li>
+     *   <li>{@link #applyCommitted}: up to {@link #MAX_APPLY_PER_CYCLE} committed entries are applied and
+     *       the proposals they settle resolved, after the messages left.</li>
+     * </ol>
+     * Returns the work done (0 lets the driver idle).
+     */
+    public int doWork(long nowNs, Inbox inbox) {
+        onClock(nowNs);
+        int work = inbox.drainTo(this);
+        work += onTick(nowNs);
+        work += onDurable();
+        work += flush();
+        outbox.flush();
+        work += applyCommitted(MAX_APPLY_PER_CYCLE);
+        return work;
     }
 
     /**
@@ -291,7 +337,10 @@ public final class RaftEngine {
         return index;
     }
 
-    /** Reads the log's durable index: a follower acknowledges, a leader may commit. Returns work done. */
+    /**
+     * Reads the log's durable index: a leader may commit; a follower answers in {@link #flush()}. Returns
+     * work done.
+     */
     public int onDurable() {
         final long durable = s.log.durableIndex();
         if (durable == lastDurableIndex) {
@@ -300,16 +349,18 @@ public final class RaftEngine {
         lastDurableIndex = durable;
         if (s.role == Role.LEADER) {
             s.maybeCommit();
-        } else {
-            s.maybeAck();
         }
         return 1;
     }
 
-    /** End of a duty cycle: a leader sends pending AppendEntries (batched, pipelined). Returns messages sent. */
+    /**
+     * End of a duty cycle's inputs: a leader sends pending AppendEntries (batched, pipelined); a follower
+     * sends one AppendResponse for the AppendEntries it took, once they are durable (see
+     * {@code RaftState.flushAck}). Returns messages sent.
+     */
     public int flush() {
         if (s.role != Role.LEADER) {
-            return 0;
+            return s.flushAck();
         }
         s.maybeCommit();
         return s.replicate();

@@ -6,50 +6,49 @@ import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;
 import io.pontoon.engine.EngineListener;
 import io.pontoon.engine.RaftEngine;
-import io.pontoon.spi.Transport;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
- * The Raft thread's duty cycle (an Agrona {@link Agent}): drain the inbound ring (peer messages,
- * proposals, control events), tick, take durable progress, apply, replicate, flush the transport.
- * Owns the {@link RaftEngine}; nothing else touches it.
+ * The Raft thread (an Agrona {@link Agent}): each {@link #doWork()} is one {@link RaftEngine#doWork}
+ * with the clock and the inbound ring as its inbox; the order of a duty cycle lives in the engine. This
+ * class only decodes the ring ({@link InboundRing}) into engine calls and routes the engine's outputs to
+ * proposal callbacks, commit listeners and status requests. Owns the {@link RaftEngine}; nothing else
+ * touches it.
  */
-public final class RaftAgent implements Agent, EngineListener, MessageHandler {
-    public static final int MSG_PROPOSE = 100;
-    public static final int MSG_STATUS = 101;
-    public static final int PROPOSE_HEADER = 16;
-    public static final int RAFT_HEADER = 4;
-    private static final int MAX_APPLY_PER_CYCLE = 65_536;
+public final class RaftAgent implements Agent, EngineListener, InboundRing.Handler, RaftEngine.Inbox {
     private static final int MAX_RING_MESSAGES_PER_CYCLE = 16_384;
-    public static final long CORRELATION_MASK = (1L << 48) - 1;
 
     private final RaftEngine engine;
-    private final RingBuffer inbound;
-    private final Transport transport;
+    private final InboundRing inbound;
     private final NanoClock clock;
     private final IntFunction<ProposalCallback> callbacks;
-    private final java.util.function.Supplier<CommitListener[]> listeners;
+    private final Supplier<CommitListener[]> listeners;
     private final StatusSink statusSink;
     private final String roleName;
+    /** Callback slots that got a result in this duty cycle (each once), for {@link ProposalCallback#onBatchEnd}. */
+    private int[] batchSlots = new int[8];
+    private boolean[] inBatch = new boolean[8];
+    private int batchSlotCount;
 
     /** Where status answers go (the seed's DebugResponse). */
     public interface StatusSink {
         void onStatus(long requestId, RaftStatus status);
     }
 
-    public RaftAgent(RaftEngine engine, RingBuffer inbound, Transport transport, NanoClock clock,
-              IntFunction<ProposalCallback> callbacks, java.util.function.Supplier<CommitListener[]> listeners,
-              StatusSink statusSink) {
+    /**
+     * @param engine an engine whose {@link io.pontoon.engine.Outbox} sends through the node's transport
+     *               (its {@code flush()} flushes the transport once per duty cycle)
+     */
+    public RaftAgent(RaftEngine engine, InboundRing inbound, NanoClock clock,
+                     IntFunction<ProposalCallback> callbacks, Supplier<CommitListener[]> listeners,
+                     StatusSink statusSink) {
         this.engine = engine;
         this.inbound = inbound;
-        this.transport = transport;
         this.clock = clock;
         this.callbacks = callbacks;
         this.listeners = listeners;
@@ -59,33 +58,64 @@ public final class RaftAgent implements Agent, EngineListener, MessageHandler {
 
     @Override
     public int doWork() {
-        engine.onClock(clock.nanoTime());
-        int work = inbound.read(this, MAX_RING_MESSAGES_PER_CYCLE);
-        work += engine.onTick(clock.nanoTime());
-        work += engine.onDurable();
-        work += engine.applyCommitted(MAX_APPLY_PER_CYCLE);
-        final int sent = engine.flush();
-        work += sent;
-        transport.flush();
+        final int work = engine.doWork(clock.nanoTime(), this);
+        endBatch();
         return work;
     }
 
-    @Override
-    public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
-        if (msgTypeId == MSG_PROPOSE) {
-            final int slot = buffer.getInt(index);
-            final long correlationId = buffer.getLong(index + 8);
-            final long tag = ((long) slot << 48) | (correlationId & CORRELATION_MASK);
-            final long result = engine.propose(buffer, index + PROPOSE_HEADER, length - PROPOSE_HEADER, tag);
-            if (result <= 0) {
-                callbacks.apply(slot).onResult(correlationId, ResultCode.of((int) -result), -1, engine.leaderId());
-            }
-        } else if (msgTypeId == MSG_STATUS) {
-            statusSink.onStatus(buffer.getLong(index), status());
-        } else {
-            final int from = buffer.getInt(index);
-            engine.onMessage(from, msgTypeId, buffer, index + RAFT_HEADER, length - RAFT_HEADER);
+    /** Once per duty cycle: tells each callback that got results that its batch is complete. */
+    private void endBatch() {
+        final int count = batchSlotCount;
+        if (count == 0) {
+            return;
         }
+        batchSlotCount = 0;
+        for (int i = 0; i < count; i++) {
+            inBatch[batchSlots[i]] = false; // first, so a callback that throws cannot leave a slot marked
+        }
+        for (int i = 0; i < count; i++) {
+            callbacks.apply(batchSlots[i]).onBatchEnd();
+        }
+    }
+
+    /** Notes that {@code slot} got a result in this cycle; grows only when a new callback appears. */
+    private ProposalCallback resultFor(int slot) {
+        if (slot >= inBatch.length) {
+            inBatch = java.util.Arrays.copyOf(inBatch, Math.max(slot + 1, inBatch.length * 2));
+        }
+        if (!inBatch[slot]) {
+            inBatch[slot] = true;
+            if (batchSlotCount == batchSlots.length) {
+                batchSlots = java.util.Arrays.copyOf(batchSlots, batchSlots.length * 2);
+            }
+            batchSlots[batchSlotCount++] = slot;
+        }
+        return callbacks.apply(slot);
+    }
+
+    /** The engine's inbox for this cycle: what the ring holds (bounded, so timers and acks keep running). */
+    @Override
+    public int drainTo(RaftEngine e) {
+        return inbound.read(this, MAX_RING_MESSAGES_PER_CYCLE);
+    }
+
+    @Override
+    public void onPeerMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
+        engine.onMessage(fromNodeId, type, body, offset, length);
+    }
+
+    @Override
+    public void onProposal(int callbackSlot, long correlationId, DirectBuffer data, int offset, int length) {
+        final long tag = ((long) callbackSlot << 48) | (correlationId & InboundRing.CORRELATION_MASK);
+        final long result = engine.propose(data, offset, length, tag);
+        if (result <= 0) {
+            resultFor(callbackSlot).onResult(correlationId, ResultCode.of((int) -result), -1, engine.leaderId());
+        }
+    }
+
+    @Override
+    public void onStatusRequest(long requestId) {
+        statusSink.onStatus(requestId, status());
     }
 
     RaftStatus status() {
@@ -103,23 +133,32 @@ public final class RaftAgent implements Agent, EngineListener, MessageHandler {
     @Override
     public void onProposalResult(long tag, ResultCode code, long index) {
         final int slot = (int) (tag >>> 48);
-        callbacks.apply(slot).onResult(tag & CORRELATION_MASK, code, index, engine.leaderId());
+        resultFor(slot).onResult(tag & InboundRing.CORRELATION_MASK, code, index, engine.leaderId());
     }
 
     @Override
     public void onClose() {
         engine.abandonPending();
-        // Proposals still in the ring never reached the engine.
-        inbound.read((msgTypeId, buffer, index, length) -> {
-            if (msgTypeId == MSG_PROPOSE) {
-                callbacks.apply(buffer.getInt(index)).onResult(buffer.getLong(index + 8), ResultCode.CLOSED, -1, 0);
+        // Proposals still in the ring never reached the engine; status requests are answered by the node.
+        inbound.drain(new InboundRing.Handler() {
+            @Override
+            public void onPeerMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
+            }
+
+            @Override
+            public void onProposal(int slot, long correlationId, DirectBuffer data, int offset, int length) {
+                resultFor(slot).onResult(correlationId, ResultCode.CLOSED, -1, 0);
+            }
+
+            @Override
+            public void onStatusRequest(long requestId) {
             }
         });
+        endBatch();
     }
 
     @Override
     public String roleName() {
         return roleName;
     }
-
 }

@@ -43,14 +43,14 @@ class AppendEntriesHandlerTest {
     void followerAcknowledgesOnlyDurableEntries() {
         final EngineFixture f = new EngineFixture(3, false, EngineFixture.config().build()).start();
         f.appendEntries(2, 1, 0, 0, 0, 1, 1, 1);
-        assertEquals(0, f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse().matchIndex(),
-            "nothing is durable yet, so nothing is acknowledged");
+        assertTrue(f.sentTo(2, MessageType.APPEND_RESPONSE).isEmpty(),
+            "nothing is durable yet: the answer waits for the disk (one answer per batch)");
         f.log.persistUpTo(2);
-        f.engine.onDurable();
+        f.endDutyCycle();
         assertEquals(2, f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse().matchIndex(),
             "the disk caught up to 2: acknowledged up to 2");
         f.log.persistAll();
-        f.engine.onDurable();
+        f.endDutyCycle();
         assertEquals(3, f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse().matchIndex());
     }
 
@@ -122,5 +122,47 @@ class AppendEntriesHandlerTest {
         assertEquals(7, ack.durableTerm(), "term 7 was on stable storage when the ack left");
         assertEquals(0, ack.durableVote(), "and the vote of the old term is gone");
         assertEquals(7, f.engine.term());
+    }
+
+    @Test
+    void followerAnswersOnReceiptOnceEntriesWaitedReceiptAckDelayForTheDisk() {
+        final EngineFixture f = new EngineFixture(3, false,
+            EngineFixture.config().receiptAckDelayNs(5 * EngineFixture.MS).build()).start();
+        f.appendEntries(2, 1, 0, 0, 0, 1, 1);
+        f.tickBy(5 * EngineFixture.MS - 1);
+        assertTrue(f.sentTo(2, MessageType.APPEND_RESPONSE).isEmpty(), "not before the delay");
+        f.tickBy(1);
+        final AppendResponseCodec r = f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse();
+        assertTrue(r.success());
+        assertEquals(0, r.matchIndex(), "a receipt answer acknowledges nothing that is not durable");
+        assertEquals(2, r.lastLogIndex(), "it tells the leader what arrived, freeing its window");
+        f.tickBy(10 * EngineFixture.MS);
+        assertEquals(1, f.sentTo(2, MessageType.APPEND_RESPONSE).size(), "answered once, not every cycle");
+        f.log.persistAll();
+        f.endDutyCycle();
+        assertEquals(2, f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse().matchIndex(),
+            "then once more when durable");
+    }
+
+    @Test
+    void followerAnswersOnReceiptWhenUnansweredAppendsFillHalfTheWindow() {
+        final EngineFixture f = new EngineFixture(3, false,
+            EngineFixture.config().maxInflightMessages(4).receiptAckDelayNs(10_000 * EngineFixture.MS).build()).start();
+        f.appendEntries(2, 1, 0, 0, 0, 1);
+        assertTrue(f.sentTo(2, MessageType.APPEND_RESPONSE).isEmpty(), "one of a window of four: wait for the disk");
+        f.appendEntries(2, 1, 1, 1, 0, 1);
+        final AppendResponseCodec r = f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse();
+        assertEquals(0, r.matchIndex());
+        assertEquals(2, r.lastLogIndex(), "two of four unanswered: the leader's window must not fill");
+    }
+
+    @Test
+    void followerAnswersAnAppendThatBringsNothingNewAtOnce() {
+        final EngineFixture f = EngineFixture.threeNodes().start();
+        f.appendEntries(2, 1, 0, 0, 0, 1);
+        f.appendEntries(2, 1, 1, 1, 0);
+        assertEquals(2, f.sentTo(2, MessageType.APPEND_RESPONSE).size(),
+            "an empty AppendEntries (a probe) is answered in its own duty cycle: the leader waits for it");
+        assertEquals(1, f.lastSentTo(2, MessageType.APPEND_RESPONSE).appendResponse().matchIndex());
     }
 }

@@ -60,7 +60,7 @@ class AppendResponseHandlerTest {
         f.appendSuccess(2, term, 1);
         assertEquals(0, f.engine.commitIndex(), "one follower has the no-op but the leader's copy is not durable");
         f.log.persistAll();
-        f.engine.onDurable();
+        f.endDutyCycle();
         assertEquals(1, f.engine.commitIndex(), "now leader + follower: a majority");
     }
 

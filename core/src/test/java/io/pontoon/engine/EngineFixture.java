@@ -137,7 +137,6 @@ final class EngineFixture {
 
     void tickTo(long atNs) {
         nowNs = atNs;
-        engine.onTick(atNs);
         endDutyCycle();
     }
 
@@ -145,15 +144,18 @@ final class EngineFixture {
         tickTo(nowNs + durationNs);
     }
 
+    /** One duty cycle with nothing in the inbox, at the fixture's time (the disk or the clock moved). */
     void endDutyCycle() {
-        engine.flush();
-        engine.applyCommitted(Integer.MAX_VALUE);
+        engine.doWork(nowNs, RaftEngine.Inbox.EMPTY);
     }
 
+    /** One duty cycle whose inbox holds one message (in {@code scratch}). */
     void deliver(int from, int type, int length) {
-        final String malformed = engine.onMessage(from, type, scratch, 0, length);
-        assertNull(malformed, "the engine accepts a well-formed " + MessageType.name(type));
-        endDutyCycle();
+        engine.doWork(nowNs, e -> {
+            final String malformed = e.onMessage(from, type, scratch, 0, length);
+            assertNull(malformed, "the engine accepts a well-formed " + MessageType.name(type));
+            return 1;
+        });
     }
 
     /** AppendEntries from {@code from} carrying entries of the given terms after (prevIndex, prevTerm). */
@@ -193,9 +195,12 @@ final class EngineFixture {
     }
 
     long propose(int length) {
-        final long result = engine.propose(new UnsafeBuffer(new byte[length]), 0, length, 1000 + log.lastIndex());
-        endDutyCycle();
-        return result;
+        final long[] result = new long[1];
+        engine.doWork(nowNs, e -> {
+            result[0] = e.propose(new UnsafeBuffer(new byte[length]), 0, length, 1000 + log.lastIndex());
+            return 1;
+        });
+        return result[0];
     }
 
     /**
@@ -203,6 +208,11 @@ final class EngineFixture {
      * what was sent on the way. Returns the new term.
      */
     long electSelf() {
+        return electSelf(true);
+    }
+
+    /** As {@link #electSelf()}; {@code clearSent} false keeps what the electing duty cycle sent. */
+    long electSelf(boolean clearSent) {
         tickBy(2 * ELECTION_TIMEOUT_NS);
         if (engine.role() == Role.PRE_CANDIDATE) {
             for (int peer = 2; peer <= nodes / 2 + 1; peer++) {
@@ -214,7 +224,9 @@ final class EngineFixture {
             voteResponse(peer, engine.term(), true, false);
         }
         assertEquals(Role.LEADER, engine.role(), "a majority of votes makes a leader");
-        sent.clear();
+        if (clearSent) {
+            sent.clear();
+        }
         return engine.term();
     }
 

@@ -47,7 +47,7 @@ class LogBackPressureTest {
                 public void onCommit(long lsn, long term, DirectBuffer data, int offset, int length) {
                 }
             }, 0);
-        engine.onTick(10_000_000_000L);
+        engine.doWork(10_000_000_000L, RaftEngine.Inbox.EMPTY);
         assertEquals(Role.LEADER, engine.role(), "a single node elects itself");
         final UnsafeBuffer data = new UnsafeBuffer(new byte[8]);
         final long last = log.lastIndex();

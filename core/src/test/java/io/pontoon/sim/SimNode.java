@@ -15,6 +15,8 @@ public final class SimNode {
     RaftEngine engine;
     int incarnation;
     boolean ticksPaused;
+    /** The virtual time the node's clock froze at when its ticks were paused. */
+    long pausedAtNs;
     boolean diskHeld;
     /** Highest write sequence for which a disk completion is scheduled. */
     long scheduledWriteSeq;

@@ -20,9 +20,9 @@ import java.util.function.BooleanSupplier;
  * <p>Everything that happens is an event in one priority queue ordered by (virtual time, sequence
  * number): node ticks, message deliveries, disk completions and actions (client proposals, faults).
  * There are no threads and no wall clock, and all randomness comes from one seeded generator, so a seed
- * replays exactly. After each event that reaches an engine the simulator ends the node's duty cycle
- * ({@code flush()}, {@code applyCommitted()}), schedules the disk write of anything appended, and runs
- * the {@link SafetyChecker} on that node.
+ * replays exactly. Each event that reaches an engine is one duty cycle of that node
+ * ({@link RaftEngine#doWork}, the cycle every driver shares) with the event as its input; after it the
+ * simulator schedules the disk write of anything appended and runs the {@link SafetyChecker} on the node.
  *
  * <p>Tests drive it directly: build, {@link #start()}, then {@link #runFor}/{@link #runUntil} with faults
  * in between ({@link #network()}, {@link #crash}, {@link #restart}, {@link #holdDisk}, {@link #pauseTicks}).
@@ -37,7 +37,6 @@ public final class Simulation {
      * batches and a 256-message window), and ~100x normal traffic.
      */
     static final long STORM_BUDGET_MESSAGES = 60_000L;
-    private static final int APPLY_BATCH = 256;
 
     final long seed;
     final int nodeCount;
@@ -52,6 +51,17 @@ public final class Simulation {
     private final EventQueue queue = new EventQueue();
     /** Wraps each delivered body; the engine may use it only during onMessage (Outbox contract). */
     private final UnsafeBuffer deliveryBuffer = new UnsafeBuffer(new byte[0]);
+    /** The message being delivered, handed to the engine by {@link #deliveryInbox}. */
+    private SimEvent delivering;
+    private final RaftEngine.Inbox deliveryInbox = engine -> {
+        final SimEvent d = delivering;
+        final String malformed = engine.onMessage(d.from, d.type, deliveryBuffer, 0, d.body.length);
+        if (malformed != null) {
+            throw SafetyChecker.violation("wire format", "n" + d.node + " rejected a message n" + d.from
+                + " sent as malformed: " + malformed);
+        }
+        return 1;
+    };
     private final SimNode[] nodes;
     private final int[] memberIds;
     private final SimNetwork network;
@@ -270,10 +280,13 @@ public final class Simulation {
         final long proposalId = checker.proposalCount() + 1;
         final byte[] payload = empty ? new byte[0] : Payloads.forProposal(proposalId);
         final Proposal p = checker.newProposal(n, Payloads.hash(payload), payload.length, nowNs);
-        final long result = n.engine.propose(new UnsafeBuffer(payload), 0, payload.length, p.id);
-        checker.onProposeReturned(n, p, result);
-        note("n" + n.id + " #" + p.id + (result > 0 ? " index " + result : " " + ResultCode.of((int) -result)));
-        afterNodeWork(n);
+        final long[] result = new long[1];
+        runCycle(n, engine -> {
+            result[0] = engine.propose(new UnsafeBuffer(payload), 0, payload.length, p.id);
+            checker.onProposeReturned(n, p, result[0]);
+            return 1;
+        });
+        note("n" + n.id + " #" + p.id + (result[0] > 0 ? " index " + result[0] : " " + ResultCode.of((int) -result[0])));
         return p;
     }
 
@@ -298,7 +311,11 @@ public final class Simulation {
 
     /** While paused the node gets no ticks: its timers stand still (its clock is frozen). */
     public Simulation pauseTicks(int id) {
-        node(id).ticksPaused = true;
+        final SimNode n = node(id);
+        if (!n.ticksPaused) {
+            n.pausedAtNs = nowNs;
+        }
+        n.ticksPaused = true;
         return this;
     }
 
@@ -381,8 +398,7 @@ public final class Simulation {
         }
         scheduleTick(n, nowNs + tickIntervalNs);
         if (!n.ticksPaused) {
-            n.engine.onTick(nowNs);
-            afterNodeWork(n);
+            runCycle(n, RaftEngine.Inbox.EMPTY);
         }
     }
 
@@ -393,12 +409,8 @@ public final class Simulation {
             return;
         }
         deliveryBuffer.wrap(e.body);
-        final String malformed = n.engine.onMessage(e.from, e.type, deliveryBuffer, 0, e.body.length);
-        if (malformed != null) {
-            throw SafetyChecker.violation("wire format", "n" + n.id + " rejected a message n" + e.from
-                + " sent as malformed: " + malformed);
-        }
-        afterNodeWork(n);
+        delivering = e;
+        runCycle(n, deliveryInbox);
     }
 
     private void onDiskEvent(SimEvent e) {
@@ -411,18 +423,19 @@ public final class Simulation {
             return; // releaseDisk schedules a new completion for everything written
         }
         if (n.log.persistWritesUpTo(e.value)) {
-            n.engine.onDurable();
-            afterNodeWork(n);
+            runCycle(n, RaftEngine.Inbox.EMPTY);
         }
     }
 
-    /** End of the node's duty cycle: send, apply, persist, check. */
-    private void afterNodeWork(SimNode n) {
+    /**
+     * One duty cycle of node {@code n} ({@link RaftEngine#doWork}, the order every driver shares) with
+     * {@code inbox} as its input, then what the simulated world does after it: schedule the disk write
+     * of anything appended, check the invariants. A node whose ticks are paused runs at the frozen time
+     * it was paused at, so none of its timers fire.
+     */
+    private void runCycle(SimNode n, RaftEngine.Inbox inbox) {
         final RaftEngine engine = n.engine;
-        engine.flush();
-        while (engine.applyCommitted(APPLY_BATCH) >= APPLY_BATCH) {
-            // keep applying
-        }
+        engine.doWork(n.ticksPaused ? n.pausedAtNs : nowNs, inbox);
         scheduleDisk(n);
         checker.afterStep(n);
         final SimEvent e = current;
@@ -562,7 +575,7 @@ public final class Simulation {
             randomSources.create(n.id, incarnation), listener, nowNs);
         final long phase = alignedTicks ? tickIntervalNs : 1 + random.nextLong(tickIntervalNs);
         scheduleTick(n, nowNs + phase);
-        afterNodeWork(n);
+        runCycle(n, RaftEngine.Inbox.EMPTY);
     }
 
     // ------------------------------------------------------------------ reports

@@ -23,6 +23,8 @@ final class EngineCluster implements MessageQueue.Receiver {
 
     private final RaftEngine[] engines;
     private final InMemoryLogStore[] logs;
+    /** Each engine's inbox: the round's messages addressed to it (built once: no allocation per round). */
+    private final RaftEngine.Inbox[] inboxes;
     private final MessageQueue network = new MessageQueue();
     private long nowNs = 1_000_000_000L;
     private long committedEntries;
@@ -49,6 +51,11 @@ final class EngineCluster implements MessageQueue.Receiver {
                 }
             }
         };
+        inboxes = new RaftEngine.Inbox[nodes];
+        for (int i = 0; i < nodes; i++) {
+            final int nodeId = i + 1;
+            inboxes[i] = engine -> network.deliverTo(nodeId, this);
+        }
         for (int i = 0; i < nodes; i++) {
             logs[i] = new InMemoryLogStore(true);
             engines[i] = new RaftEngine(i + 1, members, config, logs[i], new InMemoryMetaStore(),
@@ -64,23 +71,22 @@ final class EngineCluster implements MessageQueue.Receiver {
         }
     }
 
-    /** One duty cycle of every engine, then one hop of message delivery. Returns messages delivered. */
+    /**
+     * One round: one duty cycle of every engine ({@link RaftEngine#doWork}, the order every driver
+     * shares), each with the messages sent to it in the previous round as its inbox. Returns messages
+     * delivered.
+     */
     int round() {
         nowNs += ROUND_NS;
-        for (RaftEngine e : engines) {
-            e.onTick(nowNs);
-            e.onDurable();
-            e.flush();
-        }
-        final int delivered = network.deliverTo(this);
-        for (RaftEngine e : engines) {
-            e.onDurable();
-            e.applyCommitted(Integer.MAX_VALUE);
+        network.beginRound();
+        final long before = network.messagesDelivered();
+        for (int i = 0; i < engines.length; i++) {
+            engines[i].doWork(nowNs, inboxes[i]);
         }
         if (malformed != null) {
             throw new IllegalStateException("engine rejected a message as malformed: " + malformed);
         }
-        return delivered;
+        return (int) (network.messagesDelivered() - before);
     }
 
     /** Runs rounds (moving virtual time in election-sized steps) until a leader has committed its no-op. */

@@ -6,8 +6,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The benchmark's network: messages copied into a growable byte buffer, delivered in send order by
- * {@link #deliverTo}. Two buffers alternate (messages sent while delivering go to the other one), so
+ * The benchmark's network: messages copied into a growable byte buffer, delivered in rounds
+ * ({@link #beginRound}, then {@link #deliverTo(int, Receiver)} per node), in send order. Two buffers alternate (messages sent while delivering go to the other one), so
  * once both have grown to the working-set size nothing is allocated. Single-threaded.
  */
 final class MessageQueue {
@@ -26,6 +26,7 @@ final class MessageQueue {
     private MutableDirectBuffer pending = new ExpandableArrayBuffer(1 << 20);
     private MutableDirectBuffer delivering = new ExpandableArrayBuffer(1 << 20);
     private int pendingLength;
+    private int deliveringLength;
     private long messagesDelivered;
 
     /** The outbox of node {@code fromNodeId}: copies each message into the pending buffer. */
@@ -50,18 +51,30 @@ final class MessageQueue {
         return messagesDelivered;
     }
 
-    /** Delivers every message queued so far; messages sent meanwhile wait for the next call. */
-    int deliverTo(Receiver receiver) {
+    /**
+     * Starts a round: the messages queued so far become the round's batch, delivered per node by
+     * {@link #deliverTo(int, Receiver)}; messages sent meanwhile wait for the next round.
+     */
+    void beginRound() {
         final MutableDirectBuffer batch = pending;
-        final int batchLength = pendingLength;
         pending = delivering;
-        pendingLength = 0;
         delivering = batch;
+        deliveringLength = pendingLength;
+        pendingLength = 0;
+    }
+
+    /** Delivers the round's messages addressed to {@code toNodeId}, in send order. Returns how many. */
+    int deliverTo(int toNodeId, Receiver receiver) {
+        final MutableDirectBuffer batch = delivering;
+        final int batchLength = deliveringLength;
         int count = 0;
-        for (int at = 0; at < batchLength; count++) {
+        for (int at = 0; at < batchLength; ) {
             final int length = batch.getInt(at + LENGTH_OFFSET);
-            receiver.onMessage(batch.getInt(at + TO_OFFSET), batch.getInt(at + FROM_OFFSET),
-                batch.getInt(at + TYPE_OFFSET), batch, at + HEADER_LENGTH, length);
+            if (batch.getInt(at + TO_OFFSET) == toNodeId) {
+                receiver.onMessage(toNodeId, batch.getInt(at + FROM_OFFSET), batch.getInt(at + TYPE_OFFSET),
+                    batch, at + HEADER_LENGTH, length);
+                count++;
+            }
             at += HEADER_LENGTH + length;
         }
         messagesDelivered += count;

@@ -1,0 +1,158 @@
+package io.pontoon.runtime;
+
+import io.pontoon.protocol.MessageType;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * The typed codec of a node's inbound ring (STYLE.md 17): the records that producers (Netty I/O threads,
+ * client threads, the status caller) write and the Raft thread reads, encoded and decoded in place over
+ * the ring's memory, with no allocation. A flyweight over one {@link RingBuffer}; producer methods are
+ * safe from any thread (the ring is many-to-one), {@link #read} only on the Raft thread.
+ *
+ * <p>Record types. A ring record's type id is either a peer message's wire type or an in-process
+ * control id:
+ * <ul>
+ *   <li>peer message, type = its wire {@link MessageType} (1..{@link MessageType#MAX_RAFT_TYPE}):
+ *       {@code from} i32 at 0, the message body from {@link #PEER_HEADER_LENGTH};</li>
+ *   <li>{@link #PROPOSAL} ({@value #PROPOSAL}): callback {@code slot} i32 at 0, 4 bytes padding,
+ *       {@code correlationId} i64 at 8, the entry's bytes from {@link #PROPOSAL_HEADER_LENGTH};</li>
+ *   <li>{@link #STATUS_REQUEST} ({@value #STATUS_REQUEST}): {@code requestId} i64 at 0.</li>
+ * </ul>
+ * The wire's message type is one unsigned byte (docs/PROTOCOL.md: 1..31 peer, 32..63 client, 64..127
+ * reserved, 240..243 handshake), so every id from {@link #FIRST_CONTROL_TYPE} = 256 up can never be a
+ * wire type: a control record and a peer message cannot be mistaken for each other, whatever the wire
+ * adds later.
+ */
+public final class InboundRing {
+    /** First in-process control id: one above the largest value of the wire's one-byte type field. */
+    public static final int FIRST_CONTROL_TYPE = 256;
+    /** A proposal from {@code RaftNode.propose}. */
+    public static final int PROPOSAL = FIRST_CONTROL_TYPE;
+    /** A status request from {@code RaftNode.statusAsync}. */
+    public static final int STATUS_REQUEST = FIRST_CONTROL_TYPE + 1;
+
+    public static final int PEER_HEADER_LENGTH = 4;
+    public static final int PROPOSAL_HEADER_LENGTH = 16;
+    public static final int STATUS_REQUEST_LENGTH = 8;
+    /** Proposal correlation ids are 48 bits: the Raft thread packs (slot, correlationId) into one long tag. */
+    public static final long CORRELATION_MASK = (1L << 48) - 1;
+
+    private static final int PROPOSAL_SLOT_OFFSET = 0;
+    private static final int PROPOSAL_CORRELATION_OFFSET = 8;
+
+    /** What the Raft thread does with each record type (the inbound adapter's callbacks). */
+    public interface Handler {
+        /** A peer message; {@code body} is valid only during the call. */
+        void onPeerMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length);
+
+        /** A proposal; {@code data} is valid only during the call. */
+        void onProposal(int callbackSlot, long correlationId, DirectBuffer data, int offset, int length);
+
+        void onStatusRequest(long requestId);
+    }
+
+    private final RingBuffer ring;
+    private final Decoder decoder = new Decoder();
+
+    public InboundRing(RingBuffer ring) {
+        this.ring = ring;
+    }
+
+    /** Bytes waiting to be read (any thread; a hint). */
+    public int size() {
+        return ring.size();
+    }
+
+    /**
+     * Producer (a transport thread): copies one peer message into the ring. Returns false if the ring is
+     * full (back-pressure: the transport retries or drops, as for a lossy link).
+     */
+    public boolean offerPeerMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
+        if (type < 1 || type >= FIRST_CONTROL_TYPE) {
+            throw new IllegalArgumentException("peer message type must be a wire type in [1, 255], got " + type);
+        }
+        final int claim = ring.tryClaim(type, PEER_HEADER_LENGTH + length);
+        if (claim <= 0) {
+            return false;
+        }
+        final AtomicBuffer buf = ring.buffer();
+        buf.putInt(claim, fromNodeId);
+        buf.putBytes(claim + PEER_HEADER_LENGTH, body, offset, length);
+        ring.commit(claim);
+        return true;
+    }
+
+    /**
+     * Producer (any thread): copies one proposal into the ring. Returns false if the ring is full.
+     * {@code correlationId} must be in [0, 2^48), {@code callbackSlot} in [0, 65535).
+     */
+    public boolean offerProposal(int callbackSlot, long correlationId, DirectBuffer data, int offset, int length) {
+        final int claim = ring.tryClaim(PROPOSAL, PROPOSAL_HEADER_LENGTH + length);
+        if (claim <= 0) {
+            return false;
+        }
+        final AtomicBuffer buf = ring.buffer();
+        buf.putInt(claim + PROPOSAL_SLOT_OFFSET, callbackSlot);
+        buf.putLong(claim + PROPOSAL_CORRELATION_OFFSET, correlationId);
+        buf.putBytes(claim + PROPOSAL_HEADER_LENGTH, data, offset, length);
+        ring.commit(claim);
+        return true;
+    }
+
+    /** Producer (any thread): asks the Raft thread for a status snapshot. Returns false if the ring is full. */
+    public boolean offerStatusRequest(long requestId) {
+        final int claim = ring.tryClaim(STATUS_REQUEST, STATUS_REQUEST_LENGTH);
+        if (claim <= 0) {
+            return false;
+        }
+        ring.buffer().putLong(claim, requestId);
+        ring.commit(claim);
+        return true;
+    }
+
+    /**
+     * Raft thread: decodes up to {@code limit} records into {@code handler}. Returns the number read.
+     * An unknown record type is a bug in a producer of this process, not bad input from the network (the
+     * transport checks wire types before they reach the ring): it throws.
+     */
+    public int read(Handler handler, int limit) {
+        decoder.handler = handler;
+        return ring.read(decoder, limit);
+    }
+
+    /** Raft thread: decodes every record left, e.g. to fail the proposals that never reached the engine. */
+    public int drain(Handler handler) {
+        decoder.handler = handler;
+        return ring.read(decoder);
+    }
+
+    private static final class Decoder implements MessageHandler {
+        Handler handler;
+
+        @Override
+        public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+            switch (msgTypeId) {
+                case PROPOSAL:
+                    handler.onProposal(buffer.getInt(index + PROPOSAL_SLOT_OFFSET),
+                        buffer.getLong(index + PROPOSAL_CORRELATION_OFFSET),
+                        buffer, index + PROPOSAL_HEADER_LENGTH, length - PROPOSAL_HEADER_LENGTH);
+                    break;
+                case STATUS_REQUEST:
+                    handler.onStatusRequest(buffer.getLong(index));
+                    break;
+                default:
+                    if (msgTypeId < 1 || msgTypeId >= FIRST_CONTROL_TYPE) {
+                        throw new IllegalStateException("inbound ring record of unknown type " + msgTypeId
+                            + " (length " + length + ")");
+                    }
+                    handler.onPeerMessage(buffer.getInt(index), msgTypeId, buffer,
+                        index + PEER_HEADER_LENGTH, length - PEER_HEADER_LENGTH);
+                    break;
+            }
+        }
+    }
+}
