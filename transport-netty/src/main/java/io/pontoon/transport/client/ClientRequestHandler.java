@@ -211,6 +211,8 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
         final int queued = responseRing.size();
         if (queued > 0) {
             drainOut = ch.alloc().directBuffer(queued);
+            // One read stops at the end of the ring's memory; the second takes what wrapped to the start.
+            responseRing.read(copyResponse);
             responseRing.read(copyResponse);
             final ByteBuf out = drainOut;
             drainOut = null;
@@ -234,6 +236,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     }
 
     private void discardResponses() {
+        responseRing.read((msgTypeId, buffer, index, length) -> { }, Integer.MAX_VALUE);
         responseRing.read((msgTypeId, buffer, index, length) -> { }, Integer.MAX_VALUE);
         ByteBuf response;
         while ((response = overflowResponses.poll()) != null) {
