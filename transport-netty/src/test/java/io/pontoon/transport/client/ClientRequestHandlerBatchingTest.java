@@ -97,6 +97,43 @@ class ClientRequestHandlerBatchingTest {
     }
 
     @Test
+    void framesSplitAcrossReadsAreHandledOnceWholeAfterTheFrameDecoderIsGone() {
+        channel.runPendingTasks();
+        assertEquals(null, channel.pipeline().get(FrameDecoder.class), "the handler splits frames itself");
+        final ByteBuf stream = Unpooled.directBuffer();
+        for (int i = 0; i < 3; i++) {
+            appendRequest(stream, 10 + i, 100);
+        }
+        // 1 byte, then most of the first frame, then the rest of it with half of the second, then the rest.
+        final int frame = stream.readableBytes() / 3;
+        final int[] cuts = {1, frame - 10, frame + frame / 2, stream.readableBytes()};
+        int at = 0;
+        final int[] proposedAfter = new int[cuts.length];
+        for (int k = 0; k < cuts.length; k++) {
+            channel.writeInbound(stream.retainedSlice(at, cuts[k] - at));
+            at = cuts[k];
+            proposedAfter[k] = service.proposals.size();
+        }
+        stream.release();
+        assertEquals(List.of(0, 0, 1, 3), List.of(proposedAfter[0], proposedAfter[1], proposedAfter[2], proposedAfter[3]));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(10 + i, service.proposals.get(i).correlationId);
+        }
+        assertTrue(channel.isActive());
+    }
+
+    @Test
+    void lengthFieldAboveMaxFrameBytesClosesTheConnection() {
+        channel.runPendingTasks();
+        final ByteBuf bad = Unpooled.directBuffer();
+        bad.writeIntLE(1 << 30);
+        bad.writeZero(16);
+        channel.writeInbound(bad);
+        assertTrue(!channel.isActive(), "closed");
+        assertEquals(0, service.proposals.size());
+    }
+
+    @Test
     void notLeaderResponsesCarryTheLeaderAddressThroughTheRing() {
         final EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1 << 20), new ClientRequestHandler(service,
             CLUSTER_ID, NODE_ID, id -> ClientAppendResponseCodec.addressBytes("10.0.0." + id + ":7001"), Runnable::run));
