@@ -17,7 +17,6 @@ import io.pontoon.transport.codec.FrameType;
 import io.pontoon.transport.codec.FrameValidator;
 import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.Connections;
-import io.pontoon.transport.netty.FrameDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -48,12 +47,12 @@ import java.util.function.IntFunction;
  * many requests in flight therefore gets many responses per write. Only when the ring is full (a client
  * that stopped reading) does a response take a buffer of its own, queued behind the ring.
  */
-public final class ClientRequestHandler extends ChannelInboundHandlerAdapter implements ProposalCallback {
+public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
+    implements ProposalCallback, FrameSplitter.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRequestHandler.class);
     /** Per connection: room for about 1,600 plain responses (40 bytes of frame, 8 of ring header each). */
     static final int RESPONSE_RING_BYTES = 128 * 1024;
     private static final int RESPONSE_MSG_TYPE = 1;
-    private static final int INITIAL_CUMULATION_BYTES = 4096;
     /** The transport's default maxFrameBytes (8 MiB), for the constructor without it. */
     static final int DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
@@ -77,10 +76,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     private ByteBuf drainOut;
     private volatile Channel channel;
     private boolean failed;
-    private final int maxFrameBytes;
-    /** Bytes of a frame that arrived in pieces; reused. Event loop only. */
-    private ByteBuf cumulation;
-    private boolean reading;
+    private final FrameSplitter splitter;
 
     /**
      * @param leaderAddress  ASCII "host:port" of a node id, or null if unknown (for NOT_LEADER redirects)
@@ -94,7 +90,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     /** @param maxFrameBytes largest frame accepted (the transport's setting); a larger length field closes the connection */
     public ClientRequestHandler(ClientService service, int clusterId, int localNodeId, IntFunction<byte[]> leaderAddress,
                                 Executor statusExecutor, int maxFrameBytes) {
-        this.maxFrameBytes = maxFrameBytes;
+        this.splitter = new FrameSplitter(maxFrameBytes);
         this.service = service;
         this.clusterId = clusterId;
         this.localNodeId = localNodeId;
@@ -105,78 +101,36 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        // From here on this handler splits the byte stream itself: FrameDecoder hands out one slice object
-        // per frame (Netty 4.2's adaptive buffers do not pool slices), i.e. an allocation per request.
-        // Removed after the current read (the handshake is still running inside it); bytes it still holds
-        // are passed down as a plain buffer, which the splitter takes like any other.
-        final FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
-        if (decoder != null) {
-            ctx.channel().eventLoop().execute(() -> {
-                if (ctx.pipeline().context(decoder) != null) {
-                    ctx.pipeline().remove(decoder);
-                }
-            });
-        }
+        FrameSplitter.replaceFrameDecoder(ctx);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        releaseCumulation();
+        splitter.release();
     }
 
-    /**
-     * Takes any chunk of the byte stream (whole frames from FrameDecoder, or raw bytes once it is gone)
-     * and handles each whole frame in place; a partial frame at the end waits in {@link #cumulation}.
-     */
+    /** Any chunk of the byte stream; each whole frame is handled in place (see {@link FrameSplitter}). */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (failed || !(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        ByteBuf in = (ByteBuf) msg;
-        reading = true;
-        if (cumulation != null && cumulation.isReadable()) {
-            cumulation.writeBytes(in);
-            in.release();
-            in = cumulation;
-        }
-        try {
-            while (!failed && in.readableBytes() >= Frame.LENGTH_FIELD_LENGTH) {
-                final int lengthField = in.getIntLE(in.readerIndex());
-                if (lengthField < Frame.MIN_LENGTH_FIELD || lengthField > maxFrameBytes - Frame.LENGTH_FIELD_LENGTH) {
-                    fail(ctx, "frame length field " + Integer.toUnsignedString(lengthField) + " outside ["
-                        + Frame.MIN_LENGTH_FIELD + ", " + (maxFrameBytes - Frame.LENGTH_FIELD_LENGTH) + "] (maxFrameBytes "
-                        + maxFrameBytes + ")");
-                    break;
-                }
-                final int frameLength = Frame.LENGTH_FIELD_LENGTH + lengthField;
-                if (in.readableBytes() < frameLength) {
-                    break;
-                }
-                onFrame(ctx, in, in.readerIndex(), frameLength);
-                in.skipBytes(frameLength);
-            }
-            if (!failed && in.isReadable() && in != cumulation) {
-                if (cumulation == null) {
-                    cumulation = ctx.alloc().directBuffer(Math.max(INITIAL_CUMULATION_BYTES, in.readableBytes()));
-                }
-                cumulation.writeBytes(in);
-            }
-        } finally {
-            reading = false;
-            if (in != cumulation) {
-                in.release();
-            }
-            if (failed || !ctx.channel().isActive()) {
-                releaseCumulation();
-            } else if (cumulation != null) {
-                cumulation.discardReadBytes(); // the partial frame moves to the front; usually nothing to move
-            }
-        }
+        splitter.read(ctx, (ByteBuf) msg, this);
     }
 
-    private void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength) {
+    @Override
+    public boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public void onBadLength(ChannelHandlerContext ctx, String reason) {
+        fail(ctx, reason);
+    }
+
+    @Override
+    public void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength) {
         final DirectBuffer b = loopView.wrap(in, index, frameLength);
         String reason = validator.validateHeader(b, 0, frameLength, clusterId, 0);
         final int type = Frame.type(b, 0);
@@ -198,14 +152,6 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     private void fail(ChannelHandlerContext ctx, String reason) {
         failed = true;
         Connections.closeWithReason(ctx, LOG, "client: " + reason);
-    }
-
-    /** Not while {@link #channelRead} works on the cumulation (it releases it itself when it ends). */
-    private void releaseCumulation() {
-        if (cumulation != null && !reading) {
-            cumulation.release();
-            cumulation = null;
-        }
     }
 
     private void onAppendRequest(ChannelHandlerContext ctx, DirectBuffer b) {
@@ -333,7 +279,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         discardResponses();
-        releaseCumulation();
+        splitter.release();
         super.channelInactive(ctx);
     }
 
@@ -352,7 +298,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         failed = true;
-        releaseCumulation();
+        splitter.release();
         Connections.closeWithReason(ctx, LOG, "client connection error: " + cause);
     }
 }

@@ -35,7 +35,7 @@ import io.pontoon.transport.netty.TlsHandshakeLogger;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +107,8 @@ public final class PontoonClient implements AutoCloseable {
      */
     private Request oldest;
     private Request newest;
-    private final ManyToOneConcurrentArrayQueue<Request> submitted = new ManyToOneConcurrentArrayQueue<>(SUBMIT_QUEUE_CAPACITY);
+    /** Many-to-many only so that a submitter can empty it when the loop has shut down (see submit). */
+    private final ManyToManyConcurrentArrayQueue<Request> submitted = new ManyToManyConcurrentArrayQueue<>(SUBMIT_QUEUE_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainSubmitted;
     private final ScheduledFuture<?> sweep;
@@ -165,17 +166,20 @@ public final class PontoonClient implements AutoCloseable {
             accept(request);
             return;
         }
-        try {
-            if (!submitted.offer(request)) {
+        if (!submitted.offer(request)) {
+            try {
                 loop.execute(() -> accept(request)); // queue full: rare, costs one task
-                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             }
-            if (drainScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
                 loop.execute(drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                failSubmitted(); // the loop is gone: nothing else will drain the queue
             }
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
-            failSubmitted(); // the loop is gone: nothing will drain the queue
         }
     }
 
@@ -451,7 +455,8 @@ public final class PontoonClient implements AutoCloseable {
     }
 
     /** One connection to one node. Event loop only. */
-    private final class Conn extends ChannelInboundHandlerAdapter implements ConnectorHandshakeHandler.Listener {
+    private final class Conn extends ChannelInboundHandlerAdapter
+        implements ConnectorHandshakeHandler.Listener, FrameSplitter.Handler {
         final InetSocketAddress address;
         final ArrayDeque<Request> waiting = new ArrayDeque<>();
         final Long2ObjectHashMap<Request> inflight = new Long2ObjectHashMap<>();
@@ -460,6 +465,9 @@ public final class PontoonClient implements AutoCloseable {
         Channel channel;
         boolean ready;
         boolean closedConn;
+        /** A malformed frame arrived: the connection is closing and the rest of the stream is ignored. */
+        boolean badStream;
+        final FrameSplitter splitter = new FrameSplitter(config.maxFrameBytes);
         boolean flushScheduled;
         final Runnable flushTask = this::flush;
         /** Frames encoded since the last write, or null. */
@@ -537,6 +545,7 @@ public final class PontoonClient implements AutoCloseable {
             closedConn = true;
             ready = false;
             releaseBatch();
+            splitter.release();
             conns.remove(address, this);
             if (closed) {
                 failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
@@ -572,30 +581,52 @@ public final class PontoonClient implements AutoCloseable {
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            FrameSplitter.replaceFrameDecoder(ctx);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            splitter.release();
+        }
+
+        /** Any chunk of the byte stream; each whole response frame is handled in place. */
+        @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (closedConn || !(msg instanceof ByteBuf)) {
-                    return;
-                }
-                final ByteBuf frame = (ByteBuf) msg;
-                final int frameLength = frame.readableBytes();
-                final DirectBuffer b = readView.wrap(frame, frame.readerIndex(), frameLength);
-                final int type = Frame.type(b, 0);
-                String reason = validator.validateHeader(b, 0, frameLength, config.clusterId, acceptorId);
-                if (reason == null) {
-                    reason = FrameValidator.validateClientResponseBody(type, b, Frame.HEADER_LENGTH, Frame.bodyLength(frameLength));
-                }
-                if (reason != null) {
-                    Connections.closeWithReason(ctx, LOG, "node " + acceptorId + ": " + reason);
-                    return;
-                }
-                if (type == FrameType.CLIENT_APPEND_RESPONSE) {
-                    onAppendResponse(this, b, Frame.HEADER_LENGTH);
-                } else {
-                    onStatusResponse(this, b, Frame.HEADER_LENGTH);
-                }
-            } finally {
+            if (closedConn || badStream || !(msg instanceof ByteBuf)) {
                 ReferenceCountUtil.release(msg);
+                return;
+            }
+            splitter.read(ctx, (ByteBuf) msg, this);
+        }
+
+        @Override
+        public boolean failed() {
+            return closedConn || badStream;
+        }
+
+        @Override
+        public void onBadLength(ChannelHandlerContext ctx, String reason) {
+            badStream = true;
+            Connections.closeWithReason(ctx, LOG, "node " + acceptorId + ": " + reason);
+        }
+
+        @Override
+        public void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength) {
+            final DirectBuffer b = readView.wrap(in, index, frameLength);
+            final int type = Frame.type(b, 0);
+            String reason = validator.validateHeader(b, 0, frameLength, config.clusterId, acceptorId);
+            if (reason == null) {
+                reason = FrameValidator.validateClientResponseBody(type, b, Frame.HEADER_LENGTH, Frame.bodyLength(frameLength));
+            }
+            if (reason != null) {
+                onBadLength(ctx, reason);
+                return;
+            }
+            if (type == FrameType.CLIENT_APPEND_RESPONSE) {
+                onAppendResponse(this, b, Frame.HEADER_LENGTH);
+            } else {
+                onStatusResponse(this, b, Frame.HEADER_LENGTH);
             }
         }
 
