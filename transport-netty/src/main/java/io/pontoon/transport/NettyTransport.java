@@ -213,7 +213,7 @@ public final class NettyTransport implements Transport {
                     link.onAcceptedChannel(p.channel());
                 } else {
                     p.addLast("client", new ClientRequestHandler(clientService, config.clusterId, config.nodeId,
-                        advertisedAddresses::get, statusExecutor));
+                        advertisedAddresses::get, statusExecutor, config.maxFrameBytes));
                 }
             }
         }));

@@ -19,10 +19,16 @@ import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.Connections;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,9 +40,21 @@ import java.util.function.IntFunction;
  * client's own correlation id (the handler identifies the connection, so no lookup table is needed);
  * the outcome is written back from the Raft thread. CLIENT_STATUS_REQUEST is answered from a worker
  * thread. A malformed frame closes the connection with a logged reason.
+ *
+ * <p>Responses are answered in batches, with nothing allocated per response: the Raft thread encodes each
+ * response frame straight into this connection's off-heap ring and schedules one drain task per burst;
+ * the event loop copies everything in the ring into one buffer, writes it and flushes once. A client with
+ * many requests in flight therefore gets many responses per write. Only when the ring is full (a client
+ * that stopped reading) does a response take a buffer of its own, queued behind the ring.
  */
-public final class ClientRequestHandler extends ChannelInboundHandlerAdapter implements ProposalCallback {
+public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
+    implements ProposalCallback, FrameSplitter.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRequestHandler.class);
+    /** Per connection: room for about 1,600 plain responses (40 bytes of frame, 8 of ring header each). */
+    static final int RESPONSE_RING_BYTES = 128 * 1024;
+    private static final int RESPONSE_MSG_TYPE = 1;
+    /** The transport's default maxFrameBytes (8 MiB), for the constructor without it. */
+    static final int DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
     private final ClientService service;
     private final int clusterId;
@@ -46,12 +64,19 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     private final FrameValidator validator = new FrameValidator();
     private final ByteBufView loopView = new ByteBufView();
     private final ByteBufView raftView = new ByteBufView();
-    /** Responses encoded on the Raft thread, written by the event loop in one batch per wake-up. */
-    private final ManyToOneConcurrentLinkedQueue<ByteBuf> raftResponses = new ManyToOneConcurrentLinkedQueue<>();
+    /** Response frames encoded on the Raft thread, one ring record each; drained by the event loop. */
+    private final ManyToOneRingBuffer responseRing = new ManyToOneRingBuffer(new UnsafeBuffer(
+        ByteBuffer.allocateDirect(RESPONSE_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+    /** Responses that did not fit the ring (allocated, rare). */
+    private final ManyToOneConcurrentLinkedQueue<ByteBuf> overflowResponses = new ManyToOneConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainRaftResponses;
+    private final MessageHandler copyResponse = this::copyResponse;
+    /** The drain's output buffer while the ring is read. Event loop only. */
+    private ByteBuf drainOut;
     private volatile Channel channel;
     private boolean failed;
+    private final FrameSplitter splitter;
 
     /**
      * @param leaderAddress  ASCII "host:port" of a node id, or null if unknown (for NOT_LEADER redirects)
@@ -59,6 +84,13 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
      */
     public ClientRequestHandler(ClientService service, int clusterId, int localNodeId, IntFunction<byte[]> leaderAddress,
                                 Executor statusExecutor) {
+        this(service, clusterId, localNodeId, leaderAddress, statusExecutor, DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** @param maxFrameBytes largest frame accepted (the transport's setting); a larger length field closes the connection */
+    public ClientRequestHandler(ClientService service, int clusterId, int localNodeId, IntFunction<byte[]> leaderAddress,
+                                Executor statusExecutor, int maxFrameBytes) {
+        this.splitter = new FrameSplitter(maxFrameBytes);
         this.service = service;
         this.clusterId = clusterId;
         this.localNodeId = localNodeId;
@@ -69,36 +101,57 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        FrameSplitter.replaceFrameDecoder(ctx);
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        splitter.release();
+    }
+
+    /** Any chunk of the byte stream; each whole frame is handled in place (see {@link FrameSplitter}). */
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (failed || !(msg instanceof ByteBuf)) {
-                return;
-            }
-            final ByteBuf frame = (ByteBuf) msg;
-            final int frameLength = frame.readableBytes();
-            final DirectBuffer b = loopView.wrap(frame, frame.readerIndex(), frameLength);
-            String reason = validator.validateHeader(b, 0, frameLength, clusterId, 0);
-            final int type = Frame.type(b, 0);
-            final int bodyLength = Frame.bodyLength(frameLength);
-            if (reason == null) {
-                reason = FrameValidator.validateClientRequestBody(type, b, Frame.HEADER_LENGTH, bodyLength);
-            }
-            if (reason != null) {
-                failed = true;
-                Connections.closeWithReason(ctx, LOG, "client: " + reason);
-                return;
-            }
-            if (type == FrameType.CLIENT_APPEND_REQUEST) {
-                onAppendRequest(ctx, b);
-            } else {
-                onStatusRequest(ClientStatusRequestCodec.correlationId(b, Frame.HEADER_LENGTH));
-            }
-        } finally {
+        if (failed || !(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
+            return;
         }
+        splitter.read(ctx, (ByteBuf) msg, this);
+    }
+
+    @Override
+    public boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public void onBadLength(ChannelHandlerContext ctx, String reason) {
+        fail(ctx, reason);
+    }
+
+    @Override
+    public void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength) {
+        final DirectBuffer b = loopView.wrap(in, index, frameLength);
+        String reason = validator.validateHeader(b, 0, frameLength, clusterId, 0);
+        final int type = Frame.type(b, 0);
+        final int bodyLength = Frame.bodyLength(frameLength);
+        if (reason == null) {
+            reason = FrameValidator.validateClientRequestBody(type, b, Frame.HEADER_LENGTH, bodyLength);
+        }
+        if (reason != null) {
+            fail(ctx, reason);
+            return;
+        }
+        if (type == FrameType.CLIENT_APPEND_REQUEST) {
+            onAppendRequest(ctx, b);
+        } else {
+            onStatusRequest(ClientStatusRequestCodec.correlationId(b, Frame.HEADER_LENGTH));
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, String reason) {
+        failed = true;
+        Connections.closeWithReason(ctx, LOG, "client: " + reason);
     }
 
     private void onAppendRequest(ChannelHandlerContext ctx, DirectBuffer b) {
@@ -148,14 +201,25 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
         ctx.fireChannelReadComplete();
     }
 
-    /** Raft thread: the outcome of a proposal from this connection. */
+    /** Raft thread: the outcome of a proposal from this connection. Allocates nothing unless the ring is full. */
     @Override
     public void onResult(long correlationId, ResultCode code, long lsn, int leaderId) {
         final Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             return; // the client went away; the outcome is in the log either way
         }
-        raftResponses.offer(appendResponse(ch, raftView, correlationId, code, lsn, leaderId));
+        final byte[] address = code == ResultCode.NOT_LEADER && leaderId != 0 ? leaderAddress.apply(leaderId) : null;
+        final int bodyLength = ClientAppendResponseCodec.encodedLength(address);
+        final int frameLength = Frame.HEADER_LENGTH + bodyLength;
+        final int claim = responseRing.tryClaim(RESPONSE_MSG_TYPE, frameLength);
+        if (claim > 0) {
+            final AtomicBuffer ring = responseRing.buffer();
+            ClientAppendResponseCodec.encode(ring, claim + Frame.HEADER_LENGTH, correlationId, code, lsn, leaderId, address);
+            Frame.encodeHeader(ring, claim, FrameType.CLIENT_APPEND_RESPONSE, clusterId, localNodeId, bodyLength);
+            responseRing.commit(claim);
+        } else {
+            overflowResponses.offer(appendResponse(ch, raftView, correlationId, code, lsn, leaderId));
+        }
         if (drainScheduled.compareAndSet(false, true)) {
             try {
                 ch.eventLoop().execute(drainTask);
@@ -165,30 +229,61 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
         }
     }
 
-    /** Event loop: writes every queued response, then one flush. */
+    /**
+     * Event loop: every response queued so far goes out in one write and one flush. The flag is cleared
+     * first, so a response committed after the ring is read schedules the next drain.
+     */
     private void drainRaftResponses() {
         drainScheduled.set(false);
         final Channel ch = channel;
-        ByteBuf response;
-        while ((response = raftResponses.poll()) != null) {
-            if (ch.isActive()) {
-                ch.write(response, ch.voidPromise());
+        if (!ch.isActive()) {
+            discardResponses();
+            return;
+        }
+        final int queued = responseRing.size();
+        if (queued > 0) {
+            drainOut = ch.alloc().directBuffer(queued);
+            // One read stops at the end of the ring's memory; the second takes what wrapped to the start.
+            responseRing.read(copyResponse);
+            responseRing.read(copyResponse);
+            final ByteBuf out = drainOut;
+            drainOut = null;
+            if (out.isReadable()) {
+                ch.write(out, ch.voidPromise());
             } else {
-                response.release();
+                out.release();
             }
+        }
+        ByteBuf response;
+        while ((response = overflowResponses.poll()) != null) {
+            ch.write(response, ch.voidPromise());
         }
         ch.flush();
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    /** Event loop, inside the ring read: appends one encoded response frame to the drain's buffer. */
+    private void copyResponse(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+        loopView.beginWrite(drainOut, length).putBytes(0, buffer, index, length);
+        loopView.commit(drainOut, length);
+    }
+
+    private void discardResponses() {
+        responseRing.read((msgTypeId, buffer, index, length) -> { }, Integer.MAX_VALUE);
+        responseRing.read((msgTypeId, buffer, index, length) -> { }, Integer.MAX_VALUE);
         ByteBuf response;
-        while ((response = raftResponses.poll()) != null) {
+        while ((response = overflowResponses.poll()) != null) {
             response.release();
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        discardResponses();
+        splitter.release();
         super.channelInactive(ctx);
     }
 
+    /** A response frame in a buffer of its own: REJECTED_BUSY from the event loop, or ring overflow. */
     private ByteBuf appendResponse(Channel ch, ByteBufView view, long correlationId, ResultCode code, long lsn,
                                    int leaderId) {
         final byte[] address = code == ResultCode.NOT_LEADER && leaderId != 0 ? leaderAddress.apply(leaderId) : null;
@@ -203,6 +298,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         failed = true;
+        splitter.release();
         Connections.closeWithReason(ctx, LOG, "client connection error: " + cause);
     }
 }

@@ -35,6 +35,7 @@ import io.pontoon.transport.netty.TlsHandshakeLogger;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Java client of a Pontoon cluster over the wire protocol (docs/PROTOCOL.md, "Client messages").
@@ -68,11 +70,22 @@ import java.util.concurrent.TimeUnit;
  * timeout); CLOSED when the connection broke after the request was sent (the outcome is unknown, so
  * it is not resent: resending could append it twice); or the last refusal when attempts run out.
  *
- * <p>All connection and request state lives on one event loop thread: no locks.
+ * <p>All connection and request state lives on one event loop thread: no locks. Requests from other
+ * threads go through one bounded queue that the event loop drains in a single task (one wake-up per
+ * burst, not per request); a request made on the event loop itself (e.g. from a completion callback)
+ * skips the queue. Requests to one node are encoded back to back into shared buffers and flushed once
+ * per event-loop turn, as the peers do: with many in flight a turn sends one write of many frames.
+ * Timeouts are checked by one periodic sweep of a list kept in deadline order, not a timer per request.
  */
 public final class PontoonClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PontoonClient.class);
     private static final long MAX_BACKOFF_NS = 1_000_000_000L;
+    /** Requests from other threads waiting for the event loop; a full queue falls back to a task per request. */
+    private static final int SUBMIT_QUEUE_CAPACITY = 16 * 1024;
+    /** Frames are encoded back to back into buffers of this size (a larger frame gets its own buffer). */
+    static final int BATCH_BUFFER_BYTES = 32 * 1024;
+    private static final long MIN_SWEEP_NS = 1_000_000L;
+    private static final long MAX_SWEEP_NS = 100_000_000L;
 
     private final PontoonClientConfig config;
     private final EventLoops loops;
@@ -88,8 +101,17 @@ public final class PontoonClient implements AutoCloseable {
     private long nextCorrelationId = 1;
     private volatile InetSocketAddress target;
     private volatile boolean closed;
-    /** Every submitted request not yet finished. Event loop only. */
-    private final java.util.Set<Request> outstanding = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /**
+     * Every accepted request not yet finished, oldest first. Deadlines are accept time plus one constant
+     * timeout, so the list is in deadline order and the sweep looks only at its head. Event loop only.
+     */
+    private Request oldest;
+    private Request newest;
+    /** Many-to-many only so that a submitter can empty it when the loop has shut down (see submit). */
+    private final ManyToManyConcurrentArrayQueue<Request> submitted = new ManyToManyConcurrentArrayQueue<>(SUBMIT_QUEUE_CAPACITY);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainSubmitted;
+    private final ScheduledFuture<?> sweep;
 
     public PontoonClient(PontoonClientConfig config) {
         this.config = config;
@@ -103,6 +125,9 @@ public final class PontoonClient implements AutoCloseable {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                 TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs)));
         this.target = config.addresses.get(0);
+        // Timeouts fire up to one sweep period late: 1/8 of the timeout, within [1 ms, 100 ms].
+        final long sweepNs = Math.max(MIN_SWEEP_NS, Math.min(MAX_SWEEP_NS, config.requestTimeoutNs / 8));
+        this.sweep = loop.scheduleAtFixedRate(this::sweepTimeouts, sweepNs, sweepNs, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -131,37 +156,93 @@ public final class PontoonClient implements AutoCloseable {
         return target;
     }
 
+    /** Any thread. On the event loop the request is taken at once; elsewhere it is queued for the next drain. */
     private void submit(Request request) {
         if (closed) {
             request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             return;
         }
-        try {
-            loop.execute(() -> {
-                if (closed) {
-                    request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
-                    return;
-                }
-                outstanding.add(request);
-                request.future.whenComplete((v, e) -> forget(request));
-                request.timeout = loop.schedule(() -> onTimeout(request), config.requestTimeoutNs, TimeUnit.NANOSECONDS);
-                send(request);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        if (loop.inEventLoop()) {
+            accept(request);
+            return;
+        }
+        if (!submitted.offer(request)) {
+            try {
+                loop.execute(() -> accept(request)); // queue full: rare, costs one task
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            }
+            return;
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                failSubmitted(); // the loop is gone: nothing else will drain the queue
+            }
+        }
+    }
+
+    /** Event loop: takes every queued request; their frames go out in the flush this turn schedules. */
+    private void drainSubmitted() {
+        drainScheduled.set(false);
+        Request request;
+        while ((request = submitted.poll()) != null) {
+            accept(request);
+        }
+    }
+
+    private void failSubmitted() {
+        Request request;
+        while ((request = submitted.poll()) != null) {
             request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
         }
     }
 
-    /** Drops a finished request from {@link #outstanding}, on the event loop. */
-    private void forget(Request request) {
-        if (loop.inEventLoop()) {
-            outstanding.remove(request);
+    /** Event loop: starts the request's clock and sends it. */
+    private void accept(Request request) {
+        if (closed) {
+            request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            return;
+        }
+        request.deadlineNs = System.nanoTime() + config.requestTimeoutNs;
+        request.linked = true;
+        request.newer = null;
+        request.older = newest;
+        if (newest == null) {
+            oldest = request;
         } else {
-            try {
-                loop.execute(() -> outstanding.remove(request));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closed: the set is gone with the client
-            }
+            newest.newer = request;
+        }
+        newest = request;
+        send(request);
+    }
+
+    /** Event loop: drops a finished request from the deadline list. */
+    private void unlink(Request request) {
+        if (!request.linked) {
+            return;
+        }
+        request.linked = false;
+        if (request.older == null) {
+            oldest = request.newer;
+        } else {
+            request.older.newer = request.newer;
+        }
+        if (request.newer == null) {
+            newest = request.older;
+        } else {
+            request.newer.older = request.older;
+        }
+        request.older = null;
+        request.newer = null;
+    }
+
+    /** Event loop, periodic: fails with TIMEOUT every request past its deadline (they are at the head). */
+    private void sweepTimeouts() {
+        final long nowNs = System.nanoTime();
+        while (oldest != null && oldest.deadlineNs - nowNs <= 0) {
+            onTimeout(oldest);
         }
     }
 
@@ -191,27 +272,21 @@ public final class PontoonClient implements AutoCloseable {
         request.sentOn = conn;
         request.correlationId = correlationId;
         conn.inflight.put(correlationId, request);
-        final Channel ch = conn.channel;
-        final ByteBuf out;
         if (request.isAppend()) {
             final int bodyLength = ClientAppendRequestCodec.HEADER_LENGTH + request.payload.length;
-            out = ch.alloc().buffer(Frame.HEADER_LENGTH + bodyLength);
+            final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + bodyLength);
             final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
             ClientAppendRequestCodec.encodeHeader(w, Frame.HEADER_LENGTH, correlationId, request.payload.length);
             w.putBytes(Frame.HEADER_LENGTH + ClientAppendRequestCodec.PAYLOAD_OFFSET, request.payload);
             view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APPEND_REQUEST, config.clusterId, 0, bodyLength));
         } else {
-            out = ch.alloc().buffer(Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
+            final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
             final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
             ClientStatusRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId);
             view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_STATUS_REQUEST, config.clusterId, 0,
                 ClientStatusRequestCodec.LENGTH));
         }
-        ch.write(out, ch.voidPromise());
-        if (!conn.flushScheduled) {
-            conn.flushScheduled = true;
-            loop.execute(conn::flush);
-        }
+        conn.scheduleFlush();
     }
 
     private Conn connection(InetSocketAddress address) {
@@ -266,6 +341,7 @@ public final class PontoonClient implements AutoCloseable {
     private void onTimeout(Request request) {
         if (request.sentOn != null) {
             request.sentOn.inflight.remove(request.correlationId);
+            request.sentOn = null;
         }
         request.fail(new ProposalException(ResultCode.TIMEOUT, -1, 0));
     }
@@ -328,21 +404,26 @@ public final class PontoonClient implements AutoCloseable {
                 conn.channel.close();
             }
             conns.clear();
+            failSubmitted();
             // Requests waiting for a retry (no leader known, backing off) sit on no connection.
-            for (Request request : new ArrayList<>(outstanding)) {
-                request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            while (oldest != null) {
+                oldest.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             }
-            outstanding.clear();
+            sweep.cancel(false);
         });
         loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** One request: an append (payload set) or a status query (fixedAddress set). Event loop only after submit. */
-    private static final class Request {
+    private final class Request {
         final byte[] payload;
         final InetSocketAddress fixedAddress;
         final CompletableFuture<?> future;
-        ScheduledFuture<?> timeout;
+        /** In the deadline list: between accept and the outcome. */
+        boolean linked;
+        long deadlineNs;
+        Request older;
+        Request newer;
         Conn sentOn;
         long correlationId;
         int attempts;
@@ -359,26 +440,23 @@ public final class PontoonClient implements AutoCloseable {
             return payload != null;
         }
 
+        /** Event loop. */
         @SuppressWarnings("unchecked")
         void complete(Object value) {
-            cancelTimeout();
+            unlink(this);
             ((CompletableFuture<Object>) future).complete(value);
         }
 
+        /** Event loop, or the submitting thread when the request was never accepted (not linked). */
         void fail(Throwable cause) {
-            cancelTimeout();
+            unlink(this);
             future.completeExceptionally(cause);
-        }
-
-        private void cancelTimeout() {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
         }
     }
 
     /** One connection to one node. Event loop only. */
-    private final class Conn extends ChannelInboundHandlerAdapter implements ConnectorHandshakeHandler.Listener {
+    private final class Conn extends ChannelInboundHandlerAdapter
+        implements ConnectorHandshakeHandler.Listener, FrameSplitter.Handler {
         final InetSocketAddress address;
         final ArrayDeque<Request> waiting = new ArrayDeque<>();
         final Long2ObjectHashMap<Request> inflight = new Long2ObjectHashMap<>();
@@ -387,16 +465,59 @@ public final class PontoonClient implements AutoCloseable {
         Channel channel;
         boolean ready;
         boolean closedConn;
+        /** A malformed frame arrived: the connection is closing and the rest of the stream is ignored. */
+        boolean badStream;
+        final FrameSplitter splitter = new FrameSplitter(config.maxFrameBytes);
         boolean flushScheduled;
+        final Runnable flushTask = this::flush;
+        /** Frames encoded since the last write, or null. */
+        ByteBuf batch;
         int acceptorId;
 
         Conn(InetSocketAddress address) {
             this.address = address;
         }
 
+        /** Room for one frame of {@code frameLength} bytes at the batch buffer's writer index. */
+        ByteBuf batchBuffer(int frameLength) {
+            if (batch != null && batch.capacity() - batch.writerIndex() < frameLength) {
+                channel.write(batch, channel.voidPromise()); // full: queued in Netty, flushed with the rest
+                batch = null;
+            }
+            if (batch == null) {
+                final int capacity = Math.max(BATCH_BUFFER_BYTES, frameLength);
+                batch = channel.alloc().directBuffer(capacity, capacity);
+            }
+            return batch;
+        }
+
+        /** One flush per event-loop turn, however many requests were encoded in it. */
+        void scheduleFlush() {
+            if (!flushScheduled) {
+                flushScheduled = true;
+                loop.execute(flushTask);
+            }
+        }
+
         void flush() {
             flushScheduled = false;
-            channel.flush();
+            final ByteBuf b = batch;
+            batch = null;
+            if (b == null) {
+                return;
+            }
+            if (closedConn) {
+                b.release();
+                return;
+            }
+            channel.writeAndFlush(b, channel.voidPromise());
+        }
+
+        private void releaseBatch() {
+            if (batch != null) {
+                batch.release();
+                batch = null;
+            }
         }
 
         @Override
@@ -423,6 +544,8 @@ public final class PontoonClient implements AutoCloseable {
             }
             closedConn = true;
             ready = false;
+            releaseBatch();
+            splitter.release();
             conns.remove(address, this);
             if (closed) {
                 failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
@@ -458,30 +581,52 @@ public final class PontoonClient implements AutoCloseable {
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            FrameSplitter.replaceFrameDecoder(ctx);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            splitter.release();
+        }
+
+        /** Any chunk of the byte stream; each whole response frame is handled in place. */
+        @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (closedConn || !(msg instanceof ByteBuf)) {
-                    return;
-                }
-                final ByteBuf frame = (ByteBuf) msg;
-                final int frameLength = frame.readableBytes();
-                final DirectBuffer b = readView.wrap(frame, frame.readerIndex(), frameLength);
-                final int type = Frame.type(b, 0);
-                String reason = validator.validateHeader(b, 0, frameLength, config.clusterId, acceptorId);
-                if (reason == null) {
-                    reason = FrameValidator.validateClientResponseBody(type, b, Frame.HEADER_LENGTH, Frame.bodyLength(frameLength));
-                }
-                if (reason != null) {
-                    Connections.closeWithReason(ctx, LOG, "node " + acceptorId + ": " + reason);
-                    return;
-                }
-                if (type == FrameType.CLIENT_APPEND_RESPONSE) {
-                    onAppendResponse(this, b, Frame.HEADER_LENGTH);
-                } else {
-                    onStatusResponse(this, b, Frame.HEADER_LENGTH);
-                }
-            } finally {
+            if (closedConn || badStream || !(msg instanceof ByteBuf)) {
                 ReferenceCountUtil.release(msg);
+                return;
+            }
+            splitter.read(ctx, (ByteBuf) msg, this);
+        }
+
+        @Override
+        public boolean failed() {
+            return closedConn || badStream;
+        }
+
+        @Override
+        public void onBadLength(ChannelHandlerContext ctx, String reason) {
+            badStream = true;
+            Connections.closeWithReason(ctx, LOG, "node " + acceptorId + ": " + reason);
+        }
+
+        @Override
+        public void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength) {
+            final DirectBuffer b = readView.wrap(in, index, frameLength);
+            final int type = Frame.type(b, 0);
+            String reason = validator.validateHeader(b, 0, frameLength, config.clusterId, acceptorId);
+            if (reason == null) {
+                reason = FrameValidator.validateClientResponseBody(type, b, Frame.HEADER_LENGTH, Frame.bodyLength(frameLength));
+            }
+            if (reason != null) {
+                onBadLength(ctx, reason);
+                return;
+            }
+            if (type == FrameType.CLIENT_APPEND_RESPONSE) {
+                onAppendResponse(this, b, Frame.HEADER_LENGTH);
+            } else {
+                onStatusResponse(this, b, Frame.HEADER_LENGTH);
             }
         }
 

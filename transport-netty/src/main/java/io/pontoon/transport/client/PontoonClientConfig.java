@@ -19,7 +19,10 @@ public final class PontoonClientConfig {
     private final byte[] secret;
     /** Mutual TLS, or null. The client presents its certificate too. */
     public final TlsConfig tls;
-    /** A request without an outcome after this long fails with TIMEOUT (outcome unknown). Default 10 s; 1 ms .. 10 min. */
+    /**
+     * A request without an outcome after this long fails with TIMEOUT (outcome unknown). Checked by a periodic
+     * sweep, so it fails up to 1/8 of this later (at least 1 ms, at most 100 ms). Default 10 s; 1 ms .. 10 min.
+     */
     public final long requestTimeoutNs;
     /** Most sends of one request (redirects, busy retries, reconnects). Default 20; 1 .. 1000. */
     public final int maxAttempts;
