@@ -47,12 +47,15 @@ import java.util.concurrent.Callable;
         "Last line: RESULT committed=N ops_per_sec=N p50_us=N p99_us=N failover_ms=N failed=N leader_changes=N "
             + "heap_used_mb=N (failover_ms=-1 when not measured; leader_changes = elections after the first leader, "
             + "i.e. how far the highest term of any node rose during the run, the deliberate failover included; "
-            + "heap_used_mb = used heap after a System.gc() at the end, with the cluster still running)."},
+            + "heap_used_mb = used heap after a System.gc() at the end, with the cluster still running). "
+            + "A run of two minutes or more also prints '-- t=60.0s heap_used_mb=N' once a minute (after a System.gc())."},
     footer = {"", "Exit status: 0 entries were committed (and the failover completed when enabled), "
         + "1 otherwise, 2 bad usage."})
 public final class DemoCommand implements Callable<Integer> {
     static final int MAX_NODES = 9;
     private static final long LEADER_TIMEOUT_NS = 30_000_000_000L;
+    /** A run longer than this shows its live heap once per interval, so flat (or growing) memory is visible. */
+    private static final long HEAP_REPORT_INTERVAL_NS = 60_000_000_000L;
 
     @Spec
     private CommandSpec spec;
@@ -197,6 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
             final long disconnectNs = startNs + durationNs / 2;
             final long reconnectNs = startNs + durationNs * 3 / 4;
             long nextReportNs = startNs + 1_000_000_000L;
+            long nextHeapNs = startNs + HEAP_REPORT_INTERVAL_NS;
             long lastCommitted = 0;
             long lastReportNs = startNs;
             long nowNs = startNs;
@@ -210,6 +214,10 @@ public final class DemoCommand implements Callable<Integer> {
                     lastCommitted = c;
                     lastReportNs = nowNs;
                     nextReportNs += 1_000_000_000L;
+                }
+                if (nowNs >= nextHeapNs && nowNs < endNs - HEAP_REPORT_INTERVAL_NS / 2) {
+                    event(nowNs, "heap_used_mb=" + liveHeapMb() + " (after System.gc())");
+                    nextHeapNs += HEAP_REPORT_INTERVAL_NS;
                 }
                 idle.idle(load.pump(nowNs));
                 nowNs = System.nanoTime();
