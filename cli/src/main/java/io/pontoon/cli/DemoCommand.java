@@ -11,7 +11,6 @@ import io.pontoon.storage.Durability;
 import io.pontoon.storage.TempNodeStores;
 import io.pontoon.transport.NettyLoopbackFabric;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -43,7 +42,7 @@ import java.util.concurrent.Callable;
             + "in flight for a while, prints commits/s, p50/p99 commit latency, leader and term each second, "
             + "disconnects the leader half-way (reconnecting it later) and measures the failover.",
         "Every node's log is compacted below what all nodes have applied (minus a margin), so a long run keeps "
-            + "bounded memory and disk (journal files roll every minute; whole files are deleted).",
+            + "bounded memory and disk (journal files roll every ten seconds; whole files are deleted).",
         "Last line: RESULT committed=N ops_per_sec=N p50_us=N p99_us=N failover_ms=N failed=N leader_changes=N "
             + "heap_used_mb=N (failover_ms=-1 when not measured; leader_changes = elections after the first leader, "
             + "i.e. how far the highest term of any node rose during the run, the deliberate failover included; "
@@ -93,10 +92,11 @@ public final class DemoCommand implements Callable<Integer> {
     enum DemoDurability { SYNC, PAGE_CACHE, MEMORY }
 
     /**
-     * Journal files roll every minute, so compaction (whole files only) bounds the disk a long run uses to about
-     * two minutes of log per node; the store's default (hourly) would keep everything of a demo.
+     * Journal files roll every ten seconds ({@link DemoRollCycle}), so compaction (whole files only) bounds the
+     * disk a long run uses to about twenty seconds of log per node; the store's default (hourly) would keep
+     * everything of a demo.
      */
-    static final RollCycle DEMO_ROLL_CYCLE = LegacyRollCycles.MINUTELY;
+    static final RollCycle DEMO_ROLL_CYCLE = DemoRollCycle.TEN_SECONDLY;
 
     /** Every mode compacts: in memory and on disk alike, a log keeps only what some node may still need. */
     private CompactingFabric fabric() {
@@ -113,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
         }, nodes);
     }
 
-    /** A node's journal in the temporary stores, rolling every minute ({@link #DEMO_ROLL_CYCLE}). */
+    /** A node's journal in the temporary stores, rolling every ten seconds ({@link #DEMO_ROLL_CYCLE}). */
     static ChronicleLogStore openJournal(TempNodeStores stores, int nodeId) {
         return ChronicleLogStore.open(ChronicleLogStoreOptions.builder(stores.dataDir(nodeId))
             .durability(stores.durability()).rollCycle(DEMO_ROLL_CYCLE).build());

@@ -7,7 +7,6 @@ import io.pontoon.storage.ChronicleLogStore;
 import io.pontoon.storage.ChronicleLogStoreOptions;
 import io.pontoon.storage.Durability;
 import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,19 +74,19 @@ class CompactingFabricTest {
 
     /**
      * The demo's disk path: a Chronicle journal under the wrapper loses whole roll-cycle files once every node has
-     * applied past them (one file per second here, with a settable clock, instead of the demo's one per minute).
+     * applied past them: the demo's own roll cycle (a file every ten seconds), driven by a settable clock.
      */
     @Test
     void chronicleJournalFilesBelowWhatEveryNodeAppliedAreDeleted(@TempDir Path dir) throws IOException {
         final SetTimeProvider clock = new SetTimeProvider(TimeUnit.SECONDS.toNanos(1_700_000_000L));
         final ChronicleLogStoreOptions options = ChronicleLogStoreOptions.builder(dir)
-            .durability(Durability.PAGE_CACHE).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock).build();
+            .durability(Durability.PAGE_CACHE).rollCycle(DemoCommand.DEMO_ROLL_CYCLE).timeProvider(clock).build();
         try (CompactingFabric fabric = new CompactingFabric(ClusterFabric.inMemory(), 2, 100, 1);
              LogStore log = fabric.new CompactingLogStore(ChronicleLogStore.open(options))) {
             for (int cycle = 0; cycle < 5; cycle++) {
                 appendUpTo(log, cycle * 100L + 100);
                 awaitDurable(log, cycle * 100L + 100);
-                clock.advanceMillis(1000);
+                clock.advanceMillis(DemoCommand.DEMO_ROLL_CYCLE.lengthInMillis());
             }
             assertEquals(5, journalFiles(dir));
             applied(fabric, 0, 500);
