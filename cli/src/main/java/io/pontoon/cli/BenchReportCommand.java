@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
         "Runs a short, fixed set of the JMH cluster benchmarks (throughput by payload and durability, latency at "
             + "10/50/90%% of the measured peak, throughput under frame loss) and the SOFAJRaft/Ratis comparison "
             + "(compare/compare.sh), then writes docs/BENCHMARKS.md and PNG charts beside it.",
-        "About 15 minutes on 2 cores; --quick about 3. Needs the source tree and Maven."},
+        "About 20 minutes on 2 cores (headline trials warm up 30 s); --quick about 3, with short warm-ups that the "
+            + "page states. Needs the source tree and Maven."},
     footer = {"", "Exit status: 0 report written, 1 a build or the report failed, 2 bad usage."})
 public final class BenchReportCommand implements Callable<Integer> {
     static final String REPORT_MAIN = "io.pontoon.bench.report.BenchReport";
@@ -39,8 +40,12 @@ public final class BenchReportCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "About 3 minutes: fewer trials, shorter iterations.")
+    @Option(names = "--quick", description = "About 3 minutes: fewer trials, warm-ups shorter than 30 s.")
     private boolean quick;
+
+    @Option(names = "--flat-memory", description = "Also run the 300 s flat-memory demo of issue 8 "
+        + "(-Xmx512m, PAGE_CACHE, 256 clients, no failover).")
+    private boolean flatMemory;
 
     @Option(names = "--no-compare", description = "Skip the SOFAJRaft/Ratis comparison.")
     private boolean noCompare;
@@ -110,6 +115,9 @@ public final class BenchReportCommand implements Callable<Integer> {
         }
         if (noCompare) {
             cmd.add("--no-compare");
+        }
+        if (flatMemory) {
+            cmd.add("--flat-memory");
         }
         if (skipBuild) {
             cmd.add("--skip-build");

@@ -10,33 +10,56 @@ import org.agrona.DirectBuffer;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The in-memory fabric, with logs that drop entries every node has applied, so a long demo does not
- * keep every entry in the heap (Pontoon has no snapshots yet, so nothing else compacts an in-memory
- * log). Each node's {@link #appliedTracker(int)} records the last LSN it applied; on a commit-index
- * advance a log deletes entries below the lowest of those, minus {@link #MARGIN_ENTRIES}. A lagging or
- * disconnected node holds the watermark back, so every node can still be sent what it lacks.
+ * A fabric (in memory, or Netty with Chronicle journals) whose logs drop entries every node has applied, so a
+ * long demo keeps bounded heap and disk (Pontoon has no snapshots yet, so nothing else compacts a log).
+ *
+ * <p>Each node's {@link #appliedTracker(int)} records the last LSN it applied. When a node's commit index
+ * advances, its log (on its own Raft thread, the only thread that may call a {@link LogStore}) deletes entries
+ * below the lowest applied LSN of all nodes minus {@link #DEFAULT_MARGIN_ENTRIES}. Without snapshots a lagging
+ * follower can only be caught up from the leader's log, so the slowest node, or a disconnected one, holds the
+ * watermark back for everyone; the margin covers a new leader backing a follower up past its applied index.
+ * A store may keep more than asked (Chronicle deletes whole roll-cycle files).
+ *
+ * <p>Threads: the trackers run on each node's Raft thread (commit listener) and publish with a lazy set; the
+ * logs read the published values on their Raft threads; the rest is called by the thread that owns the cluster.
  */
 final class CompactingFabric implements ClusterFabric {
-    static final long MARGIN_ENTRIES = 1 << 16;
+    static final long DEFAULT_MARGIN_ENTRIES = 1 << 16;
+    /** Least advance of the watermark worth a {@code deleteBefore} call (each call costs the store a look-up). */
+    static final long DEFAULT_STEP_ENTRIES = 1 << 14;
 
-    private final ClusterFabric delegate = ClusterFabric.inMemory();
+    private final ClusterFabric delegate;
     private final AtomicLongArray appliedLsn;
+    private final long marginEntries;
+    private final long stepEntries;
 
-    CompactingFabric(int nodes) {
-        appliedLsn = new AtomicLongArray(nodes);
+    CompactingFabric(ClusterFabric delegate, int nodes) {
+        this(delegate, nodes, DEFAULT_MARGIN_ENTRIES, DEFAULT_STEP_ENTRIES);
     }
 
-    /** A commit listener for node {@code position} that records its applied LSN. */
+    CompactingFabric(ClusterFabric delegate, int nodes, long marginEntries, long stepEntries) {
+        if (marginEntries < 0 || stepEntries < 1) {
+            throw new IllegalArgumentException("marginEntries must be >= 0 and stepEntries >= 1, got "
+                + marginEntries + " and " + stepEntries);
+        }
+        this.delegate = delegate;
+        this.appliedLsn = new AtomicLongArray(nodes);
+        this.marginEntries = marginEntries;
+        this.stepEntries = stepEntries;
+    }
+
+    /** A commit listener for node {@code position} (node id {@code position + 1}) that records its applied LSN. */
     CommitListener appliedTracker(int position) {
         return (lsn, term, data, offset, length) -> appliedLsn.lazySet(position, lsn);
     }
 
-    private long watermark() {
+    /** Entries below this index may go on every node: the lowest applied LSN of all nodes minus the margin. */
+    long watermark() {
         long min = Long.MAX_VALUE;
         for (int i = 0; i < appliedLsn.length(); i++) {
             min = Math.min(min, appliedLsn.get(i));
         }
-        return min - MARGIN_ENTRIES;
+        return min - marginEntries;
     }
 
     @Override
@@ -89,8 +112,12 @@ final class CompactingFabric implements ClusterFabric {
         delegate.close();
     }
 
-    /** Delegates everything; compacts on the Raft thread when the commit index advances. */
-    private final class CompactingLogStore implements LogStore {
+    /**
+     * Delegates every method, the SPI's default methods included (a store's back-pressure and durable-index
+     * wake-up must reach the runtime); compacts on the Raft thread when the commit index advances.
+     * {@code CompactingFabricTest} fails if the SPI gains a method this class does not forward.
+     */
+    final class CompactingLogStore implements LogStore {
         private final LogStore log;
         private long compactedBelow;
 
@@ -102,7 +129,7 @@ final class CompactingFabric implements ClusterFabric {
         public void onCommitIndex(long commitIndex) {
             log.onCommitIndex(commitIndex);
             final long below = Math.min(watermark(), commitIndex);
-            if (below > compactedBelow) {
+            if (below >= compactedBelow + stepEntries) {
                 log.deleteBefore(below);
                 compactedBelow = below;
             }
@@ -139,6 +166,11 @@ final class CompactingFabric implements ClusterFabric {
         }
 
         @Override
+        public boolean hasCapacity(int payloadLength) {
+            return log.hasCapacity(payloadLength);
+        }
+
+        @Override
         public void truncateFrom(long fromIndex) {
             log.truncateFrom(fromIndex);
         }
@@ -159,8 +191,18 @@ final class CompactingFabric implements ClusterFabric {
         }
 
         @Override
+        public void durableIndexWakeup(Runnable wakeup) {
+            log.durableIndexWakeup(wakeup);
+        }
+
+        @Override
         public void close() {
             log.close();
+        }
+
+        /** The wrapped store (tests, counters). */
+        LogStore delegate() {
+            return log;
         }
     }
 }

@@ -5,9 +5,12 @@ import io.pontoon.LocalCluster;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;
+import io.pontoon.storage.ChronicleLogStore;
+import io.pontoon.storage.ChronicleLogStoreOptions;
 import io.pontoon.storage.Durability;
 import io.pontoon.storage.TempNodeStores;
 import io.pontoon.transport.NettyLoopbackFabric;
+import net.openhft.chronicle.queue.RollCycle;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -37,13 +41,20 @@ import java.util.concurrent.Callable;
             + "that is deleted afterwards), keeps a fixed number of proposals "
             + "in flight for a while, prints commits/s, p50/p99 commit latency, leader and term each second, "
             + "disconnects the leader half-way (reconnecting it later) and measures the failover.",
-        "Last line: RESULT committed=N ops_per_sec=N p50_us=N p99_us=N failover_ms=N failed=N "
-            + "(failover_ms=-1 when not measured)."},
+        "Every node's log is compacted below what all nodes have applied (minus a margin), so a long run keeps "
+            + "bounded memory and disk (journal files roll every ten seconds; whole files are deleted).",
+        "Last line: RESULT committed=N ops_per_sec=N p50_us=N p99_us=N failover_ms=N failed=N leader_changes=N "
+            + "heap_used_mb=N (failover_ms=-1 when not measured; leader_changes = elections after the first leader, "
+            + "i.e. how far the highest term of any node rose during the run, the deliberate failover included; "
+            + "heap_used_mb = used heap after a System.gc() at the end, with the cluster still running). "
+            + "A run of two minutes or more also prints '-- t=60.0s heap_used_mb=N' once a minute (after a System.gc())."},
     footer = {"", "Exit status: 0 entries were committed (and the failover completed when enabled), "
         + "1 otherwise, 2 bad usage."})
 public final class DemoCommand implements Callable<Integer> {
     static final int MAX_NODES = 9;
     private static final long LEADER_TIMEOUT_NS = 30_000_000_000L;
+    /** A run longer than this shows its live heap once per interval, so flat (or growing) memory is visible. */
+    private static final long HEAP_REPORT_INTERVAL_NS = 60_000_000_000L;
 
     @Spec
     private CommandSpec spec;
@@ -80,18 +91,32 @@ public final class DemoCommand implements Callable<Integer> {
     /** Where the demo's logs live. */
     enum DemoDurability { SYNC, PAGE_CACHE, MEMORY }
 
-    private ClusterFabric fabric(CompactingFabric[] compacting) {
+    /**
+     * Journal files roll every ten seconds ({@link DemoRollCycle}), so compaction (whole files only) bounds the
+     * disk a long run uses to about twenty seconds of log per node; the store's default (hourly) would keep
+     * everything of a demo.
+     */
+    static final RollCycle DEMO_ROLL_CYCLE = DemoRollCycle.TEN_SECONDLY;
+
+    /** Every mode compacts: in memory and on disk alike, a log keeps only what some node may still need. */
+    private CompactingFabric fabric() {
         if (durability == DemoDurability.MEMORY) {
-            compacting[0] = new CompactingFabric(nodes);
-            return compacting[0];
+            return new CompactingFabric(ClusterFabric.inMemory(), nodes);
         }
         final TempNodeStores stores = new TempNodeStores("pontoon-demo", Durability.valueOf(durability.name()));
-        return new NettyLoopbackFabric(System.nanoTime(), stores::logStore, stores::metaStore, stores::close) {
+        return new CompactingFabric(new NettyLoopbackFabric(System.nanoTime(), id -> openJournal(stores, id),
+            stores::metaStore, stores::close) {
             @Override
             public String name() {
                 return "netty loopback, chronicle journals (" + durability + ") in " + stores.root();
             }
-        };
+        }, nodes);
+    }
+
+    /** A node's journal in the temporary stores, rolling every ten seconds ({@link #DEMO_ROLL_CYCLE}). */
+    static ChronicleLogStore openJournal(TempNodeStores stores, int nodeId) {
+        return ChronicleLogStore.open(ChronicleLogStoreOptions.builder(stores.dataDir(nodeId))
+            .durability(stores.durability()).rollCycle(DEMO_ROLL_CYCLE).build());
     }
 
     @Override
@@ -110,16 +135,14 @@ public final class DemoCommand implements Callable<Integer> {
         if (failover && !measureFailover) {
             out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
         }
-        final CompactingFabric[] compacting = new CompactingFabric[1];
-        final LocalCluster cluster = LocalCluster.start(nodes, config, fabric(compacting));
+        final CompactingFabric compacting = fabric();
+        final LocalCluster cluster = LocalCluster.start(nodes, config, compacting);
         // Ctrl-C must not leave journals behind: closing the cluster deletes the temporary directory.
         final Thread cleanup = new Thread(cluster::close, "pontoon-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            if (compacting[0] != null) {
-                for (int i = 0; i < nodes; i++) {
-                    cluster.onCommit(i, compacting[0].appliedTracker(i));
-                }
+            for (int i = 0; i < nodes; i++) {
+                cluster.onCommit(i, compacting.appliedTracker(i));
             }
             cluster.fabric().dropProbability(loss);
             out.printf(Locale.ROOT, "demo: %d nodes in one JVM (LocalCluster over %s), payload %d B, %d proposals in flight, "
@@ -132,6 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return PontoonCli.EXIT_FAILED;
             }
             final Run run = new Run(cluster, out, measureFailover);
+            run.firstTerm = highestTerm(cluster);
             run.drive();
             return run.report(err);
         } finally {
@@ -158,6 +182,9 @@ public final class DemoCommand implements Callable<Integer> {
         private int cutOff = LoadGenerator.NO_NODE;
         private boolean reconnected;
         private boolean failoverShown;
+        private long firstTerm;
+        private long leaderChanges;
+        private long heapUsedMb;
 
         Run(LocalCluster cluster, PrintWriter out, boolean measureFailover) {
             this.cluster = cluster;
@@ -173,6 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
             final long disconnectNs = startNs + durationNs / 2;
             final long reconnectNs = startNs + durationNs * 3 / 4;
             long nextReportNs = startNs + 1_000_000_000L;
+            long nextHeapNs = startNs + HEAP_REPORT_INTERVAL_NS;
             long lastCommitted = 0;
             long lastReportNs = startNs;
             long nowNs = startNs;
@@ -187,6 +215,10 @@ public final class DemoCommand implements Callable<Integer> {
                     lastReportNs = nowNs;
                     nextReportNs += 1_000_000_000L;
                 }
+                if (nowNs >= nextHeapNs && nowNs < endNs - HEAP_REPORT_INTERVAL_NS / 2) {
+                    event(nowNs, "heap_used_mb=" + liveHeapMb() + " (after System.gc())");
+                    nextHeapNs += HEAP_REPORT_INTERVAL_NS;
+                }
                 idle.idle(load.pump(nowNs));
                 nowNs = System.nanoTime();
             }
@@ -195,6 +227,8 @@ public final class DemoCommand implements Callable<Integer> {
             failed = load.totalFailures();
             load.intervalLatencyNs();
             showFailover(nowNs);
+            leaderChanges = Math.max(0, highestTerm(cluster) - firstTerm);
+            heapUsedMb = liveHeapMb();
         }
 
         private void timeline(long nowNs, long disconnectNs, long reconnectNs) {
@@ -255,10 +289,11 @@ public final class DemoCommand implements Callable<Integer> {
                     + "written_off=%d (late outcomes seen: %d)%n", committed, load.failures(ResultCode.NOT_LEADER),
                 load.failures(ResultCode.REJECTED_BUSY), load.failures(ResultCode.LEADERSHIP_LOST),
                 load.failures(ResultCode.TIMEOUT), load.writtenOff(), load.lateOutcomes());
-            out.printf(Locale.ROOT, "RESULT committed=%d ops_per_sec=%d p50_us=%d p99_us=%d failover_ms=%d failed=%d%n",
+            out.printf(Locale.ROOT, "RESULT committed=%d ops_per_sec=%d p50_us=%d p99_us=%d failover_ms=%d failed=%d "
+                    + "leader_changes=%d heap_used_mb=%d%n",
                 committed, Math.round(committed * 1_000_000_000.0 / elapsedNs),
                 total.getValueAtPercentile(50) / 1000, total.getValueAtPercentile(99) / 1000,
-                failoverNs < 0 ? -1 : Math.round(failoverNs / 1_000_000.0), failed);
+                failoverNs < 0 ? -1 : Math.round(failoverNs / 1_000_000.0), failed, leaderChanges, heapUsedMb);
             out.flush();
             if (committed == 0) {
                 err.println("demo: nothing was committed");
@@ -279,6 +314,29 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             return -1;
         }
+    }
+
+    /**
+     * The highest term any node is in. With pre-vote on, a term starts only when a majority would grant votes, so
+     * its rise over the run counts the elections, the deliberate failover's included.
+     */
+    static long highestTerm(LocalCluster cluster) {
+        long term = 0;
+        for (int i = 0; i < cluster.size(); i++) {
+            if (cluster.isRunning(i)) {
+                term = Math.max(term, cluster.node(i).status().term());
+            }
+        }
+        return term;
+    }
+
+    /**
+     * Used heap after a full collection, in MiB: what the run keeps live (with the cluster still running). The
+     * collection is requested at the end only, so it does not disturb the measured run.
+     */
+    static long liveHeapMb() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
     }
 
     private static String fmtSeconds(long ns) {

@@ -49,7 +49,16 @@ class DemoCommandTest {
         assertTrue(run.outLines().stream().anyMatch(l -> l.startsWith("t=") && l.contains("commits/s=")), run.out());
         final String last = run.lastOutLine();
         assertTrue(last.matches("RESULT committed=[1-9]\\d* ops_per_sec=\\d+ p50_us=\\d+ p99_us=\\d+ "
-            + "failover_ms=-1 failed=\\d+"), last);
+            + "failover_ms=-1 failed=\\d+ leader_changes=\\d+ heap_used_mb=[1-9]\\d*"), last);
+    }
+
+    @Test
+    void deliberateFailoverIsCountedAsALeaderChange() {
+        final CliRun run = CliRun.of("demo", "--seconds", "4", "--durability", "MEMORY", "--clients", "8");
+        assertEquals(PontoonCli.EXIT_OK, run.exitCode(), run.out() + run.err());
+        final String last = run.lastOutLine();
+        assertTrue(last.matches("RESULT committed=[1-9]\\d* .* failover_ms=\\d+ failed=\\d+ "
+            + "leader_changes=[1-9]\\d* heap_used_mb=[1-9]\\d*"), last);
     }
 
     @Test

@@ -243,6 +243,29 @@ class NettyTransportLoopbackTest {
     }
 
     @Test
+    void countsNonEmptyAppendEntriesFramesAndTheirEntries() throws Exception {
+        final int[] ports = TestNodes.freePorts(2);
+        final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> { });
+        final NettyTransport t1 = start(configs.get(0), new TestNodes.Recorder());
+        start(configs.get(1), new TestNodes.Recorder());
+        t1.whenConnected(2).get(10, TimeUnit.SECONDS);
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[4096]);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        for (int entries : new int[] {3, 0, 5}) {
+            final AppendEntriesCodec codec = new AppendEntriesCodec().encode(body, 0, 1, 0, 0, 0);
+            for (int e = 0; e < entries; e++) {
+                codec.appendEntry(1, payload, 0, payload.capacity());
+            }
+            assertTrue(t1.send(2, MessageType.APPEND_ENTRIES, body, 0, codec.length()));
+        }
+        final int hb = HeartbeatCodec.encode(body, 0, 1, 0);
+        assertTrue(t1.send(2, MessageType.HEARTBEAT, body, 0, hb));
+        t1.flush();
+        assertEquals(2, t1.appendFramesSent(), "the empty probe and the heartbeat are not counted");
+        assertEquals(8, t1.appendEntriesSent());
+    }
+
+    @Test
     void reconnectsAfterPeerRestartsOnTheSamePort() throws Exception {
         final int[] ports = TestNodes.freePorts(2);
         final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> { });

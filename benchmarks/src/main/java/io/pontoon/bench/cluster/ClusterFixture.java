@@ -3,13 +3,16 @@ package io.pontoon.bench.cluster;
 import io.pontoon.LocalCluster;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
+import io.pontoon.storage.ChronicleLogStore;
 import io.pontoon.storage.Durability;
 import io.pontoon.storage.TempNodeStores;
 import io.pontoon.transport.NettyLoopbackFabric;
+import io.pontoon.transport.NettyTransport;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,13 +37,17 @@ final class ClusterFixture implements AutoCloseable {
     private final NettyLoopbackFabric fabric;
     /** Origin of the correlation ids: a proposal's id is its (intended) send time minus this. */
     private final long baseNs;
+    /** The journal each node id opened last (a restarted node opens a new one). */
+    private final Map<Integer, ChronicleLogStore> journals;
     private volatile RaftNode leader;
     private volatile boolean leaderStale;
 
-    private ClusterFixture(TrialSettings settings, LocalCluster cluster, NettyLoopbackFabric fabric) {
+    private ClusterFixture(TrialSettings settings, LocalCluster cluster, NettyLoopbackFabric fabric,
+                           Map<Integer, ChronicleLogStore> journals) {
         this.settings = settings;
         this.cluster = cluster;
         this.fabric = fabric;
+        this.journals = journals;
         this.baseNs = System.nanoTime();
     }
 
@@ -50,10 +57,14 @@ final class ClusterFixture implements AutoCloseable {
 
     static ClusterFixture start(TrialSettings settings) {
         final TempNodeStores stores = new TempNodeStores("pontoon-bench-", settings.durability());
-        final NettyLoopbackFabric fabric =
-            new NettyLoopbackFabric(1, stores::logStore, stores::metaStore, stores::close);
+        final Map<Integer, ChronicleLogStore> journals = new ConcurrentHashMap<>();
+        final NettyLoopbackFabric fabric = new NettyLoopbackFabric(1, id -> {
+            final ChronicleLogStore journal = stores.logStore(id);
+            journals.put(id, journal);
+            return journal;
+        }, stores::metaStore, stores::close);
         final LocalCluster cluster = LocalCluster.start(settings.nodes(), config(), fabric);
-        final ClusterFixture fixture = new ClusterFixture(settings, cluster, fabric);
+        final ClusterFixture fixture = new ClusterFixture(settings, cluster, fabric, journals);
         try {
             final RaftNode first = cluster.node(cluster.awaitLeader(LEADER_TIMEOUT));
             // One entry of the leader's term committed: from here on proposals commit without waiting.
@@ -106,6 +117,32 @@ final class ClusterFixture implements AutoCloseable {
     /** Frames dropped by the fault handlers so far (loss runs): shows the loss really happened. */
     long droppedFrames() {
         return fabric.droppedFrames();
+    }
+
+    /**
+     * Batching counters summed over the nodes, since each node started: AppendEntries frames and entries its
+     * transport sent, entries, records and syncs its journal wrote. Any thread; the values may lag a little (the
+     * counters are plain fields of their owning threads), which a difference over seconds does not notice.
+     */
+    BatchCounters batchCounters() {
+        long frames = 0;
+        long frameEntries = 0;
+        for (int id = 1; id <= settings.nodes(); id++) {
+            final NettyTransport t = fabric.transportOf(id);
+            if (t != null) {
+                frames += t.appendFramesSent();
+                frameEntries += t.appendEntriesSent();
+            }
+        }
+        long entries = 0;
+        long records = 0;
+        long syncs = 0;
+        for (ChronicleLogStore journal : journals.values()) {
+            entries += journal.entriesWritten();
+            records += journal.recordsWritten();
+            syncs += journal.syncsCompleted();
+        }
+        return new BatchCounters(frames, frameEntries, entries, records, syncs);
     }
 
     /** The fields every result line starts with: what was measured and on what. */

@@ -27,6 +27,9 @@ final class LoadTrial implements AutoCloseable {
     private final List<Supplier<Map<String, String>>> resultFields = new ArrayList<>();
     private volatile Histogram lastIteration;
     private boolean measuredIteration;
+    private BatchCounters iterationStartCounters = BatchCounters.ZERO;
+    /** Batching counters summed over the measured iterations only (warm-up and gaps left out). */
+    private BatchCounters measuredCounters = BatchCounters.ZERO;
 
     /**
      * @param benchmark  the result's {@code bench=} field: throughput, fault or latency
@@ -54,10 +57,14 @@ final class LoadTrial implements AutoCloseable {
     void beginIteration(boolean measured) {
         measuredIteration = measured;
         stats.beginIteration(measured);
+        iterationStartCounters = fixture.batchCounters();
     }
 
     void endIteration() {
         lastIteration = stats.endIteration();
+        if (measuredIteration) {
+            measuredCounters = measuredCounters.plus(fixture.batchCounters().minus(iterationStartCounters));
+        }
     }
 
     boolean measuredIteration() {
@@ -90,6 +97,7 @@ final class LoadTrial implements AutoCloseable {
             f.putAll(fixture.describeFields());
             f.putAll(loadFields);
             f.putAll(stats.resultFields());
+            f.putAll(measuredCounters.fields());
             f.put("dropped_frames", Long.toString(fixture.droppedFrames() - droppedAtStart));
             f.put("unanswered_at_end", Long.toString(unanswered));
             resultFields.forEach(s -> f.putAll(s.get()));

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  *   --root DIR          source tree (compare/compare.sh, pom.xml); default: the working directory
  *   --docs DIR          where BENCHMARKS.md and the PNGs go; default ROOT/docs
  *   --build-dir NAME    Maven output folder name for the comparison build (default target)
- *   --quick             about 3 minutes instead of about 15: fewer trials, shorter iterations
+ *   --quick             about 3 minutes instead of about 20: fewer trials, short warm-ups (said on the page)
+ *   --flat-memory       also run issue 8's 300 s flat-memory demo (-Xmx512m, PAGE_CACHE, 256 clients)
  *   --no-compare        skip the SOFAJRaft/Ratis comparison
  *   --skip-build        do not build the comparison jars (use those in compare/x/BUILD_DIR)
  *   --work-dir DIR      JMH logs, results file, comparison logs; default a new temporary directory
@@ -17,13 +18,14 @@ import java.nio.file.Path;
  * </pre>
  */
 record ReportOptions(Path root, Path docs, String buildDir, boolean quick, boolean compare, boolean skipBuild,
-                     Path workDir, Path renderOnly) {
+                     Path workDir, Path renderOnly, boolean flatMemory) {
 
     static ReportOptions parse(String[] args) {
         Path root = Path.of("").toAbsolutePath();
         Path docs = null;
         String buildDir = "target";
         boolean quick = false;
+        boolean flatMemory = false;
         boolean compare = true;
         boolean skipBuild = false;
         Path workDir = null;
@@ -32,6 +34,7 @@ record ReportOptions(Path root, Path docs, String buildDir, boolean quick, boole
             final String a = args[i];
             switch (a) {
                 case "--quick": quick = true; break;
+                case "--flat-memory": flatMemory = true; break;
                 case "--no-compare": compare = false; break;
                 case "--skip-build": skipBuild = true; break;
                 case "--root": root = Path.of(value(args, ++i, a)).toAbsolutePath(); break;
@@ -40,14 +43,14 @@ record ReportOptions(Path root, Path docs, String buildDir, boolean quick, boole
                 case "--work-dir": workDir = Path.of(value(args, ++i, a)).toAbsolutePath(); break;
                 case "--render-only": renderOnly = Path.of(value(args, ++i, a)).toAbsolutePath(); break;
                 default: throw new IllegalArgumentException("unknown option '" + a + "' (--quick, --no-compare, "
-                    + "--skip-build, --root DIR, --docs DIR, --build-dir NAME, --work-dir DIR, --render-only FILE)");
+                    + "--flat-memory, --skip-build, --root DIR, --docs DIR, --build-dir NAME, --work-dir DIR, --render-only FILE)");
             }
         }
         if (!buildDir.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("--build-dir must be a plain folder name, got '" + buildDir + "'");
         }
         return new ReportOptions(root, docs == null ? root.resolve("docs") : docs, buildDir, quick, compare,
-            skipBuild, workDir, renderOnly);
+            skipBuild, workDir, renderOnly, flatMemory);
     }
 
     private static String value(String[] args, int i, String option) {

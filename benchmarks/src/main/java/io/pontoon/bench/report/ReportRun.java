@@ -41,12 +41,17 @@ import java.util.regex.Pattern;
  * {@link Runner}); each trial appends its RESULT line to {@code WORK/results.txt}; JMH's own output goes to one
  * log per step in the work directory.
  *
- * <p>Full: about 12-15 minutes on 2 cores (JMH 2×3 s warm-up + 4×2 s measured per trial, 10 s + 10 s per
- * comparison runner). Quick: about 3 minutes (1×3 s + 2×2 s; comparison at 128 bytes only, 5 s + 5 s).
+ * <p>Full: about 20 minutes on 2 cores. Headline trials (3 nodes, 128 B: PAGE_CACHE at 256 in flight, SYNC at
+ * 64/256/1,024, the single client) get a 3×10 s warm-up, the JIT's 30 s on 2 cores; the others 2×3 s; all 4×2 s
+ * measured. The headline comparison (128 B) warms up 30 s, the others 10 s, each measured 10 s; then the default
+ * demo (10 s). Quick: about 3 minutes (1×3 s + 2×2 s everywhere; comparison at 128 bytes only, 5 s + 5 s), and the
+ * page says its warm-ups are short. {@code --flat-memory} adds the 300 s flat-memory demo of issue 8.
  */
 final class ReportRun {
     private static final String CLUSTER = "io\\.pontoon\\.bench\\.cluster\\.";
     private static final long LOCK_WAIT_MINUTES = 15;
+    /** The demo's once-a-minute line: {@code -- t=60.0s heap_used_mb=123 (after System.gc())}. */
+    static final Pattern DEMO_HEAP_LINE = Pattern.compile("^-- t=6\\d\\.\\ds heap_used_mb=(\\d+)");
 
     private final ReportOptions options;
     private final Path workDir;
@@ -55,11 +60,16 @@ final class ReportRun {
     private final List<String> notes = new ArrayList<>();
     private final int warmupIterations;
     private final int warmupSeconds;
+    private final int headlineWarmupIterations;
+    private final int headlineWarmupSeconds;
+    private final int compareHeadlineWarmupSeconds;
     private final int measureIterations;
     private final int measureSeconds;
     private final int compareWarmupSeconds;
     private final int compareSeconds;
     private int step;
+    /** The trials started now are headline figures: they get the long warm-up. */
+    private boolean headline;
     private int resultLinesRead;
     private boolean compareBuilt;
     private final String startedAt =
@@ -73,6 +83,9 @@ final class ReportRun {
         Files.deleteIfExists(resultsFile);
         this.warmupIterations = options.quick() ? 1 : 2;
         this.warmupSeconds = 3;
+        this.headlineWarmupIterations = options.quick() ? warmupIterations : 3;
+        this.headlineWarmupSeconds = options.quick() ? warmupSeconds : 10;
+        this.compareHeadlineWarmupSeconds = options.quick() ? 5 : 30;
         this.measureIterations = options.quick() ? 2 : 4;
         this.measureSeconds = 2;
         this.compareWarmupSeconds = options.quick() ? 5 : 10;
@@ -86,20 +99,29 @@ final class ReportRun {
         checkFlagsMatchPom();
         final boolean full = !options.quick();
 
-        // 1. Closed-loop throughput: payload x durability, 3 nodes, 256 in flight from 2 client threads.
-        jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "16,128,1024",
+        // 1. Closed-loop throughput: payload x durability, 3 nodes, 256 in flight from 2 client threads; SYNC at
+        // 64, 256 and 1,024 in flight. The 128 B trials are the headline figures: long warm-ups.
+        headline = true;
+        jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "128",
             "durability", "PAGE_CACHE", "inflight", "256"));
-        jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3",
-            "payloadBytes", full ? "16,128,1024" : "128", "durability", "SYNC", "inflight", "256"));
+        jmh("SYNC window", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "128",
+            "durability", "SYNC", "inflight", "64,256,1024"));
+        headline = false;
+        jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "16,1024",
+            "durability", "PAGE_CACHE", "inflight", "256"));
         if (full) {
+            jmh("throughput", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "16,1024",
+                "durability", "SYNC", "inflight", "256"));
             jmh("window", "ClusterThroughputBenchmark", 2, params("nodes", "3", "payloadBytes", "128",
                 "durability", "PAGE_CACHE", "inflight", "64,1024"));
             jmh("5 nodes", "ClusterThroughputBenchmark", 2, params("nodes", "5", "payloadBytes", "128",
                 "durability", "PAGE_CACHE,SYNC", "inflight", "256"));
         }
         // One client, one request at a time: the single-client commit latency (closed loop).
+        headline = true;
         jmh("single client", "ClusterThroughputBenchmark", 1, params("nodes", "3", "payloadBytes", "128",
             "durability", "PAGE_CACHE", "inflight", "1"));
+        headline = false;
 
         // 2. Open-loop latency at fractions of the peak just measured.
         final double peak = results.value("ops_per_sec", "bench", "throughput", "nodes", "3", "payload", "128",
@@ -136,19 +158,28 @@ final class ReportRun {
         // 5. Side by side with SOFAJRaft and Ratis (their own JVMs, compare/compare.sh).
         if (options.compare()) {
             if (full) {
-                compare("PAGE_CACHE,SYNC", 128, 0, "pontoon,sofajraft,ratis");
-                compare("PAGE_CACHE", 16, 0, "pontoon,sofajraft,ratis");
-                compare("PAGE_CACHE", 1024, 0, "pontoon,sofajraft,ratis");
+                compare("PAGE_CACHE,SYNC", 128, 0, "pontoon,sofajraft,ratis", compareHeadlineWarmupSeconds);
+                compare("PAGE_CACHE", 16, 0, "pontoon,sofajraft,ratis", compareWarmupSeconds);
+                compare("PAGE_CACHE", 1024, 0, "pontoon,sofajraft,ratis", compareWarmupSeconds);
                 final double sofaPeak = results.value("ops_per_sec", "bench", "compare", "system", "sofajraft",
                     "payload", "128", "durability", "PAGE_CACHE", "rate", "0");
                 if (!Double.isNaN(sofaPeak) && sofaPeak > 100) {
-                    compare("PAGE_CACHE", 128, Math.round(sofaPeak * 0.5 / 1000) * 1000, "pontoon,sofajraft");
+                    compare("PAGE_CACHE", 128, Math.round(sofaPeak * 0.5 / 1000) * 1000, "pontoon,sofajraft",
+                        compareWarmupSeconds);
                 }
             } else {
-                compare("PAGE_CACHE", 128, 0, "pontoon,sofajraft,ratis");
+                compare("PAGE_CACHE", 128, 0, "pontoon,sofajraft,ratis", compareHeadlineWarmupSeconds);
             }
         } else {
             note("The comparison with SOFAJRaft and Ratis was not run (--no-compare).");
+        }
+
+        // 6. The demo, as a user runs it: the default (SYNC, 64 in flight, 10 s), and on request the 300 s
+        // flat-memory run of issue 8.
+        demo("default", List.of(), null);
+        if (options.flatMemory()) {
+            demo("flat", List.of("--seconds", "300", "--durability", "PAGE_CACHE", "--clients", "256",
+                "--failover", "false"), "-Xmx512m");
         }
         return results;
     }
@@ -161,8 +192,12 @@ final class ReportRun {
         f.put("commit", gitCommit());
         f.put("duration_s", Long.toString(took.toSeconds()));
         f.put("jmh_warmup", warmupIterations + "x" + warmupSeconds + "s");
+        f.put("jmh_headline_warmup", headlineWarmupIterations + "x" + headlineWarmupSeconds + "s");
+        f.put("headline", "3 nodes, 128 B: PAGE_CACHE at 256 in flight, SYNC at 64/256/1,024, the single client");
+        f.put("jmh_heap", BenchFlags.heapFlags());
         f.put("jmh_measure", measureIterations + "x" + measureSeconds + "s");
         f.put("compare_warmup_s", Integer.toString(compareWarmupSeconds));
+        f.put("compare_headline_warmup_s", Integer.toString(compareHeadlineWarmupSeconds));
         f.put("compare_seconds", Integer.toString(compareSeconds));
         f.put("machine", MachineInfo.describe());
         results.add(RunInfo.runLine(f));
@@ -284,7 +319,8 @@ final class ReportRun {
             .include(CLUSTER + benchmark + "\\.propose$")
             .forks(1)
             .threads(threads)
-            .warmupIterations(warmupIterations).warmupTime(TimeValue.seconds(warmupSeconds))
+            .warmupIterations(headline ? headlineWarmupIterations : warmupIterations)
+            .warmupTime(TimeValue.seconds(headline ? headlineWarmupSeconds : warmupSeconds))
             .measurementIterations(measureIterations).measurementTime(TimeValue.seconds(measureSeconds))
             .jvmArgsPrepend(jvmArgs)
             .shouldFailOnError(false)
@@ -324,7 +360,7 @@ final class ReportRun {
             r.num("ops_per_sec"), r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"))).toString();
     }
 
-    private void compare(String durabilities, int payload, long rate, String systems)
+    private void compare(String durabilities, int payload, long rate, String systems, int warmupSeconds)
         throws IOException, InterruptedException {
         step++;
         final Path script = options.root().resolve("compare/compare.sh");
@@ -335,7 +371,7 @@ final class ReportRun {
         final Path log = log("compare", durabilities + "-" + payload + "-" + rate);
         final List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--systems", systems,
             "--durability", durabilities, "--nodes", "3", "--payload", Integer.toString(payload), "--inflight", "128",
-            "--rate", Long.toString(rate), "--warmup-seconds", Integer.toString(compareWarmupSeconds),
+            "--rate", Long.toString(rate), "--warmup-seconds", Integer.toString(warmupSeconds),
             "--seconds", Integer.toString(compareSeconds), "--smoke",
             "--log-dir", workDir.resolve("compare-logs").toString()));
         say("step " + step + ": comparison: " + String.join(" ", cmd.subList(1, cmd.size())) + " (log " + log + ")");
@@ -369,6 +405,72 @@ final class ReportRun {
             note("compare/compare.sh --payload " + payload + " --durability " + durabilities + " --rate " + rate
                 + " exited with " + code + " (" + found + " results); its output: " + log.getFileName()
                 + (found == 0 && !compareBuilt ? " (did the comparison jars build?)" : ""));
+        }
+    }
+
+    /**
+     * Runs {@code ./pontoon demo} with {@code args} (and {@code javaOpts} as PONTOON_JAVA_OPTS when not null) and
+     * adds its RESULT line as {@code bench=demo mode=MODE}, with the exit status and, from the demo's once-a-minute
+     * heap lines, the live heap at minute 1 ({@code heap_used_mb_min1}).
+     */
+    private void demo(String mode, List<String> args, String javaOpts) throws IOException, InterruptedException {
+        step++;
+        final Path script = options.root().resolve("pontoon");
+        if (!Files.isRegularFile(script)) {
+            note("./pontoon not found under " + options.root() + ": the " + mode + " demo was not run.");
+            return;
+        }
+        final Path log = log("demo", mode);
+        final List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "demo"));
+        cmd.addAll(args);
+        say("step " + step + ": demo (" + mode + "): " + (javaOpts == null ? "" : "PONTOON_JAVA_OPTS=" + javaOpts + " ")
+            + String.join(" ", cmd.subList(1, cmd.size())) + " (log " + log + ")");
+        final ProcessBuilder pb = new ProcessBuilder(cmd).directory(options.root().toFile()).redirectErrorStream(true);
+        if (javaOpts != null) {
+            pb.environment().put("PONTOON_JAVA_OPTS", javaOpts);
+        }
+        final Process p = pb.start();
+        Result result = null;
+        String heapMinute1 = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.println(line);
+                final Result r = Result.parse(line, "demo");
+                if (r != null) {
+                    result = r;
+                }
+                final Matcher heap = DEMO_HEAP_LINE.matcher(line);
+                if (heapMinute1 == null && heap.find()) {
+                    heapMinute1 = heap.group(1);
+                }
+            }
+        }
+        final int code = p.waitFor();
+        final Map<String, String> f = new LinkedHashMap<>();
+        f.put("bench", "demo");
+        f.put("mode", mode);
+        f.put("exit", Integer.toString(code));
+        if (javaOpts != null) {
+            f.put("java_opts", javaOpts);
+        }
+        if (result != null) {
+            result.fields().forEach((k, v) -> {
+                if (!"bench".equals(k)) {
+                    f.put(k, v);
+                }
+            });
+        }
+        if (heapMinute1 != null) {
+            f.put("heap_used_mb_min1", heapMinute1);
+        }
+        final Result demo = new Result(f);
+        results.add(demo);
+        say("  " + demo.line());
+        if (code != 0 || result == null) {
+            note("The " + mode + " demo exited with " + code + (result == null ? " without a RESULT line" : "")
+                + "; its output: " + log.getFileName() + ".");
         }
     }
 

@@ -90,13 +90,16 @@ final class ReportWriter {
     private void howToRun() {
         line("## Benchmarks: how to run them");
         line();
-        line("All figures on this page come from one command, `./pontoon bench-report` (about 15 minutes on 2 cores; "
-            + "`--quick` about 3 minutes; `--no-compare` skips SOFAJRaft and Ratis; `--render-only docs/BENCHMARKS.md` "
+        line("All figures on this page come from one command, `./pontoon bench-report` (about 20 minutes on 2 cores; "
+            + "`--quick` about 3 minutes, with short warm-ups; `--flat-memory` adds issue 8's 300 s demo; `--no-compare` skips SOFAJRaft and Ratis; `--render-only docs/BENCHMARKS.md` "
             + "redraws page and charts from the embedded results without running anything). It builds "
             + "`benchmarks/target/benchmarks.jar`, runs a fixed set of the JMH cluster benchmarks, profiles one "
-            + "of them (JFR and `-prof gc`), then `compare/compare.sh`, and writes this page and the PNG charts beside it. "
+            + "of them (JFR and `-prof gc`), then `compare/compare.sh` and the default `./pontoon demo`, and writes this page and the PNG charts beside it. "
             + "Each piece also runs on its own; every JMH fork gets the Agrona and Chronicle JVM flags of the parent "
-            + "`pom.xml` and a 2–8 GiB heap (`-Xms2g -Xmx8g`: the store's in-heap index grows with the log), and every trial prints a `RESULT` line (payload, nodes, durability, JDK, "
+            + "`pom.xml` and " + (info.get("jmh_heap", null) == null
+                ? "a 2–8 GiB heap (`-Xms2g -Xmx8g`: before issue 8 the store's index grew on the heap)"
+                : "a small fixed heap (`" + info.get("jmh_heap", "") + "`, the same for every trial: nothing on the "
+                    + "heap should grow with the log)") + ", and every trial prints a `RESULT` line (payload, nodes, durability, JDK, "
             + "machine) and appends it to `pontoon-cluster-bench-results.txt` "
             + "(`-jvmArgsPrepend -Dpontoon.bench.results=FILE` to choose):");
         line();
@@ -119,9 +122,17 @@ final class ReportWriter {
             + "virtual machine on which other engineers' builds and tests ran at the same time (the load average "
             + "at the end of each trial is in its `RESULT` line). Throughput is the median of the measured JMH "
             + "iterations of one fork per trial (the range in brackets is min–max over those iterations), not a "
-            + "median over repeated runs; comparisons between systems are meaningful only as ratios within one run; "
-            + "warm-ups are far shorter than the 30 s the JIT needs on 2 cores, so every figure is a lower bound "
-            + "and the tails (p99.9, max) mostly show the scheduler.");
+            + "median over repeated runs; comparisons between systems are meaningful only as ratios within one run. "
+            + (info.quick() || info.get("jmh_headline_warmup", null) == null
+                ? "**Every warm-up of this run" + (info.quick() ? " (`--quick`)" : "") + " is shorter than the 30 s "
+                    + "the JIT needs on 2 cores, so every figure is a lower bound.** "
+                : "Headline trials (" + info.get("headline", "3 nodes, 128 B: PAGE_CACHE at 256 in flight, SYNC at "
+                    + "64/256/1,024, the single client") + ") are warmed up for " + info.get("jmh_headline_warmup", "?")
+                    + " (iterations × seconds), the 128 B comparison for " + info.get("compare_headline_warmup_s", "?")
+                    + " s; the "
+                    + "other trials get " + info.get("jmh_warmup", "?") + " (comparison " + info.get("compare_warmup_s", "?")
+                    + " s), so they are lower bounds. ")
+            + "The tails (p99.9, max) mostly show the scheduler.");
         line();
     }
 
@@ -142,9 +153,11 @@ final class ReportWriter {
             + "measured in the same run); request *i* is due at *start + i/rate* and its latency runs from that due "
             + "time (no coordinated omission), HdrHistogram with 3 significant digits. The sender parks until each due "
             + "time; its own lag behind schedule is reported apart (and is included in the latencies).");
-        line("- **JMH**: one fork per trial, warm-up " + info.get("jmh_warmup", "?") + ", measured "
-            + info.get("jmh_measure", "?") + " (iterations × seconds).");
-        line("- **Comparison**: `compare/compare.sh`, " + info.get("compare_warmup_s", "?") + " s warm-up + "
+        line("- **JMH**: one fork per trial, heap `" + info.get("jmh_heap", "-Xms2g -Xmx8g") + "`, warm-up "
+            + info.get("jmh_warmup", "?") + " (headline trials " + info.get("jmh_headline_warmup", "the same")
+            + "), measured " + info.get("jmh_measure", "?") + " (iterations × seconds).");
+        line("- **Comparison**: `compare/compare.sh`, " + info.get("compare_warmup_s", "?") + " s warm-up (128 B: "
+            + info.get("compare_headline_warmup_s", info.get("compare_warmup_s", "?")) + " s) + "
             + info.get("compare_seconds", "?") + " s measured per system (`--smoke`), 3 nodes, 128 in flight, "
             + "one JVM per system with the same flags; matched settings in docs/COMPARISON.md.");
         line();
@@ -157,55 +170,50 @@ final class ReportWriter {
     }
 
     private void goals() {
-        line("## Goals of issue 5, against this run");
+        line("## Goals of issue 8, against this run");
         line();
         line("| goal | target | measured here | verdict |");
-        line("|---|---:|---:|---|");
-        final double page = tput("3", "128", "PAGE_CACHE", "256");
-        final double sync = tput("3", "128", "SYNC", "256");
-        goalRow("throughput, 3 nodes, 128 B, PAGE_CACHE", "≥ 1,000,000/s", page, 1_000_000, true, ops(page) + "/s");
-        goalRow("throughput, 3 nodes, 128 B, SYNC", "≥ 300,000/s", sync, 300_000, true, ops(sync) + "/s");
-        final double ratio = ratio("ops_per_sec", "PAGE_CACHE", "128", "0", "sofajraft");
-        goalRow("throughput vs SOFAJRaft, same run (compare harness, PAGE_CACHE)", "≥ 8x", ratio, 8, true, x(ratio));
-        final Optional<Result> pontoonAtRate = compareResult("PAGE_CACHE", "128", null, "pontoon", true);
-        final Optional<Result> sofaAtRate = pontoonAtRate.flatMap(p -> results.find("bench", "compare",
-            "system", "sofajraft", "durability", "PAGE_CACHE", "payload", "128", "rate", p.get("rate")));
-        if (pontoonAtRate.isPresent() && sofaAtRate.isPresent()) {
-            final double pp = pontoonAtRate.get().num("p99_us");
-            final double sp = sofaAtRate.get().num("p99_us");
-            line("| p99 at equal load vs SOFAJRaft (" + ops(pontoonAtRate.get().num("rate")) + "/s offered, PAGE_CACHE) "
-                + "| lower | " + us(pp) + " vs " + us(sp) + " | " + (pp < sp ? "met" : "missed: "
-                + x(pp / sp) + " SOFAJRaft's") + " |");
-        } else {
-            line("| p99 at equal load vs SOFAJRaft | lower | not measured in this run | — |");
+        line("|---|---|---:|---|");
+        for (Issue8Goals.Row r : new Issue8Goals(results).rows()) {
+            line("| " + r.goal() + " | " + r.target() + " | " + r.measured() + " | " + r.verdict() + " |");
         }
-        final double single = results.value("p50_us", "bench", "throughput", "nodes", "3", "payload", "128",
-            "durability", "PAGE_CACHE", "inflight", "1");
-        goalRow("single client, one request at a time: p50 (PAGE_CACHE)", "≤ 100 µs", single, 100, false, us(single));
-        final Optional<Result> half = latencyAt("PAGE_CACHE", "0", 0.5);
-        final double p99half = half.map(r -> r.num("p99_us")).orElse(Double.NaN);
-        goalRow("p99 at 50% of peak load (PAGE_CACHE)", "≤ 1,000 µs", p99half, 1000, false, us(p99half));
-        final double lossless = results.value("ops_per_sec", "bench", "fault", "loss_pct", "0", "delay_us", "0");
-        final double onePct = results.value("ops_per_sec", "bench", "fault", "loss_pct", "1", "delay_us", "0");
-        final double kept = onePct / lossless;
-        goalRow("throughput with 1% frame loss, vs lossless", "≥ 50%", kept, 0.5, true, pct(kept));
         line();
         line("A verdict compares this run's figure with the target (\"missed: 3.2x short\" means the target is "
             + "3.2 times the measured value). Figures from a loaded shared machine understate what Pontoon does on "
-            + "a quiet one; the ratios to SOFAJRaft come from runs of the same harness one after another.");
+            + "a quiet one; the ratios to SOFAJRaft come from runs of the same harness one after another."
+            + (info.quick() ? " **This is a `--quick` run: its warm-ups are shorter than 30 s, so its figures are "
+                + "not headline figures.**" : ""));
         line();
+        batchingTable();
     }
 
-    private void goalRow(String goal, String target, double measured, double limit, boolean atLeast, String shown) {
-        final String verdict;
-        if (Double.isNaN(measured)) {
-            verdict = "not measured in this run";
-        } else if (atLeast ? measured >= limit : measured <= limit) {
-            verdict = "met";
-        } else {
-            verdict = "missed: " + (atLeast ? x(limit / measured) + " short" : x(measured / limit) + " over");
+    /** Entries per AppendEntries frame, per journal record and per sync of the headline throughput trials. */
+    private void batchingTable() {
+        final List<Result> rows = new ArrayList<>();
+        for (Result r : results.findAll("bench", "throughput", "nodes", "3", "payload", "128")) {
+            if (r.get("entries_per_frame") != null) {
+                rows.add(r);
+            }
         }
-        line("| " + goal + " | " + target + " | " + (Double.isNaN(measured) ? "—" : shown) + " | " + verdict + " |");
+        if (rows.isEmpty()) {
+            return;
+        }
+        line("**Batching** (3 nodes, 128 B; counted over the measured iterations, summed over the nodes: frames "
+            + "are the non-empty AppendEntries the leader sent, records and syncs those of all three journals, so "
+            + "each entry is journalled three times):");
+        line();
+        line("| durability | in flight | commits/s | entries per frame | entries per journal record | entries per sync |");
+        line("|---|---:|---:|---:|---:|---:|");
+        rows.sort((p, q) -> {
+            final int c = p.get("durability").compareTo(q.get("durability"));
+            return c != 0 ? c : Double.compare(p.num("inflight"), q.num("inflight"));
+        });
+        for (Result r : rows) {
+            line("| " + r.get("durability") + " | " + r.get("inflight") + " | " + ops(r.num("ops_per_sec")) + " | "
+                + r.get("entries_per_frame") + " | " + r.get("entries_per_record") + " | "
+                + r.get("entries_per_sync") + " |");
+        }
+        line();
     }
 
     // ---------------------------------------------------------------- throughput

@@ -33,7 +33,8 @@ import java.util.Map;
 public final class CompareDriver {
     /** Settings every RESULT line of one comparison must share; a mismatch is reported. */
     static final List<String> MATCHED_KEYS =
-        List.of("nodes", "payload", "durability", "inflight", "rate", "warmup_s", "seconds", "smoke", "jdk", "cores");
+        List.of("nodes", "payload", "durability", "inflight", "rate", "warmup_s", "seconds", "smoke", "submitters", "jdk",
+            "cores");
     static final String BASELINE = "pontoon";
 
     private CompareDriver() {

@@ -94,6 +94,7 @@ public final class HarnessMain {
         f.put("warmup_s", Integer.toString(options.warmupSeconds()));
         f.put("seconds", Integer.toString(options.seconds()));
         f.put("smoke", Boolean.toString(options.smoke()));
+        f.put("submitters", Integer.toString(options.submitters()));
         f.put("ops_per_sec", Long.toString(Math.round(driver.opsPerSecond())));
         f.put("p50_us", ResultLine.micros(h.getValueAtPercentile(50)));
         f.put("p99_us", ResultLine.micros(h.getValueAtPercentile(99)));

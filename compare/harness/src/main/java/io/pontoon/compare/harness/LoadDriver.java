@@ -4,9 +4,11 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,38 +16,48 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The load loop shared by every system: warm-up, then a measured window, with at most
- * {@link HarnessOptions#inflight()} requests outstanding (a semaphore; a completion releases a permit).
+ * {@link HarnessOptions#inflight()} requests outstanding, submitted from {@link HarnessOptions#submitters()}
+ * threads so that the harness is never what limits the system under test.
  *
- * <p>Closed loop ({@code rate == 0}): a request is sent as soon as a permit is free, timed from its send.
- * Open loop ({@code rate > 0}): request {@code i} is due at {@code t0 + i * 1e9 / rate} and timed from that
- * intended time, whether or not a permit was free then, so a stall is charged to every request it delayed
- * (no coordinated omission).
+ * <p>Closed loop ({@code rate == 0}): a request is sent as soon as fewer than {@code inflight} are outstanding,
+ * timed from its send. Open loop ({@code rate > 0}): request {@code i} is due at {@code t0 + i * 1e9 / rate}
+ * (the submitters take the next {@code i} in turn) and timed from that intended time, whether or not a slot
+ * was free then, so a stall is charged to every request it delayed (no coordinated omission).
+ *
+ * <p>Outstanding requests are an atomic counter: a completion only decrements it and never wakes a
+ * submitter (a semaphore's release unparked the driver once per completion, a system call and a context
+ * switch per request; measured with {@code HarnessCapacity}, see docs/COMPARISON.md). A submitter with no free
+ * slot spins briefly, yields, then parks for {@value #FULL_WINDOW_PARK_NS} ns at a time.
  *
  * <p>The window counts completions that happen inside it: throughput is those completions over the
- * window's length; the latency histogram holds their latencies. Threads: {@link #run()} on the driver
- * thread; {@link #onCommitted}/{@link #onFailed} on the system's threads.
+ * window's length; the latency histogram holds their latencies. Threads: {@link #run()} on the calling
+ * thread, which prints progress while the submitter threads load the system; {@link #onCommitted}/
+ * {@link #onFailed} on the system's threads. {@link ReplicatedSystem#submit} is called from every submitter.
  */
 public final class LoadDriver implements Completion {
     private static final long HIGHEST_LATENCY_NS = TimeUnit.MINUTES.toNanos(10);
-    private static final long PERMIT_POLL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long FULL_WINDOW_PARK_NS = 20_000;
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
 
     private final ReplicatedSystem system;
     private final HarnessOptions options;
     private final PrintStream progress;
     private final byte[] payload;
-    private final Semaphore permits;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    /** Open loop: the index of the next request to send. */
+    private final AtomicLong nextRequest = new AtomicLong();
     private final Recorder latencyNs = new Recorder(HIGHEST_LATENCY_NS, 3);
     private final LongAdder committedInWindow = new LongAdder();
     private final LongAdder committedTotal = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder sent = new LongAdder();
     private final AtomicReference<String> lastFailure = new AtomicReference<>("");
+    private final AtomicReference<Throwable> submitterError = new AtomicReference<>();
     private final AtomicLong backPressured = new AtomicLong();
     private volatile long windowStartNs = Long.MAX_VALUE;
     private volatile long windowEndNs = Long.MAX_VALUE;
     private Histogram window;
     private long measuredNs;
-    private long sent;
     private int undrained;
 
     public LoadDriver(ReplicatedSystem system, HarnessOptions options, PrintStream progress) {
@@ -56,10 +68,13 @@ public final class LoadDriver implements Completion {
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) ('a' + i % 26);
         }
-        this.permits = new Semaphore(options.inflight());
     }
 
-    /** Runs warm-up and measurement, then waits (bounded) for outstanding requests to finish. */
+    /**
+     * Runs warm-up and measurement, then waits (bounded) for outstanding requests to finish.
+     *
+     * @throws IllegalStateException if a submitter thread failed (the system's submit threw)
+     */
     public void run() {
         final long t0 = System.nanoTime();
         final long warmupEndNs = t0 + TimeUnit.SECONDS.toNanos(options.warmupSeconds());
@@ -67,61 +82,77 @@ public final class LoadDriver implements Completion {
         windowStartNs = warmupEndNs;
         windowEndNs = endNs;
         final long intervalNs = options.rate() > 0 ? Math.max(1, 1_000_000_000L / options.rate()) : 0;
-        long nextDueNs = t0;
+        final List<Thread> submitters = new ArrayList<>();
+        for (int k = 0; k < options.submitters(); k++) {
+            final Thread t = new Thread(() -> submitLoop(t0, endNs, intervalNs), "harness-submitter-" + k);
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((thread, e) -> submitterError.compareAndSet(null, e));
+            submitters.add(t);
+        }
+        submitters.forEach(Thread::start);
         long nextReportNs = t0 + 1_000_000_000L;
         long lastReportCommitted = 0;
-        boolean windowOpen = false;
-        while (true) {
-            long nowNs = System.nanoTime();
-            if (nowNs >= endNs) {
-                break;
-            }
+        long nowNs;
+        while ((nowNs = System.nanoTime()) < endNs && submitterError.get() == null) {
             if (nowNs >= nextReportNs) {
                 final long c = committedTotal.sum();
                 progress.printf(Locale.ROOT, "%s t=%ds %s commits/s=%d outstanding=%d failed=%d%n", system.name(),
                     (nowNs - t0) / 1_000_000_000L, nowNs < warmupEndNs ? "warmup " : "measure", c - lastReportCommitted,
-                    options.inflight() - permits.availablePermits(), failed.sum());
+                    outstanding.get(), failed.sum());
                 lastReportCommitted = c;
                 nextReportNs += 1_000_000_000L;
             }
-            if (!windowOpen && nowNs >= warmupEndNs) {
-                latencyNs.reset(); // drop warm-up latencies recorded just before the window opened
-                windowOpen = true;
+            // Only completions inside the window are recorded (onCommitted), so nothing of the warm-up needs dropping.
+            LockSupport.parkNanos(Math.max(1, Math.min(endNs, nextReportNs) - nowNs));
+        }
+        for (Thread t : submitters) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("driver interrupted", e);
             }
-            final long startNs;
-            if (intervalNs > 0) {
-                if (!waitUntil(nextDueNs, Math.min(endNs, nextReportNs))) {
-                    continue;
-                }
-                startNs = nextDueNs;
-            } else {
-                startNs = 0; // taken after the permit
-            }
-            if (!acquirePermit()) {
-                continue;
-            }
-            final long sendNs = intervalNs > 0 ? startNs : System.nanoTime();
-            if (intervalNs > 0) {
-                nextDueNs += intervalNs;
-            }
-            if (!submit(sendNs, endNs)) {
-                permits.release();
-                break;
-            }
-            sent++;
+        }
+        if (submitterError.get() != null) {
+            throw new IllegalStateException("a submitter thread failed: " + submitterError.get(), submitterError.get());
         }
         window = latencyNs.getIntervalHistogram();
         measuredNs = endNs - warmupEndNs;
-        try {
-            if (!permits.tryAcquire(options.inflight(), DRAIN_TIMEOUT_NS, TimeUnit.NANOSECONDS)) {
-                undrained = options.inflight() - permits.availablePermits();
+        final long drainEndNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (outstanding.get() > 0 && System.nanoTime() < drainEndNs) {
+            LockSupport.parkNanos(1_000_000L);
+        }
+        undrained = Math.max(0, outstanding.get());
+    }
+
+    /** One submitter thread: claims a slot, submits, until the run ends. */
+    private void submitLoop(long t0, long endNs, long intervalNs) {
+        while (true) {
+            final long startNs;
+            if (intervalNs > 0) {
+                startNs = t0 + nextRequest.getAndIncrement() * intervalNs;
+                if (startNs >= endNs || !waitUntil(startNs, endNs)) {
+                    return;
+                }
+            } else {
+                if (System.nanoTime() >= endNs) {
+                    return;
+                }
+                startNs = 0; // taken after the slot
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (!claimSlot(endNs)) {
+                return;
+            }
+            final long sendNs = intervalNs > 0 ? startNs : System.nanoTime();
+            if (!submit(sendNs, endNs)) {
+                outstanding.decrementAndGet();
+                return;
+            }
+            sent.increment();
         }
     }
 
-    /** Parks until {@code dueNs}; returns false if {@code limitNs} came first (do housekeeping, call again). */
+    /** Parks until {@code dueNs}; returns false if {@code limitNs} came first. */
     private static boolean waitUntil(long dueNs, long limitNs) {
         while (true) {
             final long nowNs = System.nanoTime();
@@ -138,12 +169,28 @@ public final class LoadDriver implements Completion {
         }
     }
 
-    private boolean acquirePermit() {
-        try {
-            return permits.tryAcquire(PERMIT_POLL_NS, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("driver interrupted", e);
+    /** Takes one of the {@code inflight} slots; false if the run ended first. */
+    private boolean claimSlot(long endNs) {
+        final int limit = options.inflight();
+        int idle = 0;
+        while (true) {
+            final int o = outstanding.get();
+            if (o < limit) {
+                if (outstanding.compareAndSet(o, o + 1)) {
+                    return true;
+                }
+                continue;
+            }
+            if (++idle < 50) {
+                Thread.onSpinWait();
+            } else if (idle < 60) {
+                Thread.yield();
+            } else {
+                if (System.nanoTime() >= endNs) {
+                    return false;
+                }
+                LockSupport.parkNanos(FULL_WINDOW_PARK_NS);
+            }
         }
     }
 
@@ -172,14 +219,14 @@ public final class LoadDriver implements Completion {
             committedInWindow.increment();
         }
         committedTotal.increment();
-        permits.release();
+        outstanding.decrementAndGet();
     }
 
     @Override
     public void onFailed(long startNs, String reason) {
         failed.increment();
         lastFailure.set(reason);
-        permits.release();
+        outstanding.decrementAndGet();
     }
 
     /** Latencies (ns) of the requests completed in the measured window. */
@@ -211,7 +258,7 @@ public final class LoadDriver implements Completion {
 
     /** Requests sent, warm-up included. */
     public long sent() {
-        return sent;
+        return sent.sum();
     }
 
     /** Requests still outstanding when the drain gave up (0 when all finished). */

@@ -6,8 +6,9 @@ import java.nio.file.Path;
  * One Raft implementation under the common load harness: a cluster of {@link HarnessOptions#nodes()}
  * members in this JVM, on loopback, each with its own log directory, driven on its leader.
  *
- * <p>Threads: {@link #start}, {@link #submit} and {@link #close} are called by the harness's one driver
- * thread; {@link Completion} callbacks come from the system's own threads.
+ * <p>Threads: {@link #start} and {@link #close} are called by the harness's driver thread; {@link #submit} by
+ * the harness's {@link HarnessOptions#submitters()} submitter threads at once, so it must be thread-safe;
+ * {@link Completion} callbacks come from the system's own threads.
  */
 public interface ReplicatedSystem extends AutoCloseable {
     /** Short lower-case name printed as {@code system=} (pontoon, sofajraft, ratis). */

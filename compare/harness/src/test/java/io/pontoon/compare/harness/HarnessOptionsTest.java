@@ -39,4 +39,13 @@ class HarnessOptionsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--bogus", "1"))
             .getMessage().contains("unknown option"));
     }
+
+    @Test
+    void submittersDefaultToTwoAndAreRangeChecked() {
+        assertEquals(HarnessOptions.DEFAULT_SUBMITTERS, HarnessOptions.parse().submitters());
+        assertEquals(2, HarnessOptions.DEFAULT_SUBMITTERS);
+        assertEquals(4, HarnessOptions.parse("--submitters", "4").submitters());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--submitters", "0"))
+            .getMessage().contains("--submitters must be in [1, 64], got 0"));
+    }
 }

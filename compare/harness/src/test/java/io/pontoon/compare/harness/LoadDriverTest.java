@@ -71,4 +71,74 @@ class LoadDriverTest {
         // Due times are t0 + i/200 for i < 200 within one second: never more (the schedule, not the clock, decides).
         assertTrue(driver.sent() <= 201, "sent " + driver.sent());
     }
+
+    /** Completes on its own thread, in batches; records the most requests it ever held at once. */
+    private static final class AsyncSystem implements ReplicatedSystem {
+        private final java.util.concurrent.ConcurrentLinkedQueue<long[]> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final AtomicInteger held = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger maxHeld = new AtomicInteger();
+        private final java.util.Set<String> submitterThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile boolean running = true;
+        private volatile Completion completion;
+        private final Thread completer = new Thread(() -> {
+            while (running || !queue.isEmpty()) {
+                long[] r;
+                int n = 0;
+                while ((r = queue.poll()) != null) {
+                    held.decrementAndGet();
+                    completion.onCommitted(r[0]);
+                    n++;
+                }
+                if (n == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                }
+            }
+        }, "async-system");
+
+        @Override
+        public String name() {
+            return "async";
+        }
+
+        @Override
+        public void start(HarnessOptions options, Path dataDir) {
+            completer.setDaemon(true);
+            completer.start();
+        }
+
+        @Override
+        public String setup() {
+            return "storage=none";
+        }
+
+        @Override
+        public boolean submit(byte[] payload, long startNs, Completion c) {
+            completion = c;
+            submitterThreads.add(Thread.currentThread().getName());
+            maxHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
+            queue.add(new long[] {startNs});
+            return true;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+        }
+    }
+
+    @Test
+    void severalSubmittersShareOneInflightLimit() {
+        final AsyncSystem system = new AsyncSystem();
+        final HarnessOptions options = HarnessOptions.parse("--warmup-seconds", "0", "--smoke", "--seconds", "1",
+            "--inflight", "16", "--submitters", "3");
+        system.start(options, Path.of("."));
+        final LoadDriver driver = new LoadDriver(system, options, new PrintStream(new ByteArrayOutputStream()));
+        driver.run();
+        system.close();
+        assertTrue(driver.committedInWindow() > 0);
+        assertTrue(system.maxHeld.get() <= 16, "held at once: " + system.maxHeld.get());
+        assertEquals(0, driver.undrained());
+        assertEquals(3, system.submitterThreads.size(), "submitted from " + system.submitterThreads);
+        assertEquals("3", HarnessMain.result(system, options, driver).get("submitters"));
+    }
 }

@@ -52,11 +52,12 @@ final class PontoonSystem implements ReplicatedSystem, ProposalCallback {
 
     private final String transportMode;
     private final List<RaftNode> nodes = new ArrayList<>();
-    private final UnsafeBuffer payloadView = new UnsafeBuffer(new byte[0]);
+    /** One view per submitter thread ({@link HarnessOptions#submitters()}): a view is not thread-safe. */
+    private final ThreadLocal<UnsafeBuffer> payloadViews = ThreadLocal.withInitial(() -> new UnsafeBuffer(new byte[0]));
     private HarnessOptions options;
     private LocalNetwork localNetwork;
     private long baseNs;
-    private RaftNode leader;
+    private volatile RaftNode leader;
     private volatile boolean leaderStale;
     private volatile Completion completion;
 
@@ -164,15 +165,25 @@ final class PontoonSystem implements ReplicatedSystem, ProposalCallback {
 
     @Override
     public boolean submit(byte[] payload, long startNs, Completion completion) {
-        this.completion = completion;
-        if (leaderStale) {
-            leaderStale = false;
-            leader = awaitLeader();
+        if (this.completion != completion) {
+            this.completion = completion; // the same driver on every call: written once, not per request
         }
+        if (leaderStale) {
+            refreshLeader();
+        }
+        final UnsafeBuffer payloadView = payloadViews.get();
         if (payloadView.byteArray() != payload) {
             payloadView.wrap(payload);
         }
         return leader.propose(payloadView, 0, payload.length, startNs - baseNs, this);
+    }
+
+    /** Several submitter threads may see the stale flag at once: one looks the leader up. */
+    private synchronized void refreshLeader() {
+        if (leaderStale) {
+            leaderStale = false;
+            leader = awaitLeader();
+        }
     }
 
     /** Raft thread of the leader: the outcome of one proposal; the correlation id is its start time. */

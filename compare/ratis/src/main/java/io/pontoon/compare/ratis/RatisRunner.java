@@ -6,7 +6,7 @@ import io.pontoon.compare.harness.HarnessMain;
  * {@code java -jar compare/ratis/target/compare-ratis.jar --nodes 3 ...}: see HarnessOptions.
  * {@code -Dratis.submit=server} (default) submits on the leader in-process; {@code -Dratis.submit=client}
  * goes through a RaftClient over gRPC on loopback; {@code -Dratis.submitters=N} threads call the leader
- * (default 4, 0 = the driver thread).
+ * (default 4, 0 = the harness's submitter threads).
  */
 public final class RatisRunner {
     private RatisRunner() {

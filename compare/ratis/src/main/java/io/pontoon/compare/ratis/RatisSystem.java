@@ -46,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Submission: {@code server} (default) builds a write {@link RaftClientRequest} and calls
  * {@code submitClientRequestAsync} on the leader in-process, the same place SOFAJRaft and Pontoon are driven
- * from, on {@code -Dratis.submitters} threads (default 4; 0 = on the harness's driver thread), since that call
+ * from, on {@code -Dratis.submitters} threads (default 4; 0 = on the harness's submitter threads), since that call
  * does the leader's append work on the calling thread; {@code client} uses a {@link RaftClient} over gRPC
  * (async API, outstanding limit = --inflight), measured here at several times slower.
  * Ratis's Netty client transport is not used: it serves one request at a time per connection.
@@ -73,7 +73,8 @@ final class RatisSystem implements ReplicatedSystem {
     private volatile RaftServer leader;
     private volatile RaftPeerId leaderId;
     private volatile boolean leaderStale;
-    private long callId;
+    /** Taken by every harness submitter thread. */
+    private final java.util.concurrent.atomic.AtomicLong callId = new java.util.concurrent.atomic.AtomicLong();
 
     RatisSystem(String submitMode, int submitters) {
         if (submitters < 0 || submitters > 64) {
@@ -178,14 +179,9 @@ final class RatisSystem implements ReplicatedSystem {
     @Override
     public boolean submit(byte[] payload, long startNs, Completion completion) {
         if (leaderStale && client == null) {
-            leaderStale = false;
-            try {
-                awaitLeader();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            refreshLeader();
         }
-        final long call = ++callId;
+        final long call = callId.incrementAndGet();
         if (submitPool == null) {
             send(payload, call, startNs, completion);
         } else {
@@ -194,6 +190,19 @@ final class RatisSystem implements ReplicatedSystem {
             submitPool.execute(() -> send(payload, call, startNs, completion));
         }
         return true;
+    }
+
+    /** Several submitter threads may see the stale flag at once: one looks the leader up. */
+    private synchronized void refreshLeader() {
+        if (!leaderStale) {
+            return;
+        }
+        leaderStale = false;
+        try {
+            awaitLeader();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void send(byte[] payload, long call, long startNs, Completion completion) {
