@@ -201,7 +201,10 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         ctx.fireChannelReadComplete();
     }
 
-    /** Raft thread: the outcome of a proposal from this connection. Allocates nothing unless the ring is full. */
+    /**
+     * Raft thread: the outcome of a proposal from this connection, encoded into the response ring. Allocates
+     * nothing unless the ring is full. It goes out when the node ends the batch ({@link #onBatchEnd()}).
+     */
     @Override
     public void onResult(long correlationId, ResultCode code, long lsn, int leaderId) {
         final Channel ch = channel;
@@ -220,7 +223,20 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         } else {
             overflowResponses.offer(appendResponse(ch, raftView, correlationId, code, lsn, leaderId));
         }
-        if (drainScheduled.compareAndSet(false, true)) {
+    }
+
+    /**
+     * Raft thread, once per duty cycle that produced results for this connection: one event-loop task drains
+     * them all (one write, one flush), instead of a wake-up per result (issue 8: at 256 in flight the leader's
+     * I/O thread woke ~25 k times/s for ~3.7 responses each).
+     */
+    @Override
+    public void onBatchEnd() {
+        final Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             try {
                 ch.eventLoop().execute(drainTask);
             } catch (RejectedExecutionException e) {

@@ -13,7 +13,9 @@ public interface ClientService {
     /**
      * Same contract as {@link RaftNode#propose(DirectBuffer, int, int, long, ProposalCallback)}: called on
      * a Netty event loop, copies the bytes before returning, returns false (callback not called) when
-     * the node cannot take it now; the callback runs later, once, on the node's Raft thread.
+     * the node cannot take it now; the callback runs later, once, on the node's Raft thread, and
+     * {@link ProposalCallback#onBatchEnd()} follows each batch of results (the client handler sends its
+     * responses then: a service that never calls it leaves them unsent).
      */
     boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, ProposalCallback callback);
 

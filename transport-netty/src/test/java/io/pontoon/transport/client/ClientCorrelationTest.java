@@ -97,6 +97,7 @@ class ClientCorrelationTest {
         final AtomicInteger swallowNext = new AtomicInteger();
         private final ExecutorService raftThread = Executors.newSingleThreadExecutor();
         private final List<Runnable> held = new ArrayList<>();
+        private final java.util.Set<ProposalCallback> heldCallbacks = new java.util.LinkedHashSet<>();
         private final Random random = new Random(7);
 
         @Override
@@ -108,10 +109,14 @@ class ClientCorrelationTest {
             }
             raftThread.execute(() -> {
                 held.add(() -> callback.onResult(correlationId, ResultCode.OK, lsn, 1));
+                heldCallbacks.add(callback);
                 if (held.size() >= batch) {
                     Collections.shuffle(held, random);
                     held.forEach(Runnable::run);
                     held.clear();
+                    // As the Raft thread does: each callback that got results ends the batch once.
+                    heldCallbacks.forEach(ProposalCallback::onBatchEnd);
+                    heldCallbacks.clear();
                 }
             });
             return true;

@@ -65,6 +65,7 @@ class ClientRequestHandlerBatchingTest {
         for (Proposal p : outcomes) {
             p.callback.onResult(p.correlationId, ResultCode.OK, 50_000 + p.correlationId, NODE_ID);
         }
+        outcomes.get(0).callback.onBatchEnd();
         final int flushesBefore = counter.flushes;
         channel.runPendingTasks();
 
@@ -90,6 +91,7 @@ class ClientRequestHandlerBatchingTest {
             channel.writeInbound(read);
             final Proposal p = service.proposals.remove(0);
             p.callback.onResult(p.correlationId, ResultCode.OK, i, NODE_ID);
+            p.callback.onBatchEnd();
             channel.runPendingTasks();
             final Map<Long, Long> responses = readResponses();
             assertEquals(Map.of((long) i, (long) i), responses, "round " + i);
@@ -143,6 +145,7 @@ class ClientRequestHandlerBatchingTest {
             ch.writeInbound(read);
             final Proposal p = service.proposals.remove(0);
             p.callback.onResult(p.correlationId, ResultCode.NOT_LEADER, -1, 3);
+            p.callback.onBatchEnd();
             ch.runPendingTasks();
             final ByteBuf out = ch.readOutbound();
             final DirectBuffer b = new UnsafeBuffer(new byte[out.readableBytes()]);

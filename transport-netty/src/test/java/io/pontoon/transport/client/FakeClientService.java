@@ -57,6 +57,7 @@ final class FakeClientService implements ClientService, AutoCloseable {
                 committed.add(payload);
                 callback.onResult(correlationId, ResultCode.OK, ++lastIndex, nodeId);
             }
+            callback.onBatchEnd(); // as the Raft thread does after each duty cycle's results
         });
         return true;
     }
