@@ -120,6 +120,15 @@ class JournalPretoucherTest {
     }
 
     @Test
+    void onByDefaultInPageCacheOffInSync() {
+        assertEquals(ChronicleLogStoreOptions.DEFAULT_PRETOUCH_WINDOW_BYTES, ChronicleLogStoreOptions.builder(dir)
+            .durability(Durability.PAGE_CACHE).build().pretouchWindowBytes());
+        assertEquals(0, ChronicleLogStoreOptions.builder(dir).durability(Durability.SYNC).build().pretouchWindowBytes());
+        assertEquals(1 << 20, ChronicleLogStoreOptions.builder(dir).durability(Durability.SYNC)
+            .pretouchWindowBytes(1 << 20).build().pretouchWindowBytes());
+    }
+
+    @Test
     void offByZeroWindow() {
         try (ChronicleLogStore store = ChronicleLogStore.open(ChronicleLogStoreOptions.builder(dir)
             .durability(Durability.PAGE_CACHE).pretouchWindowBytes(0).build())) {

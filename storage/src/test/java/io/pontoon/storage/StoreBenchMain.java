@@ -25,12 +25,16 @@ public final class StoreBenchMain {
         final int payload = Integer.parseInt(args[1]);
         final double seconds = Double.parseDouble(args[2]);
         final int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
-        final int pretouch = args.length > 4 ? Integer.parseInt(args[4])
-            : ChronicleLogStoreOptions.DEFAULT_PRETOUCH_WINDOW_BYTES;
         final Path dir = Files.createTempDirectory("store-bench");
+        final ChronicleLogStoreOptions.Builder builder = ChronicleLogStoreOptions.builder(dir)
+            .durability(mode).rollCycle(RollCycles.FAST_HOURLY);
+        if (args.length > 4) {
+            builder.pretouchWindowBytes(Integer.parseInt(args[4]));
+        }
+        final ChronicleLogStoreOptions options = builder.build();
+        final int pretouch = options.pretouchWindowBytes();
         final UnsafeBuffer src = new UnsafeBuffer(new byte[payload]);
-        try (ChronicleLogStore store = ChronicleLogStore.open(ChronicleLogStoreOptions.builder(dir)
-            .durability(mode).rollCycle(RollCycles.FAST_HOURLY).pretouchWindowBytes(pretouch).build())) {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options)) {
             long index = 0;
             // Warm-up: a third of the time.
             final long warmEndNs = System.nanoTime() + (long) (seconds * 1e9 / 3);
