@@ -97,7 +97,7 @@ public final class ChronicleLogStoreOptions {
      * How far ahead of the journal's write position a separate thread pre-touches the cycle file's pages (so the
      * journal thread does not take their first-touch page faults); 0 turns the pre-toucher off. Unless set, it is
      * {@link #DEFAULT_PRETOUCH_WINDOW_BYTES} in {@link Durability#PAGE_CACHE} (1.5x store throughput measured) and 0
-     * in {@link Durability#SYNC} (3-5% slower measured: the Raft thread, not the journal thread, is the limit there,
+     * in {@link Durability#SYNC} (2-7% slower measured: the Raft thread, not the journal thread, is the limit there,
      * and the extra thread competes for the CPUs). See docs/STORAGE.md.
      */
     public int pretouchWindowBytes() {
