@@ -189,6 +189,16 @@ public final class ChronicleLogStore implements LogStore {
         return agent.syncsCompleted;
     }
 
+    /** Pages the pre-toucher has touched since open; 0 when it is off (monotonic; any thread). */
+    public long pagesPretouched() {
+        return agent.pretoucher == null ? 0 : agent.pretoucher.pagesTouched;
+    }
+
+    /** The pre-toucher, or null when it is off; for tests. */
+    JournalPretoucher pretoucher() {
+        return agent.pretoucher;
+    }
+
     /** The SYNC-mode syncer, for tests that make its fsync fail. */
     JournalSyncer syncer() {
         return agent.syncer;

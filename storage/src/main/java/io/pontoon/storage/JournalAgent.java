@@ -59,6 +59,8 @@ final class JournalAgent implements Agent {
     private final JournalFiles files;
     private final Path indexDir;
     final JournalSyncer syncer;
+    /** Null when pretouchWindowBytes is 0. */
+    final JournalPretoucher pretoucher;
 
     final AtomicLong durableIndex = new AtomicLong();
     final AtomicLong durableTruncations = new AtomicLong();
@@ -113,6 +115,14 @@ final class JournalAgent implements Agent {
         this.discardFirst = replay.damagedTail == null ? LogStore.NULL_VALUE : replay.firstBadQueueIndex;
         this.discardLast = replay.lastBadQueueIndex;
         this.syncer = new JournalSyncer(this, queue);
+        if (options.pretouchWindowBytes() > 0) {
+            // Its own JournalFiles: Chronicle's name cache is not shared between threads.
+            final JournalFiles pretouchFiles = new JournalFiles(queue);
+            this.pretoucher = new JournalPretoucher(cycle -> pretouchFiles.fileFor(cycle).toPath(),
+                options.pretouchWindowBytes(), name.replace("pontoon-journal", "pontoon-journal-pretouch"));
+        } else {
+            this.pretoucher = null;
+        }
     }
 
     @Override
@@ -142,6 +152,9 @@ final class JournalAgent implements Agent {
             }
             if (sync) {
                 syncer.start(name.replace("pontoon-journal", "pontoon-journal-sync"));
+            }
+            if (pretoucher != null && !closing) {
+                pretoucher.start();
             }
         }
     }
@@ -181,6 +194,9 @@ final class JournalAgent implements Agent {
                 closeBatch();
             }
             syncer.stop();
+            if (pretoucher != null) {
+                pretoucher.stop();
+            }
             if (failure == null && sync) {
                 // Everything written is made durable once more on this thread, the sync thread having stopped.
                 final int cycle = appender.cycle();
@@ -309,6 +325,10 @@ final class JournalAgent implements Agent {
         crc.update(tableBytes, 0, tableLength + 4);
         table.putInt(tableLength + 4, (int) crc.getValue(), JournalFormat.ORDER);
         batchBytes.write(tableBytes, 0, tableLength + JournalFormat.BATCH_TRAILER_LENGTH);
+        if (pretoucher != null) {
+            // The mapped journal's write position is the byte offset in the cycle file.
+            pretoucher.onWritten(appender.cycle(), batchBytes.writePosition());
+        }
         final DocumentContext context = batchContext;
         batchContext = null;
         batchBytes = null;

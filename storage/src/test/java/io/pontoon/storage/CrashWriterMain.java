@@ -17,6 +17,8 @@ public final class CrashWriterMain {
             .durability(Durability.SYNC)
             .ringCapacityBytes(1 << 20)
             .maxBatchRecords(Integer.parseInt(args[1]))
+            // Off by default in SYNC; on here so kill -9 also lands while it touches pages ahead of the writer.
+            .pretouchWindowBytes(64 * 1024)
             .build());
         long next = store.lastIndex() + 1;
         long printed = store.durableIndex();

@@ -73,6 +73,12 @@ class OpeningChecksTest {
         final IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
             () -> ChronicleLogStoreOptions.builder(dir).maxBatchRecords(0).build());
         assertTrue(batch.getMessage().contains("maxBatchRecords"), batch.getMessage());
+        final IllegalArgumentException pretouch = assertThrows(IllegalArgumentException.class,
+            () -> ChronicleLogStoreOptions.builder(dir).pretouchWindowBytes(100_000).build());
+        assertTrue(pretouch.getMessage().contains("pretouchWindowBytes") && pretouch.getMessage().contains("100000"),
+            pretouch.getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> ChronicleLogStoreOptions.builder(dir).pretouchWindowBytes(-4096).build());
         final IllegalArgumentException durability = assertThrows(IllegalArgumentException.class,
             () -> ChronicleLogStoreOptions.builder(dir).durability(null).build());
         assertTrue(durability.getMessage().contains("durability"), durability.getMessage());

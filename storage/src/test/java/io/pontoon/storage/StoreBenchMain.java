@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * as the journal JMH benchmark does. Prints entries/s and the store's counters (entries per record and per sync).
  *
  * <pre>
- * java [chronicle+agrona flags] -cp storage test classpath io.pontoon.storage.StoreBenchMain MODE PAYLOAD SECONDS [BATCH]
+ * java [chronicle+agrona flags] -cp storage test classpath io.pontoon.storage.StoreBenchMain MODE PAYLOAD SECONDS [BATCH [PRETOUCH_WINDOW_BYTES]]
  * </pre>
  */
 public final class StoreBenchMain {
@@ -26,9 +26,15 @@ public final class StoreBenchMain {
         final double seconds = Double.parseDouble(args[2]);
         final int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
         final Path dir = Files.createTempDirectory("store-bench");
+        final ChronicleLogStoreOptions.Builder builder = ChronicleLogStoreOptions.builder(dir)
+            .durability(mode).rollCycle(RollCycles.FAST_HOURLY);
+        if (args.length > 4) {
+            builder.pretouchWindowBytes(Integer.parseInt(args[4]));
+        }
+        final ChronicleLogStoreOptions options = builder.build();
+        final int pretouch = options.pretouchWindowBytes();
         final UnsafeBuffer src = new UnsafeBuffer(new byte[payload]);
-        try (ChronicleLogStore store = ChronicleLogStore.open(ChronicleLogStoreOptions.builder(dir)
-            .durability(mode).rollCycle(RollCycles.FAST_HOURLY).build())) {
+        try (ChronicleLogStore store = ChronicleLogStore.open(options)) {
             long index = 0;
             // Warm-up: a third of the time.
             final long warmEndNs = System.nanoTime() + (long) (seconds * 1e9 / 3);
@@ -39,6 +45,7 @@ public final class StoreBenchMain {
             final long e0 = store.entriesWritten();
             final long r0 = store.recordsWritten();
             final long s0 = store.syncsCompleted();
+            final long p0 = store.pagesPretouched();
             final long startIndex = index;
             final long startNs = System.nanoTime();
             final long endNs = startNs + (long) (seconds * 1e9);
@@ -53,13 +60,15 @@ public final class StoreBenchMain {
             final long entries = store.entriesWritten() - e0;
             final long records = store.recordsWritten() - r0;
             final long syncs = store.syncsCompleted() - s0;
-            System.out.printf("RESULT mode=%s payload=%d batch=%d entries_per_s=%.0f entries_per_record=%.1f "
-                    + "entries_per_sync=%.1f%n", mode, payload, batch, (index - startIndex) / secs,
-                records == 0 ? 0.0 : (double) entries / records, syncs == 0 ? 0.0 : (double) entries / syncs);
+            final long pages = store.pagesPretouched() - p0;
+            System.out.printf("RESULT mode=%s payload=%d batch=%d pretouch=%d entries_per_s=%.0f entries_per_record=%.1f "
+                    + "entries_per_sync=%.1f pages_pretouched=%d%n", mode, payload, batch, pretouch,
+                (index - startIndex) / secs, records == 0 ? 0.0 : (double) entries / records,
+                syncs == 0 ? 0.0 : (double) entries / syncs, pages);
             // Thread CPU per entry, user and kernel (kernel = page faults on fresh journal pages, futex, fsync).
-            final String[] names = {"raft(main)", "journal", "journal-sync"};
+            final String[] names = {"raft(main)", "journal", "journal-sync", "journal-pretouch"};
             final StringBuilder line = new StringBuilder("CPU_NS_PER_ENTRY");
-            for (int t = 0; t < 3; t++) {
+            for (int t = 0; t < names.length; t++) {
                 line.append(' ').append(names[t]).append("_user=")
                     .append(String.format("%.0f", (cpu1[2 * t] - cpu0[2 * t]) / (double) entries))
                     .append(' ').append(names[t]).append("_sys=")
@@ -74,17 +83,17 @@ public final class StoreBenchMain {
         }
     }
 
-    /** {user, total} CPU ns of main, the journal thread and the sync thread (0 if absent). */
+    /** {user, total} CPU ns of main, the journal, sync and pre-touch threads (0 if absent). */
     private static long[] threadCpu() {
         final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        final long[] out = new long[6];
+        final long[] out = new long[8];
         for (final java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (info == null) {
                 continue;
             }
             final String name = info.getThreadName();
             final int slot = name.equals("main") ? 0 : name.startsWith("pontoon-journal-sync") ? 2
-                : name.startsWith("pontoon-journal") ? 1 : -1;
+                : name.startsWith("pontoon-journal-pretouch") ? 3 : name.startsWith("pontoon-journal") ? 1 : -1;
             if (slot >= 0) {
                 out[2 * slot] += mx.getThreadUserTime(info.getThreadId());
                 out[2 * slot + 1] += mx.getThreadCpuTime(info.getThreadId());
