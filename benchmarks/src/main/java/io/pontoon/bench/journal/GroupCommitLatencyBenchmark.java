@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Group-commit latency: time from appending a batch of {@code batchEntries} entries on the Raft thread until
- * {@code durableIndex()} covers the last of them (journal thread wake-up, write, msync in SYNC, publication).
+ * {@code durableIndex()} covers the last of them (journal thread wake-up, write, fdatasync on the sync thread in SYNC, publication).
  * Sample mode, so JMH prints p50/p90/p99/p99.9 per batch. 128-byte payloads.
  */
 @State(Scope.Benchmark)

@@ -143,8 +143,8 @@ final class ReportWriter {
         line("- **Cluster**: N Pontoon nodes in one JVM over `NettyLoopbackFabric` (Netty on 127.0.0.1, a "
             + "fault-injection handler per node), each with its own Chronicle journal and term/vote file in a "
             + "temporary directory on the same disk (`TempNodeStores`); `RaftConfig.defaults()` but a 1 s election "
-            + "timeout (the value `compare/` uses for all three systems). `SYNC` = msync per group commit, "
-            + "`PAGE_CACHE` = no msync.");
+            + "timeout (the value `compare/` uses for all three systems). `SYNC` = fdatasync per group commit (sync thread), "
+            + "`PAGE_CACHE` = no sync.");
         line("- **Throughput** (`ClusterThroughputBenchmark`, `ClusterFaultBenchmark`): closed loop; 2 client threads "
             + "each keep half of the in-flight window on the leader with the allocation-free "
             + "`RaftNode.propose(DirectBuffer, …, ProposalCallback)`; a commit is the leader's `OK` callback. "
@@ -429,7 +429,7 @@ final class ReportWriter {
             + "**" + p.get("alloc_bytes_per_op") + " bytes allocated per committed entry** (`gc.alloc.rate.norm`, "
             + "whole JVM: three nodes, Netty, clients). " + ops(samples) + " Java execution samples over the whole "
             + "trial, warm-up included; JFR does not sample JIT or GC threads, nor threads blocked in native code "
-            + "(epoll, msync), so the shares are of Java CPU time. On 2 cores the samples are few: read the shares "
+            + "(epoll, fdatasync), so the shares are of Java CPU time. On 2 cores the samples are few: read the shares "
             + "to ±5 points.");
         line();
         line("| thread group | share of samples | | component (top frame's package) | share of samples |");

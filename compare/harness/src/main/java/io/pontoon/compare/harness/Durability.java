@@ -5,7 +5,7 @@ package io.pontoon.compare.harness;
  * and names the mapping in the {@code setup=} field of its RESULT line.
  */
 public enum Durability {
-    /** Each acknowledged entry is on disk (fsync/msync per group commit) on a majority. */
+    /** Each acknowledged entry is on disk (fsync per group commit) on a majority. */
     SYNC,
     /** Written to the OS page cache (survives a process crash, not a power loss): no fsync. */
     PAGE_CACHE,

@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link RaftNode#propose(org.agrona.DirectBuffer, int, int, long, ProposalCallback)}; the correlation id is
  * the request's intended send time relative to the run's base, so the callback needs no lookup table.
  *
- * <p>Durability: SYNC = {@link Durability#SYNC} (msync per group commit); PAGE_CACHE =
+ * <p>Durability: SYNC = {@link Durability#SYNC} (fdatasync per group commit, on the journal's sync thread); PAGE_CACHE =
  * {@link Durability#PAGE_CACHE}; NONE = {@link InMemoryLogStore}/{@link InMemoryMetaStore}.
  * RaftConfig defaults otherwise, but for a 1 s election timeout (SOFAJRaft's default; the Ratis runner is set alike). A commit listener compacts each log to the last
  * {@value #RETAINED_ENTRIES} entries (SOFAJRaft's NONE store keeps the same), so long runs fit in memory.
@@ -155,8 +155,8 @@ final class PontoonSystem implements ReplicatedSystem, ProposalCallback {
     public String setup() {
         final String storage;
         switch (options.durability()) {
-            case SYNC: storage = "chronicle-journal,Durability.SYNC(msync-per-group-commit)"; break;
-            case PAGE_CACHE: storage = "chronicle-journal,Durability.PAGE_CACHE(no-msync)"; break;
+            case SYNC: storage = "chronicle-journal,Durability.SYNC(fdatasync-per-group-commit)"; break;
+            case PAGE_CACHE: storage = "chronicle-journal,Durability.PAGE_CACHE(no-sync)"; break;
             default: storage = "in-memory-log"; break;
         }
         return "storage=" + storage + ",transport=" + (localNetwork != null ? "in-memory-LocalNetwork" : "netty-tcp-loopback")
