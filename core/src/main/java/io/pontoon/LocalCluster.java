@@ -1,5 +1,7 @@
 package io.pontoon;
 
+import io.pontoon.runtime.RaftThreads;
+
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
@@ -8,6 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * Disconnect/Reconnect events and packet-dropping helpers. By default the nodes talk over an in-memory
  * network with in-memory stores; {@link #start(int, RaftConfig, ClusterFabric)} takes another fabric
  * (Netty on loopback with Chronicle journals). Node at position {@code i} has node id {@code i + 1}.
+ * Each node has its own Raft thread, unless {@link #start(int, RaftConfig, ClusterFabric, int)} asks for shared
+ * ones ({@link RaftThreads}).
  */
 public final class LocalCluster implements AutoCloseable {
     private final RaftNode[] nodes;
@@ -15,12 +19,15 @@ public final class LocalCluster implements AutoCloseable {
     private final int[] ids;
     private final RaftConfig config;
     private final ClusterFabric network;
+    /** Shared Raft threads owned by this cluster, or null: each node has its own. */
+    private final RaftThreads raftThreads;
     private final java.util.List<java.util.List<CommitListener>> listeners = new java.util.ArrayList<>();
 
-    private LocalCluster(int[] ids, RaftConfig config, ClusterFabric fabric) {
+    private LocalCluster(int[] ids, RaftConfig config, ClusterFabric fabric, RaftThreads raftThreads) {
         this.ids = ids;
         this.config = config;
         this.network = fabric;
+        this.raftThreads = raftThreads;
         this.nodes = new RaftNode[ids.length];
         this.running = new boolean[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -40,18 +47,38 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts {@code nodes} members (1..99) over {@code fabric}; the cluster closes the fabric. */
     public static LocalCluster start(int nodes, RaftConfig config, ClusterFabric fabric) {
+        return start(nodes, config, fabric, 0);
+    }
+
+    /**
+     * Starts {@code nodes} members (1..99) over {@code fabric}, their Raft agents on {@code sharedRaftThreads}
+     * shared threads (Aeron's shared threading mode, {@link RaftThreads}, idling as {@code config.idleMode} says),
+     * or each on its own thread when {@code sharedRaftThreads} is 0 (the default). The cluster owns and closes the
+     * shared threads and the fabric.
+     */
+    public static LocalCluster start(int nodes, RaftConfig config, ClusterFabric fabric, int sharedRaftThreads) {
         if (nodes < 1 || nodes > 99) {
             throw new IllegalArgumentException("nodes must be in [1, 99], got " + nodes);
+        }
+        if (sharedRaftThreads < 0 || sharedRaftThreads > RaftThreads.MAX_THREADS) {
+            throw new IllegalArgumentException("sharedRaftThreads must be in [0, " + RaftThreads.MAX_THREADS
+                + "] (0 = a thread per node), got " + sharedRaftThreads);
         }
         final int[] ids = new int[nodes];
         for (int i = 0; i < nodes; i++) {
             ids[i] = i + 1;
         }
-        final LocalCluster cluster = new LocalCluster(ids, config, fabric);
+        final RaftThreads threads = sharedRaftThreads == 0 ? null : RaftThreads.start(sharedRaftThreads, config.idleMode);
+        final LocalCluster cluster = new LocalCluster(ids, config, fabric, threads);
         for (int i = 0; i < nodes; i++) {
             cluster.restart(i);
         }
         return cluster;
+    }
+
+    /** The shared Raft threads the nodes run on, or null when each node has its own. */
+    public RaftThreads raftThreads() {
+        return raftThreads;
     }
 
     /** The fabric the nodes run on. */
@@ -82,7 +109,7 @@ public final class LocalCluster implements AutoCloseable {
         final int id = ids[i];
         final RaftNode.Builder b = RaftNode.builder().nodeId(id).members(ids).config(config)
             .logStore(network.logStore(id)).metaStore(network.metaStore(id))
-            .transport(network.transport(id, ids)).randomSeed(System.nanoTime() + i);
+            .transport(network.transport(id, ids)).randomSeed(System.nanoTime() + i).raftThreads(raftThreads);
         for (CommitListener l : listeners.get(i)) {
             b.onCommit(l);
         }
@@ -187,7 +214,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private boolean closed;
 
-    /** Stops every node and closes the fabric. Idempotent. */
+    /** Stops every node, then the shared Raft threads if any, and closes the fabric. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -196,6 +223,9 @@ public final class LocalCluster implements AutoCloseable {
         closed = true;
         for (int i = 0; i < nodes.length; i++) {
             stop(i);
+        }
+        if (raftThreads != null) {
+            raftThreads.close();
         }
         network.close();
     }

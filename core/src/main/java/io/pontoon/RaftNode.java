@@ -5,6 +5,7 @@ import io.pontoon.engine.RandomSource;
 import io.pontoon.engine.Outbox;
 import io.pontoon.runtime.InboundRing;
 import io.pontoon.runtime.RaftAgent;
+import io.pontoon.runtime.RaftThreads;
 import io.pontoon.runtime.WakeableIdleStrategy;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
@@ -30,8 +31,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One Raft member: a {@link RaftEngine} driven by its own Raft thread (an Agrona {@code AgentRunner}),
- * fed through a {@code ManyToOneRingBuffer} that carries proposals, peer messages and control events.
+ * One Raft member: a {@link RaftEngine} driven by its own Raft thread (an Agrona {@code AgentRunner}), or by a
+ * shared one ({@link Builder#raftThreads}), fed through a {@code ManyToOneRingBuffer} that carries proposals, peer
+ * messages and control events.
  *
  * <p>Every public method is thread-safe. Callbacks ({@link CommitListener}, {@link ProposalCallback})
  * run on the Raft thread and must not block. The node owns its log store, meta store and transport and
@@ -44,7 +46,10 @@ public final class RaftNode implements AutoCloseable {
     private final RaftConfig config;
     private final InboundRing inbound;
     private final WakeableIdleStrategy wakeable;
+    /** This node's own Raft thread; null when it runs on a shared one ({@link #member}). */
     private final AgentRunner runner;
+    /** Its place on a shared Raft thread; null when it has its own ({@link #runner}). */
+    private final RaftThreads.Member member;
     private final Transport transport;
     private final LogStore log;
     private final MetaStore meta;
@@ -67,12 +72,14 @@ public final class RaftNode implements AutoCloseable {
         listeners = b.listeners.toArray(new CommitListener[0]);
         final int capacity = config.inboundRingBytes + RingBufferDescriptor.TRAILER_LENGTH;
         this.inbound = new InboundRing(new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity))));
-        this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L, () -> inbound.size() > 0);
-        final IdleStrategy idle;
-        switch (config.idleMode) {
-            case BUSY_SPIN: idle = new BusySpinIdleStrategy(); break;
-            case SLEEP: idle = new SleepingMillisIdleStrategy(1); break;
-            default: idle = wakeable; break;
+        if (b.raftThreads != null) {
+            // Shared mode: every wake source of this node wakes the shared thread, whose idle check covers this
+            // node's ring along with the other members'.
+            this.member = b.raftThreads.newMember("pontoon-raft-" + nodeId);
+            this.wakeable = member.wakeable();
+        } else {
+            this.member = null;
+            this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L, () -> inbound.size() > 0);
         }
         final RaftAgent[] agentRef = new RaftAgent[1];
         final Transport t = transport;
@@ -104,8 +111,19 @@ public final class RaftNode implements AutoCloseable {
         agentRef[0] = agent;
         log.durableIndexWakeup(wakeable::wake);
         transport.start(nodeId, this::onTransportMessage);
-        this.runner = new AgentRunner(idle, this::onAgentError, null, agent);
-        AgentRunner.startOnThread(runner);
+        if (member != null) {
+            this.runner = null;
+            member.start(agent, () -> inbound.size() > 0, this::onSharedAgentError);
+        } else {
+            final IdleStrategy idle;
+            switch (config.idleMode) {
+                case BUSY_SPIN: idle = new BusySpinIdleStrategy(); break;
+                case SLEEP: idle = new SleepingMillisIdleStrategy(1); break;
+                default: idle = wakeable; break;
+            }
+            this.runner = new AgentRunner(idle, this::onAgentError, null, agent);
+            AgentRunner.startOnThread(runner);
+        }
     }
 
     public static Builder builder() {
@@ -266,14 +284,35 @@ public final class RaftNode implements AutoCloseable {
         t.printStackTrace();
     }
 
-    /** Stops the Raft thread; pending proposals complete with CLOSED; closes transport and stores. */
+    /**
+     * On a shared Raft thread a throwable from this node's agent has already taken the agent off the thread (the
+     * other nodes there keep running): fail-stop the rest of this node. Closing joins the journal and transport
+     * threads, so it runs on a thread of its own, never on the shared one.
+     */
+    private void onSharedAgentError(Throwable t) {
+        System.err.println("pontoon node " + nodeId + ": error on shared Raft thread " + member.threadName()
+            + ", closing the node: " + t);
+        t.printStackTrace();
+        final Thread closer = new Thread(this::close, "pontoon-node-" + nodeId + "-fail-stop");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    /**
+     * Stops the Raft thread (or takes this node off its shared Raft thread, leaving the other nodes there running);
+     * pending proposals complete with CLOSED; closes transport and stores. Not from a Raft-thread callback.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        runner.close();
+        if (runner != null) {
+            runner.close();
+        } else {
+            member.leave();
+        }
         for (Long id : futures.keySet()) {
             onFutureResult(id, ResultCode.CLOSED, -1, 0);
         }
@@ -301,6 +340,7 @@ public final class RaftNode implements AutoCloseable {
         private Transport transport;
         private final java.util.List<CommitListener> listeners = new java.util.ArrayList<>();
         private long randomSeed = System.nanoTime();
+        private RaftThreads raftThreads;
 
         private Builder() {
         }
@@ -349,6 +389,18 @@ public final class RaftNode implements AutoCloseable {
         /** Seed for randomized election timeouts (default: from the clock). */
         public Builder randomSeed(long seed) {
             this.randomSeed = seed;
+            return this;
+        }
+
+        /**
+         * Runs this node's Raft agent on one of {@code threads}' shared threads instead of a thread of its own
+         * (Aeron's shared threading mode); {@code null}, the default, gives the node its own thread. The caller
+         * owns {@code threads} and closes it after the nodes. On a shared thread the idle strategy is the shared
+         * threads' ({@link RaftThreads#start(int, RaftConfig.IdleMode)}), not {@link RaftConfig#idleMode}, and a
+         * throwable from this node's agent closes this node (the others on the thread keep running).
+         */
+        public Builder raftThreads(RaftThreads threads) {
+            this.raftThreads = threads;
             return this;
         }
 

@@ -88,6 +88,12 @@ public final class DemoCommand implements Callable<Integer> {
         description = "Probability in [0, 0.5] that each frame between nodes is dropped. Default: ${DEFAULT-VALUE}.")
     private double loss;
 
+    @Option(names = "--raft-threads", defaultValue = "0", paramLabel = "N",
+        description = "0: each node runs its own Raft thread; 1.." + io.pontoon.runtime.RaftThreads.MAX_THREADS
+            + ": the nodes' Raft agents share N threads (Aeron's shared threading mode; an experiment, see README). "
+            + "Default: ${DEFAULT-VALUE}.")
+    private int raftThreads;
+
     /** Where the demo's logs live. */
     enum DemoDurability { SYNC, PAGE_CACHE, MEMORY }
 
@@ -129,6 +135,7 @@ public final class DemoCommand implements Callable<Integer> {
         OptionChecks.range(spec, "--seconds", seconds, 1, 3600);
         OptionChecks.range(spec, "--payload", payloadBytes, 1, config.maxEntryBytes);
         OptionChecks.range(spec, "--clients", clients, 1, 65_536);
+        OptionChecks.range(spec, "--raft-threads", raftThreads, 0, io.pontoon.runtime.RaftThreads.MAX_THREADS);
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final boolean measureFailover = failover && nodes >= 3;
@@ -136,7 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
         }
         final CompactingFabric compacting = fabric();
-        final LocalCluster cluster = LocalCluster.start(nodes, config, compacting);
+        final LocalCluster cluster = LocalCluster.start(nodes, config, compacting, raftThreads);
         // Ctrl-C must not leave journals behind: closing the cluster deletes the temporary directory.
         final Thread cleanup = new Thread(cluster::close, "pontoon-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
