@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * closes them in {@link #close()}.
  */
 public final class RaftNode implements AutoCloseable {
+    /** JDK platform logging (core has no logging dependency); the application routes it to SLF4J or JUL. */
+    private static final System.Logger LOG = System.getLogger("io.pontoon.RaftNode");
     private static final long STATUS_TIMEOUT_MS = 5_000;
 
     private final int nodeId;
@@ -280,8 +282,7 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private void onAgentError(Throwable t) {
-        System.err.println("pontoon node " + nodeId + ": error on Raft thread: " + t);
-        t.printStackTrace();
+        LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + ": error on Raft thread", t);
     }
 
     /**
@@ -290,9 +291,8 @@ public final class RaftNode implements AutoCloseable {
      * threads, so it runs on a thread of its own, never on the shared one.
      */
     private void onSharedAgentError(Throwable t) {
-        System.err.println("pontoon node " + nodeId + ": error on shared Raft thread " + member.threadName()
-            + ", closing the node: " + t);
-        t.printStackTrace();
+        LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + ": error on shared Raft thread "
+            + member.threadName() + ", closing the node", t);
         final Thread closer = new Thread(this::close, "pontoon-node-" + nodeId + "-fail-stop");
         closer.setDaemon(true);
         closer.start();

@@ -31,6 +31,8 @@ import java.util.function.BooleanSupplier;
  * {@code onClose} of any member still on them). Thread-safe.
  */
 public final class RaftThreads implements AutoCloseable {
+    /** JDK platform logging (core has no logging dependency); the application routes it to SLF4J or JUL. */
+    private static final System.Logger LOG = System.getLogger("io.pontoon.runtime.RaftThreads");
     /** Most shared threads; more than a handful defeats the purpose (one per core is the model). */
     public static final int MAX_THREADS = 64;
 
@@ -240,8 +242,7 @@ public final class RaftThreads implements AutoCloseable {
             try {
                 agent.onClose();
             } catch (Throwable t) {
-                System.err.println("pontoon " + name + ": error closing its agent: " + t);
-                t.printStackTrace();
+                LOG.log(System.Logger.Level.ERROR, "pontoon " + name + ": error closing its agent", t);
             }
         }
 

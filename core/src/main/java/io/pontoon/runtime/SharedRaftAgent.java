@@ -14,6 +14,8 @@ import java.util.Arrays;
  * reads it once with a volatile load and allocates nothing.
  */
 final class SharedRaftAgent implements Agent {
+    /** JDK platform logging (core has no logging dependency); the application routes it to SLF4J or JUL. */
+    private static final System.Logger LOG = System.getLogger("io.pontoon.runtime.SharedRaftAgent");
     private static final RaftThreads.Member[] NONE = new RaftThreads.Member[0];
 
     final WakeableIdleStrategy wakeable;
@@ -97,8 +99,7 @@ final class SharedRaftAgent implements Agent {
                 try {
                     m.errorHandler.onError(t);
                 } catch (Throwable handlerError) {
-                    System.err.println("pontoon " + m.name() + ": error handler threw: " + handlerError);
-                    handlerError.printStackTrace();
+                    LOG.log(System.Logger.Level.ERROR, "pontoon " + m.name() + ": error handler threw", handlerError);
                 }
             }
         }
@@ -122,8 +123,7 @@ final class SharedRaftAgent implements Agent {
 
     /** Only a bug in this class gets here: members' throwables are caught in {@link #doWork()}. */
     void onOwnError(Throwable t) {
-        System.err.println(roleName + ": error in the shared Raft thread: " + t);
-        t.printStackTrace();
+        LOG.log(System.Logger.Level.ERROR, roleName + ": error in the shared Raft thread", t);
     }
 
     @Override
