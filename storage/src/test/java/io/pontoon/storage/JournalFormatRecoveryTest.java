@@ -1,9 +1,7 @@
 package io.pontoon.storage;
 
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -121,24 +119,13 @@ class JournalFormatRecoveryTest {
 
     private List<Batch> batches() {
         final List<Batch> out = new ArrayList<>();
-        try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(dir.resolve("journal"), options(), true);
-             ExcerptTailer tailer = queue.createTailer()) {
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final int length = (int) bytes.readRemaining();
-                    final UnsafeBuffer record = new UnsafeBuffer(bytes.addressForRead(bytes.readPosition()), length);
-                    if (record.getByte(0) == JournalFormat.TYPE_BATCH) {
-                        out.add(new Batch(tailer.currentFile(), bytes.readPosition(), length,
-                            record.getLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, JournalFormat.ORDER),
-                            JournalFormat.batchCount(record, length)));
-                    }
-                }
+        JournalRecords.walk(options(), (file, queueIndex, position, record, length) -> {
+            if (record.getByte(0) == JournalFormat.TYPE_BATCH) {
+                out.add(new Batch(file, position, length,
+                    record.getLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, JournalFormat.ORDER),
+                    JournalFormat.batchCount(record, length)));
             }
-        }
+        });
         return out;
     }
 

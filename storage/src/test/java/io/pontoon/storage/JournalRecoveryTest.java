@@ -1,9 +1,5 @@
 package io.pontoon.storage;
 
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,18 +48,8 @@ class JournalRecoveryTest {
             }
         }
         final List<Location> records = new ArrayList<>();
-        try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(dir.resolve("journal"), options(), true);
-             ExcerptTailer tailer = queue.createTailer()) {
-            while (true) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    records.add(new Location(tailer.currentFile(), bytes.readPosition(), (int) bytes.readRemaining()));
-                }
-            }
-        }
+        JournalRecords.walk(options(), (file, queueIndex, position, record, length) ->
+            records.add(new Location(file, position, length)));
         assertEquals(ENTRIES, records.size());
         return records;
     }
