@@ -68,7 +68,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * retried with backoff, up to {@link PontoonClientConfig#maxAttempts} sends. A request fails with a
  * {@link ProposalException}: INVALID; TIMEOUT (no answer in requestTimeoutNs, or the node's own
  * timeout); CLOSED when the connection broke after the request was sent (the outcome is unknown, so
- * it is not resent: resending could append it twice); or the last refusal when attempts run out.
+ * it is not resent: resending could append it twice); or the last refusal when attempts run out. A
+ * request that times out on a connection that delivered nothing since it was sent also closes that
+ * connection: the node is taken as frozen, and later requests try the next address.
  *
  * <p>All connection and request state lives on one event loop thread: no locks. Requests from other
  * threads go through one bounded queue that the event loop drains in a single task (one wake-up per
@@ -270,6 +272,7 @@ public final class PontoonClient implements AutoCloseable {
     private void transmit(Conn conn, Request request) {
         final long correlationId = nextCorrelationId++;
         request.sentOn = conn;
+        request.sentNs = System.nanoTime();
         request.correlationId = correlationId;
         conn.inflight.put(correlationId, request);
         if (request.isAppend()) {
@@ -338,10 +341,24 @@ public final class PontoonClient implements AutoCloseable {
         loop.schedule(() -> send(request), request.backoffNs, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * A request reached its deadline. If it was sent on a connection that has delivered nothing since, the
+     * node behind it is frozen or gone without a close (a stopped process, a socket nobody reads): that
+     * connection is closed, so later requests go elsewhere instead of timing out there one by one. Its other
+     * requests in flight fail with CLOSED (outcome unknown).
+     */
     private void onTimeout(Request request) {
-        if (request.sentOn != null) {
-            request.sentOn.inflight.remove(request.correlationId);
+        final Conn conn = request.sentOn;
+        if (conn != null) {
+            conn.inflight.remove(request.correlationId);
             request.sentOn = null;
+            if (!conn.closedConn && conn.lastReadNs - request.sentNs < 0) {
+                final String reason = "no response from " + conn.address + " in "
+                    + TimeUnit.NANOSECONDS.toMillis(config.requestTimeoutNs) + " ms (requestTimeoutNs)";
+                LOG.warn("closing the connection to {}: {}", conn.address, reason);
+                conn.channel.close();
+                conn.onClosed(reason);
+            }
         }
         request.fail(new ProposalException(ResultCode.TIMEOUT, -1, 0));
     }
@@ -425,6 +442,8 @@ public final class PontoonClient implements AutoCloseable {
         Request older;
         Request newer;
         Conn sentOn;
+        /** When it was last written to {@link #sentOn}. */
+        long sentNs;
         long correlationId;
         int attempts;
         long backoffNs;
@@ -473,6 +492,8 @@ public final class PontoonClient implements AutoCloseable {
         /** Frames encoded since the last write, or null. */
         ByteBuf batch;
         int acceptorId;
+        /** When bytes last arrived from the node. */
+        long lastReadNs = System.nanoTime();
 
         Conn(InetSocketAddress address) {
             this.address = address;
@@ -597,6 +618,7 @@ public final class PontoonClient implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            lastReadNs = System.nanoTime();
             splitter.read(ctx, (ByteBuf) msg, this);
         }
 

@@ -21,7 +21,9 @@ public final class PontoonClientConfig {
     public final TlsConfig tls;
     /**
      * A request without an outcome after this long fails with TIMEOUT (outcome unknown). Checked by a periodic
-     * sweep, so it fails up to 1/8 of this later (at least 1 ms, at most 100 ms). Default 10 s; 1 ms .. 10 min.
+     * sweep, so it fails up to 1/8 of this later (at least 1 ms, at most 100 ms). If the connection it was sent
+     * on delivered nothing at all in that time, the client also closes that connection and tries the next
+     * address for later requests (a frozen node, or one whose socket nobody reads). Default 10 s; 1 ms .. 10 min.
      */
     public final long requestTimeoutNs;
     /** Most sends of one request (redirects, busy retries, reconnects). Default 20; 1 .. 1000. */

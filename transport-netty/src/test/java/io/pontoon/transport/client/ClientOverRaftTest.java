@@ -75,14 +75,17 @@ class ClientOverRaftTest {
                 cluster.stop(leader);
                 final int newLeader = cluster.awaitLeader(Duration.ofSeconds(30));
                 long lsn = -1;
+                final StringBuilder failures = new StringBuilder();
                 for (int attempt = 0; attempt < 20 && lsn < 0; attempt++) {
                     try {
                         lsn = client.append("after-crash".getBytes(StandardCharsets.US_ASCII)).get(60, TimeUnit.SECONDS);
                     } catch (ExecutionException e) {
                         // the first tries may still hit the dead leader's connection
+                        failures.append("\n attempt ").append(attempt).append(": ").append(e.getCause())
+                            .append(" target=").append(client.leaderHint()).append(' ').append(statuses(cluster));
                     }
                 }
-                assertTrue(lsn > 0, "no append succeeded after the leader crash");
+                assertTrue(lsn > 0, "no append succeeded after the leader crash (new leader " + (newLeader + 1) + ")" + failures);
                 assertEquals(fabric.address(newLeader + 1), client.leaderHint());
                 final long committed = lsn;
                 awaitCondition(() -> "after-crash".equals(applied.get(newLeader).get(committed)), "new leader applies it");
@@ -90,6 +93,16 @@ class ClientOverRaftTest {
         } finally {
             fabric.close();
         }
+    }
+
+    private static String statuses(LocalCluster cluster) {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cluster.size(); i++) {
+            if (cluster.isRunning(i)) {
+                sb.append(" [").append(cluster.node(i).status()).append(']');
+            }
+        }
+        return sb.toString();
     }
 
     private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
