@@ -35,6 +35,7 @@ public final class ChronicleLogStoreOptions {
     private final int maxBatchRecords;
     private final long commitHintIntervalNs;
     private final int pretouchWindowBytes;
+    private final boolean positionalWrites;
     private final TimeProvider timeProvider;
 
     private ChronicleLogStoreOptions(Builder b) {
@@ -47,6 +48,7 @@ public final class ChronicleLogStoreOptions {
         this.commitHintIntervalNs = b.commitHintIntervalNs;
         this.pretouchWindowBytes = b.pretouchWindowBytes != null ? b.pretouchWindowBytes
             : b.durability == Durability.PAGE_CACHE ? DEFAULT_PRETOUCH_WINDOW_BYTES : 0;
+        this.positionalWrites = b.positionalWrites != null ? b.positionalWrites : b.durability == Durability.SYNC;
         this.timeProvider = b.timeProvider;
     }
 
@@ -104,6 +106,19 @@ public final class ChronicleLogStoreOptions {
         return pretouchWindowBytes;
     }
 
+    /**
+     * How a BATCH record's bytes reach the cycle file. True: assembled in a staging buffer and written with one
+     * positional {@code FileChannel.write} (pwrite) into the space reserved in Chronicle's document; Chronicle
+     * still writes its own header words through the mapping. False: copied straight into the mapped file.
+     * Unless set, true in {@link Durability#SYNC} and false in {@link Durability#PAGE_CACHE}: an fdatasync has to
+     * write-protect every page dirtied through a mapping again, which made each sync 2-3x slower on the
+     * development VM (docs/STORAGE.md, "SYNC: pages dirtied through the mapping"); without a sync the extra
+     * copy and system call buy nothing. The file format is the same either way.
+     */
+    public boolean positionalWrites() {
+        return positionalWrites;
+    }
+
     /** Clock Chronicle uses to choose the roll cycle; tests substitute a settable one to force rolls. */
     public TimeProvider timeProvider() {
         return timeProvider;
@@ -119,7 +134,8 @@ public final class ChronicleLogStoreOptions {
         return "ChronicleLogStoreOptions{directory=" + directory + ", durability=" + durability
             + ", rollCycle=" + rollCycle + ", ringCapacityBytes=" + ringCapacityBytes
             + ", cacheCapacityBytes=" + cacheCapacityBytes + ", maxBatchRecords=" + maxBatchRecords
-            + ", commitHintIntervalNs=" + commitHintIntervalNs + ", pretouchWindowBytes=" + pretouchWindowBytes + '}';
+            + ", commitHintIntervalNs=" + commitHintIntervalNs + ", pretouchWindowBytes=" + pretouchWindowBytes
+            + ", positionalWrites=" + positionalWrites + '}';
     }
 
     /** Mutable builder; not thread-safe. */
@@ -133,6 +149,8 @@ public final class ChronicleLogStoreOptions {
         private long commitHintIntervalNs = DEFAULT_COMMIT_HINT_INTERVAL_NS;
         /** Null: the durability's default (see {@link ChronicleLogStoreOptions#pretouchWindowBytes()}). */
         private Integer pretouchWindowBytes;
+        /** Null: the durability's default (see {@link ChronicleLogStoreOptions#positionalWrites()}). */
+        private Boolean positionalWrites;
         private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
 
         private Builder(Path directory) {
@@ -171,6 +189,11 @@ public final class ChronicleLogStoreOptions {
 
         public Builder pretouchWindowBytes(int pretouchWindowBytes) {
             this.pretouchWindowBytes = pretouchWindowBytes;
+            return this;
+        }
+
+        public Builder positionalWrites(boolean positionalWrites) {
+            this.positionalWrites = positionalWrites;
             return this;
         }
 

@@ -15,8 +15,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
@@ -90,6 +93,15 @@ final class JournalAgent implements Agent {
     private int batchCount;
     private long batchPayloadBytes;
 
+    // Positional writes (options.positionalWrites()): the open batch is assembled in staging, then written with
+    // one pwrite at batchFilePos, the offset in the cycle file where Chronicle's document content starts.
+    private final ByteBuffer staging;
+    private final UnsafeBuffer stagingBuffer;
+    private int stagingLength;
+    private long batchFilePos;
+    private FileChannel writeChannel;
+    private int writeChannelCycle = Integer.MIN_VALUE;
+
     /** Cycle of the last sync request (or the appender's first cycle); the next request starts there. */
     private int requestedCycle = Integer.MIN_VALUE;
 
@@ -115,6 +127,16 @@ final class JournalAgent implements Agent {
         this.discardFirst = replay.damagedTail == null ? LogStore.NULL_VALUE : replay.firstBadQueueIndex;
         this.discardLast = replay.lastBadQueueIndex;
         this.syncer = new JournalSyncer(this, queue);
+        if (options.positionalWrites()) {
+            // The largest batch: it closes once past BATCH_MAX_BYTES, so one more entry of the largest payload fits.
+            final int capacity = JournalFormat.BATCH_PAYLOAD_OFFSET + JournalFormat.BATCH_MAX_BYTES + options.maxPayloadBytes()
+                + tableBytes.length;
+            this.staging = ByteBuffer.allocateDirect(capacity);
+            this.stagingBuffer = new UnsafeBuffer(staging);
+        } else {
+            this.staging = null;
+            this.stagingBuffer = null;
+        }
         if (options.pretouchWindowBytes() > 0) {
             // Its own JournalFiles: Chronicle's name cache is not shared between threads.
             final JournalFiles pretouchFiles = new JournalFiles(queue);
@@ -208,6 +230,7 @@ final class JournalAgent implements Agent {
             fail(t);
         } finally {
             syncer.closeChannel();
+            closeWriteChannel();
             if (batchContext != null) {
                 batchContext.rollbackOnClose();
                 batchContext.close();
@@ -290,7 +313,12 @@ final class JournalAgent implements Agent {
             openBatch(index, seq);
         }
         // One copy, ring to mapped journal; the CRC runs over the same bytes through a ByteBuffer view.
-        batchBytes.unsafeWrite(buffer.addressOffset() + payloadOffset, payloadLength);
+        if (staging != null) {
+            stagingBuffer.putBytes(stagingLength, buffer, payloadOffset, payloadLength);
+            stagingLength += payloadLength;
+        } else {
+            batchBytes.unsafeWrite(buffer.addressOffset() + payloadOffset, payloadLength);
+        }
         commandView.limit(payloadOffset + payloadLength).position(payloadOffset);
         crc.update(commandView);
         final int at = batchCount * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
@@ -308,7 +336,13 @@ final class JournalAgent implements Agent {
         crc.update(recordBytes, 0, JournalFormat.BATCH_PAYLOAD_OFFSET);
         batchContext = appender.writingDocument();
         batchBytes = batchContext.wire().bytes();
-        batchBytes.write(recordBytes, 0, JournalFormat.BATCH_PAYLOAD_OFFSET);
+        if (staging != null) {
+            batchFilePos = batchBytes.writePosition();
+            stagingBuffer.putBytes(0, recordBytes, 0, JournalFormat.BATCH_PAYLOAD_OFFSET);
+            stagingLength = JournalFormat.BATCH_PAYLOAD_OFFSET;
+        } else {
+            batchBytes.write(recordBytes, 0, JournalFormat.BATCH_PAYLOAD_OFFSET);
+        }
         batchFirstIndex = firstIndex;
         batchFirstSeq = firstSeq;
         batchCount = 0;
@@ -324,7 +358,13 @@ final class JournalAgent implements Agent {
         table.putInt(tableLength, batchCount, JournalFormat.ORDER);
         crc.update(tableBytes, 0, tableLength + 4);
         table.putInt(tableLength + 4, (int) crc.getValue(), JournalFormat.ORDER);
-        batchBytes.write(tableBytes, 0, tableLength + JournalFormat.BATCH_TRAILER_LENGTH);
+        if (staging != null) {
+            stagingBuffer.putBytes(stagingLength, tableBytes, 0, tableLength + JournalFormat.BATCH_TRAILER_LENGTH);
+            stagingLength += tableLength + JournalFormat.BATCH_TRAILER_LENGTH;
+            writeStaged();
+        } else {
+            batchBytes.write(tableBytes, 0, tableLength + JournalFormat.BATCH_TRAILER_LENGTH);
+        }
         if (pretoucher != null) {
             // The mapped journal's write position is the byte offset in the cycle file.
             pretoucher.onWritten(appender.cycle(), batchBytes.writePosition());
@@ -337,6 +377,49 @@ final class JournalAgent implements Agent {
         entriesWritten += batchCount;
         recordsWritten++;
         report(batchFirstSeq, batchFirstIndex, queueIndex, batchCount);
+    }
+
+    /**
+     * Positional writes: reserves the staged record's length in Chronicle's document (nothing is written through
+     * the mapping), then writes the bytes there with pwrite. Mapping and file share the page cache, so a tailer
+     * reads them once the document's header is written, as before; a crash before that leaves the document
+     * incomplete, which replay already treats as the torn tail.
+     */
+    private void writeStaged() {
+        batchBytes.writeSkip(stagingLength);
+        final FileChannel channel = writeChannel(appender.cycle());
+        staging.limit(stagingLength).position(0);
+        long position = batchFilePos;
+        try {
+            while (staging.hasRemaining()) {
+                position += channel.write(staging, position);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to journal file " + files.fileFor(writeChannelCycle)
+                + " at offset " + position, e);
+        }
+    }
+
+    /** The write channel of the cycle file the appender writes to now; reopened when the cycle rolls. */
+    private FileChannel writeChannel(int cycle) {
+        if (cycle != writeChannelCycle) {
+            closeWriteChannel();
+            try {
+                writeChannel = FileChannel.open(files.fileFor(cycle).toPath(), StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open journal file " + files.fileFor(cycle) + " for writing", e);
+            }
+            writeChannelCycle = cycle;
+        }
+        return writeChannel;
+    }
+
+    private void closeWriteChannel() {
+        if (writeChannel != null) {
+            DataDirectory.closeQuietly(writeChannel);
+            writeChannel = null;
+            writeChannelCycle = Integer.MIN_VALUE;
+        }
     }
 
     /** TRUNCATE/COMMIT carry one value (second is ignored); DISCARD carries two. */

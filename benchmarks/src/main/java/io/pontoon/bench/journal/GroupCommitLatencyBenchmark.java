@@ -1,6 +1,7 @@
 package io.pontoon.bench.journal;
 
 import io.pontoon.storage.ChronicleLogStore;
+import io.pontoon.storage.ChronicleLogStoreOptions;
 import io.pontoon.storage.Durability;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,6 +43,14 @@ public class GroupCommitLatencyBenchmark {
     @Param({"SYNC", "PAGE_CACHE"})
     Durability durability;
 
+    /**
+     * How batches reach the file (ChronicleLogStoreOptions.positionalWrites): "default" is the durability's own
+     * choice (pwrite in SYNC, mapped in PAGE_CACHE); "mapped" and "pwrite" force one. In SYNC, compare the two
+     * to see what an fdatasync of pages dirtied through the mapping costs.
+     */
+    @Param({"default"})
+    String writes;
+
     private Path dir;
     private ChronicleLogStore store;
     private UnsafeBuffer payload;
@@ -49,7 +58,14 @@ public class GroupCommitLatencyBenchmark {
     @Setup(Level.Trial)
     public void open() {
         dir = JournalBenchSupport.scratchDirectory("pontoon-commit-latency-bench");
-        store = JournalBenchSupport.openStore(dir, durability);
+        final ChronicleLogStoreOptions.Builder options = JournalBenchSupport.options(dir, durability);
+        switch (writes) {
+            case "default" -> { }
+            case "mapped" -> options.positionalWrites(false);
+            case "pwrite" -> options.positionalWrites(true);
+            default -> throw new IllegalArgumentException("writes must be default, mapped or pwrite, was " + writes);
+        }
+        store = ChronicleLogStore.open(options.build());
         payload = JournalBenchSupport.payload(128);
     }
 

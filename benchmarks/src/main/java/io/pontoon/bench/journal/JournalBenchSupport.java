@@ -50,11 +50,14 @@ final class JournalBenchSupport {
     }
 
     static ChronicleLogStore openStore(Path dir, Durability durability) {
-        return ChronicleLogStore.open(ChronicleLogStoreOptions.builder(dir)
+        return ChronicleLogStore.open(options(dir, durability).build());
+    }
+
+    static ChronicleLogStoreOptions.Builder options(Path dir, Durability durability) {
+        return ChronicleLogStoreOptions.builder(dir)
             .durability(durability)
             // One file per second, so deleteBefore can keep the journal small during long runs.
-            .rollCycle(TestRollCycles.TEST_SECONDLY)
-            .build());
+            .rollCycle(TestRollCycles.TEST_SECONDLY);
     }
 
     static UnsafeBuffer payload(int bytes) {
