@@ -3,6 +3,7 @@ package io.pontoon;
 import io.pontoon.engine.RaftEngine;
 import io.pontoon.engine.RandomSource;
 import io.pontoon.engine.Outbox;
+import io.pontoon.runtime.FutureCompletions;
 import io.pontoon.runtime.InboundRing;
 import io.pontoon.runtime.RaftAgent;
 import io.pontoon.runtime.RaftThreads;
@@ -57,7 +58,8 @@ public final class RaftNode implements AutoCloseable {
     private final MetaStore meta;
     private final AtomicLong futureIds = new AtomicLong();
     private final AtomicLong statusIds = new AtomicLong();
-    private final ConcurrentHashMap<Long, CompletableFuture<Long>> futures = new ConcurrentHashMap<>();
+    /** Completes the futures of {@link #propose(byte[])} off the Raft thread; its callback slot is 0. */
+    private final FutureCompletions completions;
     private final ConcurrentHashMap<Long, CompletableFuture<RaftStatus>> statusRequests = new ConcurrentHashMap<>();
     private volatile ProposalCallback[] callbacks;
     private volatile CommitListener[] listeners = new CommitListener[0];
@@ -70,7 +72,8 @@ public final class RaftNode implements AutoCloseable {
         this.transport = b.transport;
         this.log = b.logStore;
         this.meta = b.metaStore;
-        this.callbacks = new ProposalCallback[]{this::onFutureResult};
+        this.completions = new FutureCompletions(b.nodeId);
+        this.callbacks = new ProposalCallback[]{completions};
         listeners = b.listeners.toArray(new CommitListener[0]);
         final int capacity = config.inboundRingBytes + RingBufferDescriptor.TRAILER_LENGTH;
         this.inbound = new InboundRing(new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity))));
@@ -151,15 +154,17 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Proposes {@code data} (the seed's ClientAppendEvent). Completes with the entry's LSN (log index)
      * once committed and applied on this node, or exceptionally with a {@link ProposalException} naming
-     * the {@link ResultCode}. Any thread.
+     * the {@link ResultCode}. Any thread. The future completes on this node's completion thread
+     * ({@code pontoon-completions-<id>}), never on the Raft thread: what is chained on it cannot stall
+     * the node, though a slow callback delays the completion of later futures.
      */
     public CompletableFuture<Long> propose(byte[] data) {
         Objects.requireNonNull(data, "data");
         final CompletableFuture<Long> f = new CompletableFuture<>();
         final long id = futureIds.incrementAndGet() & InboundRing.CORRELATION_MASK;
-        futures.put(id, f);
+        completions.register(id, f);
         if (!propose(new UnsafeBuffer(data), 0, data.length, id, 0)) {
-            futures.remove(id);
+            completions.unregister(id);
             f.completeExceptionally(new ProposalException(closed ? ResultCode.CLOSED : ResultCode.REJECTED_BUSY, -1, 0));
         }
         return f;
@@ -209,18 +214,6 @@ public final class RaftNode implements AutoCloseable {
             grown[now.length] = callback;
             callbacks = grown;
             return now.length;
-        }
-    }
-
-    private void onFutureResult(long correlationId, ResultCode code, long lsn, int leaderId) {
-        final CompletableFuture<Long> f = futures.remove(correlationId);
-        if (f == null) {
-            return;
-        }
-        if (code == ResultCode.OK) {
-            f.complete(lsn);
-        } else {
-            f.completeExceptionally(new ProposalException(code, lsn, leaderId));
         }
     }
 
@@ -313,9 +306,7 @@ public final class RaftNode implements AutoCloseable {
         } else {
             member.leave();
         }
-        for (Long id : futures.keySet()) {
-            onFutureResult(id, ResultCode.CLOSED, -1, 0);
-        }
+        completions.close();
         for (CompletableFuture<RaftStatus> f : statusRequests.values()) {
             final RaftStatus last = lastStatus;
             if (last != null) {
