@@ -25,6 +25,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,9 @@ public final class RaftNode implements AutoCloseable {
     private volatile CommitListener[] listeners = new CommitListener[0];
     private volatile RaftStatus lastStatus;
     private volatile boolean closed;
+    /** The first cause of a fail-stop, or null. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Consumer<Throwable> failureHandler;
 
     private RaftNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -72,6 +77,7 @@ public final class RaftNode implements AutoCloseable {
         this.transport = b.transport;
         this.log = b.logStore;
         this.meta = b.metaStore;
+        this.failureHandler = b.failureHandler;
         this.completions = new FutureCompletions(b.nodeId);
         this.callbacks = new ProposalCallback[]{completions};
         listeners = b.listeners.toArray(new CommitListener[0]);
@@ -111,8 +117,9 @@ public final class RaftNode implements AutoCloseable {
                     agentRef[0].onCommit(lsn, term, data, offset, length);
                 }
             }, SystemNanoClock.INSTANCE.nanoTime());
+        final LogStore store = log;
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
-            slot -> callbacks[slot], () -> listeners, this::onStatus);
+            slot -> callbacks[slot], () -> listeners, this::onStatus, store::failure, this::failStop);
         agentRef[0] = agent;
         log.durableIndexWakeup(wakeable::wake);
         transport.start(nodeId, this::onTransportMessage);
@@ -165,7 +172,8 @@ public final class RaftNode implements AutoCloseable {
         completions.register(id, f);
         if (!propose(new UnsafeBuffer(data), 0, data.length, id, 0)) {
             completions.unregister(id);
-            f.completeExceptionally(new ProposalException(closed ? ResultCode.CLOSED : ResultCode.REJECTED_BUSY, -1, 0));
+            f.completeExceptionally(new ProposalException(closed || failure.get() != null ? ResultCode.CLOSED
+                : ResultCode.REJECTED_BUSY, -1, 0));
         }
         return f;
     }
@@ -183,7 +191,7 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, int slot) {
-        if (closed) {
+        if (closed || failure.get() != null) {
             return false;
         }
         if (!inbound.offerProposal(slot, correlationId, buffer, offset, length)) {
@@ -246,7 +254,7 @@ public final class RaftNode implements AutoCloseable {
     /** Asynchronous {@link #status()}. */
     public CompletableFuture<RaftStatus> statusAsync() {
         final CompletableFuture<RaftStatus> f = new CompletableFuture<>();
-        if (closed) {
+        if (closed || failure.get() != null) {
             final RaftStatus last = lastStatus;
             if (last != null) {
                 f.complete(last);
@@ -275,20 +283,57 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private void onAgentError(Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + ": error on Raft thread", t);
+        // RaftAgent turns every throwable of a duty cycle into a fail-stop; this sees only what escapes that.
+        failStop(t, lastStatus);
     }
 
     /**
-     * On a shared Raft thread a throwable from this node's agent has already taken the agent off the thread (the
-     * other nodes there keep running): fail-stop the rest of this node. Closing joins the journal and transport
-     * threads, so it runs on a thread of its own, never on the shared one.
+     * Fail-stop (issue 9): the first failure of a store or of the Raft thread stops the node for good. The node
+     * stops acknowledging at once (its Raft thread runs no more duty cycles), then a thread of its own closes it:
+     * links, stores, pending proposals (CLOSED). {@link #status()} reports {@link Role#FAILED} and
+     * {@link #failure()} the cause; the builder's failure handler is told after the close.
      */
-    private void onSharedAgentError(Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + ": error on shared Raft thread "
-            + member.threadName() + ", closing the node", t);
-        final Thread closer = new Thread(this::close, "pontoon-node-" + nodeId + "-fail-stop");
+    private void failStop(Throwable failed, RaftStatus last) {
+        Throwable explained;
+        try {
+            explained = log.explain(failed);
+        } catch (RuntimeException e) {
+            explained = failed;
+        }
+        final Throwable cause = explained == null ? failed : explained;
+        if (!failure.compareAndSet(null, cause)) {
+            return;
+        }
+        lastStatus = last == null ? new RaftStatus(nodeId, Role.FAILED, 0, 0, 0, 0, 0, 0)
+            : new RaftStatus(nodeId, Role.FAILED, last.term(), 0, last.commitIndex(), last.lastApplied(),
+                last.lastLogIndex(), last.lastLogTerm());
+        LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + " FAILED, stopping: " + cause, cause);
+        final Thread closer = new Thread(() -> {
+            try {
+                close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "pontoon node " + nodeId + ": closing after the failure", e);
+            } finally {
+                if (failureHandler != null) {
+                    failureHandler.accept(cause);
+                }
+            }
+        }, "pontoon-node-" + nodeId + "-fail-stop");
         closer.setDaemon(true);
         closer.start();
+    }
+
+    /** Why this node fail-stopped, or null if it has not (see {@link Builder#onFailure}). Any thread. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /**
+     * On a shared Raft thread a throwable that escaped this node's agent has already taken the agent off the
+     * thread (the other nodes there keep running): fail-stop this node like any other failure.
+     */
+    private void onSharedAgentError(Throwable t) {
+        failStop(t, lastStatus);
     }
 
     /**
@@ -316,9 +361,22 @@ public final class RaftNode implements AutoCloseable {
             }
         }
         statusRequests.clear();
-        transport.close();
-        log.close();
-        meta.close();
+        // Each resource is closed even if another fails (a failed journal's close reports its failure again).
+        RuntimeException first = null;
+        for (AutoCloseable resource : new AutoCloseable[] {transport, log, meta}) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null && failure.get() == null) {
+            throw first; // after a fail-stop the cause is known already: failure()
+        }
     }
 
     /** Builds and starts a node. Required: nodeId, members, logStore, metaStore, transport. */
@@ -332,8 +390,19 @@ public final class RaftNode implements AutoCloseable {
         private final java.util.List<CommitListener> listeners = new java.util.ArrayList<>();
         private long randomSeed = System.nanoTime();
         private RaftThreads raftThreads;
+        private Consumer<Throwable> failureHandler;
 
         private Builder() {
+        }
+
+        /**
+         * Told, once, after the node fail-stopped and closed: its log store failed (a failed fsync, a full disk,
+         * an I/O error), its MetaStore could not save, or an error escaped its Raft thread. The node does not
+         * recover by itself; restart it over its stores once the cause is fixed. Runs on a thread of its own.
+         */
+        public Builder onFailure(Consumer<Throwable> handler) {
+            this.failureHandler = handler;
+            return this;
         }
 
         /** This node's id: positive, and one of {@link #members}. */

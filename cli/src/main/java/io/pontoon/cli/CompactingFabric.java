@@ -196,6 +196,16 @@ final class CompactingFabric implements ClusterFabric {
         }
 
         @Override
+        public Throwable failure() {
+            return log.failure();
+        }
+
+        @Override
+        public Throwable explain(Throwable failure) {
+            return log.explain(failure);
+        }
+
+        @Override
         public void close() {
             log.close();
         }

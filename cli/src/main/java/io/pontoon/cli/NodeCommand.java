@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code ./pontoon node}: one Raft member as a process, Netty transport and a Chronicle journal, until stopped. */
 @Command(name = "node", mixinStandardHelpOptions = true,
@@ -126,10 +127,17 @@ public final class NodeCommand implements Callable<Integer> {
             throw e;
         }
         final int[] ids = members.keySet().stream().mapToInt(Integer::intValue).toArray();
-        final RaftNode node = RaftNode.builder().nodeId(id).members(ids).config(config)
-            .logStore(log).metaStore(meta).transport(transport).start();
-        transport.serveClients(ClientService.of(node));
         final CountDownLatch stopped = new CountDownLatch(1);
+        final AtomicReference<Throwable> failed = new AtomicReference<>();
+        final RaftNode node = RaftNode.builder().nodeId(id).members(ids).config(config)
+            .logStore(log).metaStore(meta).transport(transport)
+            .onFailure(cause -> {
+                // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
+                failed.set(cause);
+                stopped.countDown();
+            })
+            .start();
+        transport.serveClients(ClientService.of(node));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();
@@ -138,7 +146,19 @@ public final class NodeCommand implements Callable<Integer> {
             + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability);
         System.out.flush();
         stopped.await();
+        final Throwable cause = failed.get();
+        if (cause != null) {
+            System.err.println("pontoon node " + id + " FAILED: " + describe(cause));
+            System.err.flush();
+            return PontoonCli.EXIT_FAILED;
+        }
         return PontoonCli.EXIT_OK;
+    }
+
+    /** The cause's own message (a StorageException names the directory and says "disk full" when it is). */
+    static String describe(Throwable cause) {
+        final String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.toString() : message;
     }
 
     static byte[] readSecret(Path file) throws IOException {

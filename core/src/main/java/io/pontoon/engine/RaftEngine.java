@@ -24,6 +24,9 @@ import org.agrona.DirectBuffer;
  * <p>Threading: every method is called on one thread (the node's Raft thread, or the simulator).
  */
 public final class RaftEngine {
+    /** Largest term step taken from a message: 2^32 elections (see {@code onMessage}). */
+    static final long MAX_TERM_STEP = 1L << 32;
+
     /** Most committed entries one duty cycle applies, so a long catch-up does not starve the inbound ring. */
     public static final int MAX_APPLY_PER_CYCLE = 65_536;
 
@@ -247,6 +250,12 @@ public final class RaftEngine {
         }
         if (msgTerm < 0) {
             return MessageType.name(type) + " has negative term " + msgTerm;
+        }
+        if (msgTerm - s.term > MAX_TERM_STEP) {
+            // Terms rise by one per election: no correct peer is 2^32 elections ahead. Taking such a term would
+            // persist it, and a term near Long.MAX_VALUE overflows at the next election (issue 9).
+            return MessageType.name(type) + " has term " + msgTerm + ", more than 2^32 above this node's term "
+                + s.term + ": no correct peer sends that";
         }
         if (!passTermGate(fromNodeId, type, msgTerm)) {
             return null;

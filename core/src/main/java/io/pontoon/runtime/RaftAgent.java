@@ -30,6 +30,12 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     private final Supplier<CommitListener[]> listeners;
     private final StatusSink statusSink;
     private final String roleName;
+    /** The log store's failure, read every duty cycle (LogStore.failure()). */
+    private final Supplier<Throwable> storeFailure;
+    /** Told once, on this thread, when the node must stop; the status is the engine's last. */
+    private final FailureSink failureSink;
+    /** Set on the first failure: no duty cycle runs again (the node is closing). */
+    private boolean failed;
     /** Callback slots that got a result in this duty cycle (each once), for {@link ProposalCallback#onBatchEnd}. */
     private int[] batchSlots = new int[8];
     private boolean[] inBatch = new boolean[8];
@@ -40,6 +46,11 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         void onStatus(long requestId, RaftStatus status);
     }
 
+    /** Where a fail-stop goes: the cause and the last status. Called on the Raft thread, once. */
+    public interface FailureSink {
+        void onFailure(Throwable cause, RaftStatus lastStatus);
+    }
+
     /**
      * @param engine an engine whose {@link io.pontoon.engine.Outbox} sends through the node's transport
      *               (its {@code flush()} flushes the transport once per duty cycle)
@@ -47,6 +58,21 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     public RaftAgent(RaftEngine engine, InboundRing inbound, NanoClock clock,
                      IntFunction<ProposalCallback> callbacks, Supplier<CommitListener[]> listeners,
                      StatusSink statusSink) {
+        this(engine, inbound, clock, callbacks, listeners, statusSink, () -> null, (cause, last) -> {
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        });
+    }
+
+    /**
+     * @param storeFailure non-null once the log store can no longer make entries durable (checked every cycle)
+     * @param failureSink  told when the node must stop: a store failure, or any throwable from a duty cycle
+     *                     (a failed MetaStore save, an Error); after it, {@link #doWork()} does nothing
+     */
+    public RaftAgent(RaftEngine engine, InboundRing inbound, NanoClock clock,
+                     IntFunction<ProposalCallback> callbacks, Supplier<CommitListener[]> listeners,
+                     StatusSink statusSink, Supplier<Throwable> storeFailure, FailureSink failureSink) {
+        this.storeFailure = storeFailure;
+        this.failureSink = failureSink;
         this.engine = engine;
         this.inbound = inbound;
         this.clock = clock;
@@ -56,11 +82,35 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         this.roleName = "pontoon-raft-" + engine.nodeId();
     }
 
+    /**
+     * One duty cycle. Fail-stop: a log store that reports a failure, or any throwable from the cycle, ends the
+     * node's work for good (the failure sink closes the node). Agrona's AgentRunner would otherwise log the
+     * throwable and call again, forever: a zombie that still claims to lead (issue 9).
+     */
     @Override
     public int doWork() {
-        final int work = engine.doWork(clock.nanoTime(), this);
-        endBatch();
-        return work;
+        if (failed) {
+            return 0;
+        }
+        try {
+            final Throwable storeFailed = storeFailure.get();
+            if (storeFailed != null) {
+                throw storeFailed;
+            }
+            final int work = engine.doWork(clock.nanoTime(), this);
+            endBatch();
+            return work;
+        } catch (Throwable t) {
+            failed = true;
+            RaftStatus last;
+            try {
+                last = status();
+            } catch (Throwable unreadable) {
+                last = null;
+            }
+            failureSink.onFailure(t, last);
+            return 0;
+        }
     }
 
     /** Once per duty cycle: tells each callback that got results that its batch is complete. */
@@ -138,7 +188,11 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
 
     @Override
     public void onClose() {
-        engine.abandonPending();
+        try {
+            engine.abandonPending();
+        } catch (RuntimeException afterFailure) {
+            // a failed node's engine may be mid-cycle; the callbacks still hear CLOSED from RaftNode.close
+        }
         // Proposals still in the ring never reached the engine; status requests are answered by the node.
         inbound.drain(new InboundRing.Handler() {
             @Override

@@ -84,6 +84,26 @@ public interface LogStore extends AutoCloseable {
     default void durableIndexWakeup(Runnable wakeup) {
     }
 
+    /**
+     * Non-null once the store can no longer make entries durable (a failed fsync, a full disk, an I/O error on
+     * its own thread): the cause. Read by the Raft thread every duty cycle, so it must be cheap (a volatile
+     * read); the node then fail-stops. A store that fails must also stop advancing {@link #durableIndex()}.
+     * Default: never fails on its own thread (its methods throw instead).
+     */
+    default Throwable failure() {
+        return null;
+    }
+
+    /**
+     * Given a throwable that stopped the Raft thread, returns what an operator should read: the store may
+     * recognise its own failure in it (a write to a memory-mapped file that the disk could not back surfaces
+     * as an {@code InternalError}, often at a later, unrelated line of the Raft thread) and return an exception
+     * that names its directory and the likely cause. Default: {@code failure} unchanged.
+     */
+    default Throwable explain(Throwable failure) {
+        return failure;
+    }
+
     /** Releases files and threads. Entries already durable stay durable. */
     @Override
     void close();

@@ -254,7 +254,12 @@ public final class ChronicleLogStore implements LogStore {
             journalIdle.wake();
         }
         final long cachePosition = cache.put(src, offset, length);
-        index.add(logIndex, term, length, NULL_VALUE, 0, ++appendSeq, cachePosition);
+        try {
+            index.add(logIndex, term, length, NULL_VALUE, 0, ++appendSeq, cachePosition);
+        } catch (InternalError e) {
+            // A write to a mapped index segment that the disk cannot back (SIGBUS): name it for the operator.
+            throw StorageException.of("appending entry " + logIndex + " to the log index", options.directory(), e);
+        }
     }
 
     @Override
@@ -469,6 +474,24 @@ public final class ChronicleLogStore implements LogStore {
             index.location(logIndex, queueIndex, offsetInRecord);
             offsetInRecord += index.length(logIndex);
         }
+    }
+
+    /**
+     * An {@code InternalError} from a mapped access on the Raft thread (the log index, a journal read) is this
+     * store's disk failing to back a page: named as such, with the directory.
+     */
+    @Override
+    public Throwable explain(Throwable failure) {
+        if (failure instanceof InternalError && String.valueOf(failure.getMessage()).contains("unsafe memory access")) {
+            return StorageException.of("a memory-mapped write of the log", options.directory(), failure);
+        }
+        return failure;
+    }
+
+    /** The journal's failure (a failed fsync or write, a full disk), or null; the node fail-stops on it. */
+    @Override
+    public Throwable failure() {
+        return agent.failure;
     }
 
     private void checkOpen() {

@@ -111,7 +111,7 @@ public final class FileMetaStore implements MetaStore {
             }
             channel.force(false);
         } catch (IOException e) {
-            throw new StorageException("cannot write term/vote to " + file.toAbsolutePath() + ": " + e, e);
+            throw StorageException.of("writing term/vote to " + file.toAbsolutePath(), file.toAbsolutePath().getParent(), e);
         }
         sequence = nextSequence;
         term = newTerm;

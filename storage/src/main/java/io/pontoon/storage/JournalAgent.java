@@ -47,6 +47,7 @@ final class JournalAgent implements Agent {
     private final int maxBatchRecords;
     private final long commitHintIntervalNs;
     private final String name;
+    private final Path directory;
     private final MessageHandler commandHandler = this::onCommand;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64]);
     /** A small record (or a batch header) is assembled here, checksummed, then copied to the journal. */
@@ -120,6 +121,7 @@ final class JournalAgent implements Agent {
         this.maxBatchRecords = options.maxBatchRecords();
         this.commitHintIntervalNs = options.commitHintIntervalNs();
         this.name = "pontoon-journal[" + options.directory() + "]";
+        this.directory = options.directory();
         this.journalLastIndex = replay.index.lastIndex();
         this.durableIndex.set(journalLastIndex);
         this.commitWritten = replay.commitIndex;
@@ -231,13 +233,22 @@ final class JournalAgent implements Agent {
         } finally {
             syncer.closeChannel();
             closeWriteChannel();
-            if (batchContext != null) {
-                batchContext.rollbackOnClose();
-                batchContext.close();
-                batchContext = null;
-            }
-            if (appender != null) {
-                appender.close();
+            try {
+                if (batchContext != null) {
+                    batchContext.rollbackOnClose();
+                    batchContext.close();
+                    batchContext = null;
+                }
+                if (appender != null) {
+                    appender.close();
+                }
+            } catch (Throwable t) {
+                // A rollback writes through the mapping too; on a full disk that fails like the write it undoes.
+                if (failure == null) {
+                    fail(t);
+                } else {
+                    LOG.debug("{}: closing the appender after the failure also failed", name, t);
+                }
             }
         }
     }
@@ -498,10 +509,15 @@ final class JournalAgent implements Agent {
         }
     }
 
+    /** Any of the store's threads: the first failure stops the store for good and wakes the Raft thread to see it. */
     void fail(Throwable t) {
         if (failure == null) {
-            failure = t;
+            failure = StorageException.of("the journal", directory, t);
             LOG.error("{}: journal failed; the store stops accepting entries", name, t);
+            final Runnable wakeup = durableWakeup;
+            if (wakeup != null) {
+                wakeup.run(); // the Raft thread reads LogStore.failure() and fail-stops the node
+            }
         }
     }
 }

@@ -442,6 +442,9 @@ class JournalFormatRecoveryTest {
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
             assertTrue(failure.getMessage().contains("injected fsync failure"), failure.getMessage());
+            // What the Raft thread reads every duty cycle to fail-stop its node (issue 9).
+            assertTrue(store.failure() != null && store.failure().getMessage().contains("injected fsync failure"),
+                String.valueOf(store.failure()));
             assertThrows(StorageException.class, () -> append(store, 3, 1, forIndex(3)));
         } finally {
             final StorageException onClose = assertThrows(StorageException.class, store::close);

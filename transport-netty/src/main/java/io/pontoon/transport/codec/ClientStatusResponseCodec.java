@@ -18,7 +18,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  40  lastLogTerm          i64
  *  48  nodeId               i32
  *  52  leaderId             i32  0 if unknown
- *  56  role                 u8   0 FOLLOWER, 1 PRE_CANDIDATE, 2 CANDIDATE, 3 LEADER
+ *  56  role                 u8   0 FOLLOWER, 1 PRE_CANDIDATE, 2 CANDIDATE, 3 LEADER, 4 FAILED
  *  57  reserved             u8   0
  *  58  leaderAddressLength  u16
  *  60  leaderAddress        ASCII "host:port", empty if unknown

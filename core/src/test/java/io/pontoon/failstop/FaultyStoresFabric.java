@@ -1,0 +1,193 @@
+package io.pontoon.failstop;
+
+import io.pontoon.ClusterFabric;
+import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.spi.LogStore;
+import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.Transport;
+import org.agrona.DirectBuffer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory fabric with stores that fail on demand: a node's LogStore can report a failure (as a journal
+ * whose fsync failed does), or throw an Error from append (as a write to a mapped file on a full disk does), and
+ * its MetaStore can throw from save.
+ */
+final class FaultyStoresFabric implements ClusterFabric {
+    private final InMemoryFabric inner = new InMemoryFabric();
+    private final Map<Integer, Throwable> reportedLogFailure = new ConcurrentHashMap<>();
+    private final Map<Integer, Error> appendError = new ConcurrentHashMap<>();
+    private final Map<Integer, RuntimeException> saveFailure = new ConcurrentHashMap<>();
+
+    /** From now on node {@code nodeId}'s LogStore.failure() returns {@code cause}. */
+    void failLog(int nodeId, Throwable cause) {
+        reportedLogFailure.put(nodeId, cause);
+    }
+
+    /** From now on every append on node {@code nodeId} throws {@code error}. */
+    void failAppends(int nodeId, Error error) {
+        appendError.put(nodeId, error);
+    }
+
+    /** From now on every MetaStore.save on node {@code nodeId} throws {@code failure}. */
+    void failSaves(int nodeId, RuntimeException failure) {
+        saveFailure.put(nodeId, failure);
+    }
+
+    @Override
+    public Transport transport(int nodeId, int[] memberIds) {
+        return inner.transport(nodeId, memberIds);
+    }
+
+    @Override
+    public LogStore logStore(int nodeId) {
+        final LogStore store = inner.logStore(nodeId);
+        return new LogStore() {
+            @Override
+            public long firstIndex() {
+                return store.firstIndex();
+            }
+
+            @Override
+            public long lastIndex() {
+                return store.lastIndex();
+            }
+
+            @Override
+            public long lastTerm() {
+                return store.lastTerm();
+            }
+
+            @Override
+            public long termAt(long index) {
+                return store.termAt(index);
+            }
+
+            @Override
+            public int payloadLength(long index) {
+                return store.payloadLength(index);
+            }
+
+            @Override
+            public void append(long index, long term, DirectBuffer src, int offset, int length) {
+                final Error error = appendError.get(nodeId);
+                if (error != null) {
+                    throw error;
+                }
+                store.append(index, term, src, offset, length);
+            }
+
+            @Override
+            public boolean hasCapacity(int payloadLength) {
+                return store.hasCapacity(payloadLength);
+            }
+
+            @Override
+            public void truncateFrom(long fromIndex) {
+                store.truncateFrom(fromIndex);
+            }
+
+            @Override
+            public boolean read(long index, EntryReader reader) {
+                return store.read(index, reader);
+            }
+
+            @Override
+            public long durableIndex() {
+                return store.durableIndex();
+            }
+
+            @Override
+            public void deleteBefore(long index) {
+                store.deleteBefore(index);
+            }
+
+            @Override
+            public void onCommitIndex(long commitIndex) {
+                store.onCommitIndex(commitIndex);
+            }
+
+            @Override
+            public void durableIndexWakeup(Runnable wakeup) {
+                store.durableIndexWakeup(wakeup);
+            }
+
+            @Override
+            public Throwable failure() {
+                return reportedLogFailure.get(nodeId);
+            }
+
+            @Override
+            public void close() {
+                store.close();
+            }
+        };
+    }
+
+    @Override
+    public MetaStore metaStore(int nodeId) {
+        final MetaStore store = inner.metaStore(nodeId);
+        return new MetaStore() {
+            @Override
+            public long term() {
+                return store.term();
+            }
+
+            @Override
+            public int votedFor() {
+                return store.votedFor();
+            }
+
+            @Override
+            public void save(long term, int votedFor) {
+                final RuntimeException failure = saveFailure.get(nodeId);
+                if (failure != null) {
+                    throw failure;
+                }
+                store.save(term, votedFor);
+            }
+
+            @Override
+            public void close() {
+                store.close();
+            }
+        };
+    }
+
+    @Override
+    public void disconnect(int nodeId) {
+        inner.disconnect(nodeId);
+    }
+
+    @Override
+    public void reconnect(int nodeId) {
+        inner.reconnect(nodeId);
+    }
+
+    @Override
+    public boolean isConnected(int nodeId) {
+        return inner.isConnected(nodeId);
+    }
+
+    @Override
+    public void dropProbability(double p) {
+        inner.dropProbability(p);
+    }
+
+    @Override
+    public void delay(long fixedNs, long jitterNs) {
+        inner.delay(fixedNs, jitterNs);
+    }
+
+    @Override
+    public String name() {
+        return "in-memory, faulty stores";
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
