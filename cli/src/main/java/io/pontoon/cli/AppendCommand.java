@@ -44,7 +44,7 @@ public final class AppendCommand implements Callable<Integer> {
     @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
     int clusterId;
 
-    @Option(names = "--secret-file", description = "File holding the shared cluster secret.")
+    @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
     Path secretFile;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random payloads. Default: ${DEFAULT-VALUE}.")

@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,14 +50,27 @@ public final class NodeCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--durability", defaultValue = "SYNC",
-        description = "SYNC (msync per group commit: survives power loss) or PAGE_CACHE (survives a process crash). Default: ${DEFAULT-VALUE}.")
+        description = "SYNC (fdatasync per group commit: survives power loss) or PAGE_CACHE (survives a process crash). Default: ${DEFAULT-VALUE}.")
     Durability durability;
 
     @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id; connections from another cluster are refused. Default: ${DEFAULT-VALUE}.")
     int clusterId;
 
-    @Option(names = "--secret-file", description = "File holding the shared cluster secret (HMAC-authenticated handshakes).")
+    @Option(names = "--peer-secret-file", description = "File holding the peer secret: the other nodes must prove it in "
+        + "the handshake (HMAC), and this node proves it to them. Clients never get it.")
+    Path peerSecretFile;
+
+    @Option(names = "--client-secret-file", description = "File holding a client secret (repeatable: clients may hold any "
+        + "one). A client secret never opens a peer link. Without one, clients are not authenticated.")
+    List<Path> clientSecretFiles = new ArrayList<>();
+
+    @Option(names = "--secret-file", description = "One secret for peers and clients alike (whoever holds it can also act "
+        + "as a peer); prefer --peer-secret-file with --client-secret-file.")
     Path secretFile;
+
+    @Option(names = "--insecure", description = "Allow listening on a non-loopback address without a peer secret "
+        + "(anyone who reaches the port is then accepted as a peer).")
+    boolean insecure;
 
     @Option(names = "--election-timeout-ms", defaultValue = "300", description = "Minimum election timeout. Default: ${DEFAULT-VALUE}.")
     long electionTimeoutMs;
@@ -112,8 +127,25 @@ public final class NodeCommand implements Callable<Integer> {
         Files.createDirectories(dataDir);
         final NettyTransportConfig.Builder tb = NettyTransportConfig.builder().nodeId(id).clusterId(clusterId)
             .listenAddress(NettyTransportConfig.parseAddress("--listen", listen)).peers(members).ioThreads(ioThreads);
+        if (secretFile != null && (peerSecretFile != null || !clientSecretFiles.isEmpty())) {
+            throw new ParameterException(spec.commandLine(),
+                "--secret-file (one shared secret) cannot be combined with --peer-secret-file or --client-secret-file");
+        }
         if (secretFile != null) {
-            tb.secret(readSecret(secretFile));
+            tb.secret(readSecret(secretFile, "--secret-file"));
+        }
+        if (peerSecretFile != null) {
+            tb.peerSecret(readSecret(peerSecretFile, "--peer-secret-file"));
+        }
+        for (Path f : clientSecretFiles) {
+            tb.clientSecret(readSecret(f, "--client-secret-file"));
+        }
+        final InetSocketAddress listenAddress = NettyTransportConfig.parseAddress("--listen", listen);
+        if (peerSecretFile == null && secretFile == null && !insecure
+            && (listenAddress.getAddress() == null || !listenAddress.getAddress().isLoopbackAddress())) {
+            throw new ParameterException(spec.commandLine(), "refusing to listen on " + listen
+                + " without peer authentication: anyone who reaches that port would be accepted as a peer. Give "
+                + "--peer-secret-file (and --client-secret-file for clients), or --insecure to accept that.");
         }
         final ChronicleLogStore log = ChronicleLogStore.open(
             ChronicleLogStoreOptions.builder(dataDir).durability(durability).build());
@@ -162,12 +194,20 @@ public final class NodeCommand implements Callable<Integer> {
     }
 
     static byte[] readSecret(Path file) throws IOException {
+        return readSecret(file, "--secret-file");
+    }
+
+    static byte[] readSecret(Path file, String option) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--secret-file " + file + " does not exist or is not a file");
+            throw new IllegalArgumentException(option + " " + file + " does not exist or is not a file");
         }
         final byte[] secret = Files.readAllBytes(file);
         if (secret.length == 0) {
-            throw new IllegalArgumentException("--secret-file " + file + " is empty");
+            throw new IllegalArgumentException(option + " " + file + " is empty");
+        }
+        if (secret.length < 16 || secret.length > 1024) {
+            throw new IllegalArgumentException(option + " " + file + " holds " + secret.length
+                + " bytes; a secret must be 16 .. 1024 bytes");
         }
         return secret;
     }

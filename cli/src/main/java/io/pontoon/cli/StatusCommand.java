@@ -27,7 +27,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
     int clusterId;
 
-    @Option(names = "--secret-file", description = "File holding the shared cluster secret.")
+    @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
     Path secretFile;
 
     @Option(names = "--timeout-ms", defaultValue = "3000", description = "Per-node timeout. Default: ${DEFAULT-VALUE}.")

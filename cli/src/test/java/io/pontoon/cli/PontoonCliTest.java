@@ -48,4 +48,24 @@ class PontoonCliTest {
         assertEquals(PontoonCli.EXIT_OK, run.exitCode());
         assertTrue(run.out().startsWith("pontoon "), run.out());
     }
+
+    /** Issue 9: by default anyone who reached the port was accepted as a peer. */
+    @Test
+    void aNodeRefusesANonLoopbackListenAddressWithoutAPeerSecret(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        final CliRun run = CliRun.of("node", "--id", "1", "--listen", "0.0.0.0:0", "--peers", "1=0.0.0.0:7001",
+            "--data-dir", dir.toString());
+        assertEquals(PontoonCli.EXIT_USAGE, run.exitCode());
+        assertTrue(run.err().contains("refusing to listen on 0.0.0.0:0 without peer authentication")
+            && run.err().contains("--peer-secret-file") && run.err().contains("--insecure"), run.err());
+    }
+
+    @Test
+    void aSharedSecretCannotBeMixedWithSplitOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        final java.nio.file.Path shared = java.nio.file.Files.writeString(dir.resolve("shared"), "a shared secret of some length");
+        final java.nio.file.Path peer = java.nio.file.Files.writeString(dir.resolve("peer"), "the peer secret of some length");
+        final CliRun run = CliRun.of("node", "--id", "1", "--listen", "127.0.0.1:0", "--peers", "1=127.0.0.1:7001",
+            "--data-dir", dir.resolve("data").toString(), "--secret-file", shared.toString(), "--peer-secret-file", peer.toString());
+        assertEquals(PontoonCli.EXIT_USAGE, run.exitCode());
+        assertTrue(run.err().contains("--secret-file (one shared secret) cannot be combined"), run.err());
+    }
 }

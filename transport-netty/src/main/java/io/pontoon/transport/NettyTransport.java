@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>One listening socket per node serves peers and clients; every connection starts with the
- *       handshake (version, cluster, node id, optional HMAC of the cluster secret, optional mutual TLS).</li>
+ *       handshake (version, cluster, node id, optional HMAC of the peer or a client secret, optional mutual TLS).</li>
  *   <li>One connection per pair of nodes, used in both directions: the node with the higher id dials the
  *       one with the lower id ({@link PeerLink#dialsPeer}), which accepts only from higher ids. The dialling
  *       side reconnects a lost connection with capped exponential backoff; the accepting side waits for
@@ -105,7 +105,7 @@ public final class NettyTransport implements Transport {
         this.config = config;
         this.faults = new FaultRules(config.faultSeed);
         this.handshakeSettings = new HandshakeSettings(config.clusterId, config.nodeId, config.secret(),
-            config.peers::containsKey, config.handshakeTimeoutNs);
+            config.clientSecrets(), config.peers::containsKey, config.handshakeTimeoutNs);
         this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls);
         this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls);
         config.peers.forEach((id, address) ->
@@ -177,8 +177,9 @@ public final class NettyTransport implements Transport {
             loops.group().shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("node " + config.nodeId + ": cannot listen on " + config.listenAddress + ": " + e, e);
         }
-        LOG.info("node {}: listening on {} ({}, tls {}, secret {})", config.nodeId, serverChannel.localAddress(),
-            loops.isEpoll() ? "epoll" : "nio", config.tls != null ? "on" : "off", config.secret() != null ? "on" : "off");
+        LOG.info("node {}: listening on {} ({}, tls {}, peer secret {}, client secrets {})", config.nodeId,
+            serverChannel.localAddress(), loops.isEpoll() ? "epoll" : "nio", config.tls != null ? "on" : "off",
+            config.secret() != null ? "on" : "off", config.clientSecrets().size());
         for (PeerLink link : linkArray) {
             link.start();
         }

@@ -1,7 +1,9 @@
 package io.pontoon.transport;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,8 +21,16 @@ public final class NettyTransportConfig {
     public final Map<Integer, InetSocketAddress> peers;
     /** Cluster id carried by every frame; connections from another cluster are refused. Default 1. */
     public final int clusterId;
-    /** Shared cluster secret for the handshake HMAC, or null for none. Default none. */
+    /**
+     * Peer credential: the secret peers prove in the handshake HMAC (and this node proves when it dials one), or
+     * null for unauthenticated peers. Default none.
+     */
     private final byte[] secret;
+    /**
+     * Client credentials: a client must prove one of these; none configured = clients are not authenticated.
+     * A client credential never opens a peer link (peers are checked against {@link #secret()} only).
+     */
+    private final List<byte[]> clientSecrets;
     /** Mutual TLS, or null for plain TCP. Default none. */
     public final TlsConfig tls;
     /** Netty I/O threads shared by all connections. Default 1; allowed 1 .. 64. */
@@ -51,6 +61,9 @@ public final class NettyTransportConfig {
         peers = Collections.unmodifiableMap(new TreeMap<>(b.peers));
         clusterId = b.clusterId;
         secret = b.secret == null ? null : b.secret.clone();
+        final List<byte[]> clients = new ArrayList<>();
+        b.clientSecrets.forEach(c -> clients.add(c.clone()));
+        clientSecrets = Collections.unmodifiableList(clients);
         tls = b.tls;
         ioThreads = b.ioThreads;
         maxFrameBytes = b.maxFrameBytes;
@@ -67,9 +80,16 @@ public final class NettyTransportConfig {
         return new Builder();
     }
 
-    /** A copy of the secret, or null. */
+    /** A copy of the peer secret, or null. */
     public byte[] secret() {
         return secret == null ? null : secret.clone();
+    }
+
+    /** Copies of the client secrets (empty: clients are not authenticated). */
+    public List<byte[]> clientSecrets() {
+        final List<byte[]> copies = new ArrayList<>();
+        clientSecrets.forEach(c -> copies.add(c.clone()));
+        return copies;
     }
 
     /** The address clients are redirected to for {@code nodeId}: its peers entry, else (for this node) the listen address. */
@@ -84,7 +104,8 @@ public final class NettyTransportConfig {
     @Override
     public String toString() {
         return "NettyTransportConfig{nodeId=" + nodeId + ", listenAddress=" + listenAddress + ", peers=" + peers
-            + ", clusterId=" + clusterId + ", secret=" + (secret == null ? "none" : "set") + ", tls=" + tls
+            + ", clusterId=" + clusterId + ", peerSecret=" + (secret == null ? "none" : "set")
+            + ", clientSecrets=" + clientSecrets.size() + ", tls=" + tls
             + ", ioThreads=" + ioThreads + ", maxFrameBytes=" + maxFrameBytes
             + ", reconnectBackoffMinNs=" + reconnectBackoffMinNs + ", reconnectBackoffMaxNs=" + reconnectBackoffMaxNs
             + ", handshakeTimeoutNs=" + handshakeTimeoutNs + ", maxPendingBytesPerPeer=" + maxPendingBytesPerPeer
@@ -129,6 +150,7 @@ public final class NettyTransportConfig {
         private final Map<Integer, InetSocketAddress> peers = new TreeMap<>();
         private int clusterId = 1;
         private byte[] secret;
+        private final List<byte[]> clientSecrets = new ArrayList<>();
         private TlsConfig tls;
         private int ioThreads = 1;
         private int maxFrameBytes = 8 * 1024 * 1024;
@@ -196,12 +218,41 @@ public final class NettyTransportConfig {
             return this;
         }
 
-        /** Shared cluster secret; null for none. When set: 16 .. 1024 bytes. */
+        /**
+         * One secret for peers and clients alike: {@link #peerSecret} and {@link #clientSecret} with the same
+         * bytes. Simple, but whoever holds it can also act as a peer; give peers and clients different secrets
+         * to keep clients out of the replication links. Null: no authentication. When set: 16 .. 1024 bytes.
+         */
         public Builder secret(byte[] v) {
+            peerSecret(v);
+            clientSecrets.clear();
             if (v != null) {
-                range("secret length", v.length, 16, 1024);
+                clientSecret(v);
+            }
+            return this;
+        }
+
+        /** The peer credential (see {@link NettyTransportConfig#secret()}); null for none. 16 .. 1024 bytes. */
+        public Builder peerSecret(byte[] v) {
+            if (v != null) {
+                range("peer secret length", v.length, 16, 1024);
             }
             secret = v == null ? null : v.clone();
+            return this;
+        }
+
+        /** Adds a client credential (clients may hold any one of them). 16 .. 1024 bytes. */
+        public Builder clientSecret(byte[] v) {
+            if (v == null) {
+                throw new IllegalArgumentException("client secret must not be null");
+            }
+            range("client secret length", v.length, 16, 1024);
+            for (byte[] existing : clientSecrets) {
+                if (java.util.Arrays.equals(existing, v)) {
+                    return this;
+                }
+            }
+            clientSecrets.add(v.clone());
             return this;
         }
 

@@ -141,16 +141,33 @@ public final class AcceptorHandshakeHandler extends ChannelInboundHandlerAdapter
         }
         final byte[] helloNonce = HandshakeCodec.bytes(b, Frame.HEADER_LENGTH + HandshakeCodec.HELLO_NONCE_OFFSET,
             HandshakeCodec.NONCE_LENGTH);
-        final byte[] secret = settings.secret();
-        if (secret != null) {
-            final byte[] expected = HandshakeCodec.helloMac(secret, clusterId, senderId, settings.localNodeId(), role,
-                challengeNonce, helloNonce);
-            final byte[] actual = HandshakeCodec.bytes(b, Frame.HEADER_LENGTH + HandshakeCodec.HELLO_MAC_OFFSET,
-                HandshakeCodec.MAC_LENGTH);
-            if (!MessageDigest.isEqual(expected, actual)) {
-                reject(ctx, RejectReason.BAD_AUTH, senderId, "HELLO mac does not match the cluster secret");
+        // Peers prove the peer secret, clients one of the client secrets: a client credential never opens a
+        // peer link (issue 9). The ACCEPT is signed with the secret that verified the HELLO.
+        final byte[] actual = HandshakeCodec.bytes(b, Frame.HEADER_LENGTH + HandshakeCodec.HELLO_MAC_OFFSET,
+            HandshakeCodec.MAC_LENGTH);
+        final byte[] secret;
+        if (role == HandshakeCodec.ROLE_PEER) {
+            secret = settings.secret();
+            if (secret != null && !MessageDigest.isEqual(HandshakeCodec.helloMac(secret, clusterId, senderId,
+                settings.localNodeId(), role, challengeNonce, helloNonce), actual)) {
+                reject(ctx, RejectReason.BAD_AUTH, senderId, "HELLO mac does not match the peer secret");
                 return;
             }
+        } else {
+            final byte[][] clientSecrets = settings.clientSecrets();
+            byte[] matched = null;
+            for (byte[] candidate : clientSecrets) {
+                if (MessageDigest.isEqual(HandshakeCodec.helloMac(candidate, clusterId, senderId, settings.localNodeId(),
+                    role, challengeNonce, helloNonce), actual)) {
+                    matched = candidate;
+                    break;
+                }
+            }
+            if (clientSecrets.length > 0 && matched == null) {
+                reject(ctx, RejectReason.BAD_AUTH, senderId, "HELLO mac matches no client secret");
+                return;
+            }
+            secret = matched;
         }
         final RejectReason refusal = initializer.check(role, senderId);
         if (refusal != null) {

@@ -5,13 +5,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 
 /**
- * What both handshake sides need: who we are, which cluster, which peers exist, the optional shared
- * secret and how long a handshake may take. Immutable; shared by all connections of a transport.
+ * What both handshake sides need: who we are, which cluster, which peers exist, the optional peer and
+ * client secrets and how long a handshake may take. Immutable; shared by all connections of a transport.
  */
 public final class HandshakeSettings {
     private final int clusterId;
     private final int localNodeId;
     private final byte[] secret;
+    private final byte[][] clientSecrets;
     private final IntPredicate isPeer;
     private final long handshakeTimeoutNs;
     private final SecureRandom random = new SecureRandom();
@@ -22,9 +23,21 @@ public final class HandshakeSettings {
      * @param isPeer      which node ids may connect as peers (acceptor side)
      */
     public HandshakeSettings(int clusterId, int localNodeId, byte[] secret, IntPredicate isPeer, long handshakeTimeoutNs) {
+        this(clusterId, localNodeId, secret, java.util.List.of(), isPeer, handshakeTimeoutNs);
+    }
+
+    /**
+     * @param secret        what this side proves when it connects (a node: the peer secret; a client: its client
+     *                      secret), and, on the acceptor side, what a connecting peer must prove; null for none
+     * @param clientSecrets acceptor side: a connecting client must prove one of these; empty = clients are not
+     *                      authenticated. A client secret is never accepted from a connector that claims to be a peer.
+     */
+    public HandshakeSettings(int clusterId, int localNodeId, byte[] secret, java.util.List<byte[]> clientSecrets,
+                             IntPredicate isPeer, long handshakeTimeoutNs) {
         this.clusterId = clusterId;
         this.localNodeId = localNodeId;
         this.secret = secret == null ? null : secret.clone();
+        this.clientSecrets = clientSecrets.stream().map(byte[]::clone).toArray(byte[][]::new);
         this.isPeer = isPeer;
         this.handshakeTimeoutNs = handshakeTimeoutNs;
     }
@@ -40,6 +53,11 @@ public final class HandshakeSettings {
     /** The secret, or null. Not copied: do not modify. */
     byte[] secret() {
         return secret;
+    }
+
+    /** Acceptor side: the client secrets (empty: clients are not authenticated). Not copied: do not modify. */
+    byte[][] clientSecrets() {
+        return clientSecrets;
     }
 
     public boolean isPeer(int nodeId) {
