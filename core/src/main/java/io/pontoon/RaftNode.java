@@ -63,7 +63,10 @@ public final class RaftNode implements AutoCloseable {
     /** Completes the futures of {@link #propose(byte[])} off the Raft thread; its callback slot is 0. */
     private final FutureCompletions completions;
     private final ConcurrentHashMap<Long, CompletableFuture<RaftStatus>> statusRequests = new ConcurrentHashMap<>();
+    /** Callback by slot (copy on write); a free slot holds null. Slot 0 is the futures' {@link #completions}. */
     private volatile ProposalCallback[] callbacks;
+    /** Slots given back whose proposals all have results: reused before the array grows. Guarded by this. */
+    private final java.util.ArrayDeque<Integer> freeSlots = new java.util.ArrayDeque<>();
     private volatile CommitListener[] listeners = new CommitListener[0];
     private volatile RaftStatus lastStatus;
     private volatile boolean closed;
@@ -121,6 +124,7 @@ public final class RaftNode implements AutoCloseable {
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus, store::failure, this::failStop);
         agentRef[0] = agent;
+        agent.onSlotFreed(this::onSlotFreed);
         log.durableIndexWakeup(wakeable::wake);
         transport.start(nodeId, this::onTransportMessage);
         if (member != null) {
@@ -170,7 +174,7 @@ public final class RaftNode implements AutoCloseable {
         final CompletableFuture<Long> f = new CompletableFuture<>();
         final long id = futureIds.incrementAndGet() & InboundRing.CORRELATION_MASK;
         completions.register(id, f);
-        if (!propose(new UnsafeBuffer(data), 0, data.length, id, 0)) {
+        if (!offer(new UnsafeBuffer(data), 0, data.length, id, 0)) {
             completions.unregister(id);
             f.completeExceptionally(new ProposalException(closed || failure.get() != null ? ResultCode.CLOSED
                 : ResultCode.REJECTED_BUSY, -1, 0));
@@ -187,10 +191,24 @@ public final class RaftNode implements AutoCloseable {
         if (correlationId < 0 || correlationId > InboundRing.CORRELATION_MASK) {
             throw new IllegalArgumentException("correlationId must be in [0, 2^48), got " + correlationId);
         }
-        return propose(buffer, offset, length, correlationId, slotOf(Objects.requireNonNull(callback, "callback")));
+        return offer(buffer, offset, length, correlationId, slotOf(Objects.requireNonNull(callback, "callback")));
     }
 
-    private boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, int slot) {
+    /**
+     * {@link #propose(DirectBuffer, int, int, long, ProposalCallback)} with the slot {@link #register} returned:
+     * no lookup. Any thread.
+     */
+    public boolean propose(DirectBuffer buffer, int offset, int length, long correlationId, int slot) {
+        if (slot < 0 || slot >= callbacks.length || callbacks[slot] == null) {
+            throw new IllegalArgumentException("callback slot " + slot + " is not registered (register() returns one)");
+        }
+        if (correlationId < 0 || correlationId > InboundRing.CORRELATION_MASK) {
+            throw new IllegalArgumentException("correlationId must be in [0, 2^48), got " + correlationId);
+        }
+        return offer(buffer, offset, length, correlationId, slot);
+    }
+
+    private boolean offer(DirectBuffer buffer, int offset, int length, long correlationId, int slot) {
         if (closed || failure.get() != null) {
             return false;
         }
@@ -201,28 +219,86 @@ public final class RaftNode implements AutoCloseable {
         return true;
     }
 
+    /** The slot of {@code callback}: a lock-free identity scan, registering it the first time. */
     private int slotOf(ProposalCallback callback) {
-        final ProposalCallback[] current = callbacks;
-        for (int i = 0; i < current.length; i++) {
-            if (current[i] == callback) {
+        final int known = find(callbacks, callback);
+        return known >= 0 ? known : register(callback);
+    }
+
+    private static int find(ProposalCallback[] array, ProposalCallback callback) {
+        for (int i = 0; i < array.length; i++) {
+            if (array[i] == callback) {
                 return i;
             }
         }
-        synchronized (this) {
-            final ProposalCallback[] now = callbacks;
-            for (int i = 0; i < now.length; i++) {
-                if (now[i] == callback) {
-                    return i;
-                }
-            }
-            if (now.length == 65_535) {
-                throw new IllegalStateException("too many distinct ProposalCallback instances; reuse one per caller");
-            }
-            final ProposalCallback[] grown = Arrays.copyOf(now, now.length + 1);
-            grown[now.length] = callback;
-            callbacks = grown;
-            return now.length;
+        return -1;
+    }
+
+    /**
+     * Registers {@code callback} for the allocation-free propose and returns its slot, for
+     * {@link #propose(DirectBuffer, int, int, long, int)}, which skips the lookup that the overload taking the
+     * callback makes on every call (a scan of the registered callbacks). A released slot is reused. Any thread.
+     *
+     * @throws IllegalStateException if 65,535 callbacks are registered and unreleased at once
+     */
+    public synchronized int register(ProposalCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        final ProposalCallback[] now = callbacks;
+        final int known = find(now, callback);
+        if (known >= 0) {
+            return known;
         }
+        final Integer free = freeSlots.poll();
+        final int slot;
+        final ProposalCallback[] next;
+        if (free != null) {
+            slot = free;
+            next = now.clone();
+        } else {
+            if (now.length == 65_535) {
+                throw new IllegalStateException("65,535 ProposalCallback instances registered at once: release() the "
+                    + "ones whose owner is gone, or reuse one per caller");
+            }
+            slot = now.length;
+            next = Arrays.copyOf(now, now.length + 1);
+        }
+        next[slot] = callback;
+        callbacks = next;
+        return slot;
+    }
+
+    /**
+     * Gives back the callback slot of {@code callback} (for example when the client connection it answers
+     * closed). Call it after the owner's last propose, from the same thread: the slot is reused only once every
+     * proposal made with it has its result, which still goes to {@code callback}. Without it each distinct
+     * callback keeps a slot for the node's lifetime, and after 65,535 of them every propose fails. Returns false
+     * if the inbound ring is full: call again later. Any thread.
+     */
+    public boolean release(ProposalCallback callback) {
+        final int slot = find(callbacks, callback);
+        if (slot <= 0 || closed || failure.get() != null) {
+            return true; // not registered, the futures' own slot, or a node that takes nothing more
+        }
+        if (!inbound.offerReleaseSlot(slot)) {
+            return false;
+        }
+        wakeable.wake();
+        return true;
+    }
+
+    /** Raft thread: a released slot has no proposal left in flight; a new callback may take it. */
+    private void onSlotFreed(int slot) {
+        synchronized (this) {
+            final ProposalCallback[] next = callbacks.clone();
+            next[slot] = null;
+            callbacks = next;
+            freeSlots.add(slot);
+        }
+    }
+
+    /** Callback slots in use (registered and not yet freed); for tests and metrics. Any thread. */
+    public synchronized int callbackSlotsInUse() {
+        return callbacks.length - freeSlots.size();
     }
 
     /**

@@ -20,7 +20,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  *       {@code from} i32 at 0, the message body from {@link #PEER_HEADER_LENGTH};</li>
  *   <li>{@link #PROPOSAL} ({@value #PROPOSAL}): callback {@code slot} i32 at 0, 4 bytes padding,
  *       {@code correlationId} i64 at 8, the entry's bytes from {@link #PROPOSAL_HEADER_LENGTH};</li>
- *   <li>{@link #STATUS_REQUEST} ({@value #STATUS_REQUEST}): {@code requestId} i64 at 0.</li>
+ *   <li>{@link #STATUS_REQUEST} ({@value #STATUS_REQUEST}): {@code requestId} i64 at 0;</li>
+ *   <li>{@link #RELEASE_SLOT} ({@value #RELEASE_SLOT}): callback {@code slot} i32 at 0. It follows, in ring
+ *       order, every proposal its producer made with that slot.</li>
  * </ul>
  * The wire's message type is one unsigned byte (docs/PROTOCOL.md: 1..31 peer, 32..63 client, 64..127
  * reserved, 240..243 handshake), so every id from {@link #FIRST_CONTROL_TYPE} = 256 up can never be a
@@ -34,6 +36,8 @@ public final class InboundRing {
     public static final int PROPOSAL = FIRST_CONTROL_TYPE;
     /** A status request from {@code RaftNode.statusAsync}. */
     public static final int STATUS_REQUEST = FIRST_CONTROL_TYPE + 1;
+    /** A callback slot given back by {@code RaftNode.release} (its client connection closed). */
+    public static final int RELEASE_SLOT = FIRST_CONTROL_TYPE + 2;
 
     public static final int PEER_HEADER_LENGTH = 4;
     public static final int PROPOSAL_HEADER_LENGTH = 16;
@@ -53,6 +57,10 @@ public final class InboundRing {
         void onProposal(int callbackSlot, long correlationId, DirectBuffer data, int offset, int length);
 
         void onStatusRequest(long requestId);
+
+        /** Every proposal made with {@code callbackSlot} is in the ring before this; the slot may be reused once they have results. */
+        default void onReleaseSlot(int callbackSlot) {
+        }
     }
 
     private final RingBuffer ring;
@@ -114,6 +122,17 @@ public final class InboundRing {
         return true;
     }
 
+    /** Producer (the thread that proposed with the slot, after its last proposal): gives the slot back. False if full. */
+    public boolean offerReleaseSlot(int callbackSlot) {
+        final int claim = ring.tryClaim(RELEASE_SLOT, 4);
+        if (claim <= 0) {
+            return false;
+        }
+        ring.buffer().putInt(claim, callbackSlot);
+        ring.commit(claim);
+        return true;
+    }
+
     /**
      * Raft thread: decodes up to {@code limit} records into {@code handler}. Returns the number read.
      * An unknown record type is a bug in a producer of this process, not bad input from the network (the
@@ -143,6 +162,9 @@ public final class InboundRing {
                     break;
                 case STATUS_REQUEST:
                     handler.onStatusRequest(buffer.getLong(index));
+                    break;
+                case RELEASE_SLOT:
+                    handler.onReleaseSlot(buffer.getInt(index));
                     break;
                 default:
                     if (msgTypeId < 1 || msgTypeId >= FIRST_CONTROL_TYPE) {

@@ -36,6 +36,14 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     private final FailureSink failureSink;
     /** Set on the first failure: no duty cycle runs again (the node is closing). */
     private boolean failed;
+    /** Per callback slot: proposals taken by the engine and not yet answered. */
+    private int[] outstanding = new int[8];
+    /** Per callback slot: released by its owner, waiting for its outstanding proposals' results. */
+    private boolean[] releasing = new boolean[8];
+    /** Slots whose release completed this duty cycle; handed to {@link #slotFreed} after the batch ends. */
+    private int[] freedSlots = new int[8];
+    private int freedCount;
+    private java.util.function.IntConsumer slotFreed = slot -> { };
     /** Callback slots that got a result in this duty cycle (each once), for {@link ProposalCallback#onBatchEnd}. */
     private int[] batchSlots = new int[8];
     private boolean[] inBatch = new boolean[8];
@@ -99,6 +107,7 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
             }
             final int work = engine.doWork(clock.nanoTime(), this);
             endBatch();
+            handOverFreedSlots();
             return work;
         } catch (Throwable t) {
             failed = true;
@@ -160,6 +169,50 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         final long result = engine.propose(data, offset, length, tag);
         if (result <= 0) {
             resultFor(callbackSlot).onResult(correlationId, ResultCode.of((int) -result), -1, engine.leaderId());
+        } else {
+            ensureSlot(callbackSlot);
+            outstanding[callbackSlot]++;
+        }
+    }
+
+    /**
+     * Called once, before the thread starts: told each callback slot whose owner released it and whose last
+     * proposal has its result, so it can be given to a new owner (after the duty cycle's onBatchEnd calls).
+     */
+    public void onSlotFreed(java.util.function.IntConsumer slotFreed) {
+        this.slotFreed = slotFreed;
+    }
+
+    @Override
+    public void onReleaseSlot(int callbackSlot) {
+        ensureSlot(callbackSlot);
+        if (outstanding[callbackSlot] == 0) {
+            freeSlot(callbackSlot);
+        } else {
+            releasing[callbackSlot] = true;
+        }
+    }
+
+    private void freeSlot(int slot) {
+        releasing[slot] = false;
+        if (freedCount == freedSlots.length) {
+            freedSlots = java.util.Arrays.copyOf(freedSlots, freedCount * 2);
+        }
+        freedSlots[freedCount++] = slot;
+    }
+
+    private void handOverFreedSlots() {
+        for (int i = 0; i < freedCount; i++) {
+            slotFreed.accept(freedSlots[i]);
+        }
+        freedCount = 0;
+    }
+
+    private void ensureSlot(int slot) {
+        if (slot >= outstanding.length) {
+            final int size = Math.max(slot + 1, outstanding.length * 2);
+            outstanding = java.util.Arrays.copyOf(outstanding, size);
+            releasing = java.util.Arrays.copyOf(releasing, size);
         }
     }
 
@@ -184,6 +237,9 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     public void onProposalResult(long tag, ResultCode code, long index) {
         final int slot = (int) (tag >>> 48);
         resultFor(slot).onResult(tag & InboundRing.CORRELATION_MASK, code, index, engine.leaderId());
+        if (slot < outstanding.length && outstanding[slot] > 0 && --outstanding[slot] == 0 && releasing[slot]) {
+            freeSlot(slot);
+        }
     }
 
     @Override

@@ -296,7 +296,29 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         discardResponses();
         splitter.release();
+        releaseFromNode(ctx.channel().eventLoop(), 0);
         super.channelInactive(ctx);
+    }
+
+    /**
+     * Gives this connection's callback slot back to the node (issue 9: before, every connection kept one for the
+     * node's lifetime, and after 65,534 connections every append failed). Event loop, after the last propose; a
+     * full inbound ring is retried every millisecond for up to 10 s.
+     */
+    private void releaseFromNode(java.util.concurrent.ScheduledExecutorService loop, int attempt) {
+        if (service.release(this)) {
+            return;
+        }
+        if (attempt >= 10_000) {
+            LOG.warn("could not give a closed client connection's callback slot back to node {}: its inbound ring "
+                + "stayed full for 10 s", localNodeId);
+            return;
+        }
+        try {
+            loop.schedule(() -> releaseFromNode(loop, attempt + 1), 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the transport is closing: the node goes with it
+        }
     }
 
     /** A response frame in a buffer of its own: REJECTED_BUSY from the event loop, or ring overflow. */

@@ -22,12 +22,39 @@ public interface ClientService {
     /** The node's status; called on a transport worker thread (never an event loop), may block briefly. */
     RaftStatus status();
 
+    /**
+     * The connection of {@code callback} closed, after its last propose (same event loop): its resources may go
+     * once its outstanding proposals have their results. Returns false if that cannot be arranged now (the node's
+     * inbound ring is full): the transport calls again a little later. Default: nothing to release.
+     */
+    default boolean release(ProposalCallback callback) {
+        return true;
+    }
+
     static ClientService of(RaftNode node) {
         return new ClientService() {
+            /** Each connection's callback slot, so a propose needs no scan of the node's callbacks. */
+            private final java.util.concurrent.ConcurrentHashMap<ProposalCallback, Integer> slots =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
             @Override
             public boolean propose(DirectBuffer buffer, int offset, int length, long correlationId,
                                    ProposalCallback callback) {
-                return node.propose(buffer, offset, length, correlationId, callback);
+                Integer slot = slots.get(callback);
+                if (slot == null) {
+                    slot = node.register(callback);
+                    slots.put(callback, slot);
+                }
+                return node.propose(buffer, offset, length, correlationId, slot);
+            }
+
+            @Override
+            public boolean release(ProposalCallback callback) {
+                if (!node.release(callback)) {
+                    return false;
+                }
+                slots.remove(callback);
+                return true;
             }
 
             @Override
