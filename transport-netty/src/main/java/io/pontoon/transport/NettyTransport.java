@@ -99,6 +99,12 @@ public final class NettyTransport implements Transport {
     private EventLoops loops;
     private Channel serverChannel;
     private ExecutorService statusExecutor;
+    /** Status requests waiting for the status thread, all client connections together. */
+    static final int STATUS_QUEUE_CAPACITY = 1024;
+    /** Client connections past the handshake and still open. */
+    private final java.util.concurrent.atomic.AtomicInteger clientConnections = new java.util.concurrent.atomic.AtomicInteger();
+    /** Write-buffer water marks of a client connection: above the high mark the node stops reading its requests. */
+    private static final WriteBufferWaterMark CLIENT_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
     private InboundHandler inbound;
 
     public NettyTransport(NettyTransportConfig config) {
@@ -134,11 +140,13 @@ public final class NettyTransport implements Transport {
         }
         this.inbound = inbound;
         loops = new EventLoops(config.preferEpoll, config.ioThreads, "pontoon-io-" + config.nodeId);
-        statusExecutor = Executors.newSingleThreadExecutor(r -> {
-            final Thread t = new Thread(r, "pontoon-status-" + config.nodeId);
-            t.setDaemon(true);
-            return t;
-        });
+        // Bounded: a flood of status requests is refused (the connection closes), never queued without limit.
+        statusExecutor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(STATUS_QUEUE_CAPACITY), r -> {
+                final Thread t = new Thread(r, "pontoon-status-" + config.nodeId);
+                t.setDaemon(true);
+                return t;
+            });
         final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(config.maxPendingBytesPerPeer / 2,
             config.maxPendingBytesPerPeer);
         final Bootstrap base = new Bootstrap()
@@ -211,7 +219,9 @@ public final class NettyTransport implements Transport {
             pipeline.addLast("tls", serverSsl.newHandler(ch.alloc()));
             pipeline.addLast("tls-log", TlsHandshakeLogger.INSTANCE);
         }
-        pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
+        // Nobody has proved anything yet: a frame larger than a handshake needs closes the connection (issue 9:
+        // 8 MiB frames were buffered before the handshake). The limit rises once the handshake succeeds.
+        pipeline.addLast("frames", new FrameDecoder(FrameDecoder.HANDSHAKE_MAX_FRAME_BYTES));
         if (config.faultInjection) {
             pipeline.addLast("faults", new FaultInjectionHandler(faults));
         }
@@ -221,6 +231,9 @@ public final class NettyTransport implements Transport {
                 if (role == HandshakeCodec.ROLE_CLIENT && clientService == null) {
                     return RejectReason.NO_CLIENT_SERVICE;
                 }
+                if (role == HandshakeCodec.ROLE_CLIENT && clientConnections.get() >= config.maxClientConnections) {
+                    return RejectReason.TOO_MANY_CLIENTS;
+                }
                 if (role == HandshakeCodec.ROLE_PEER && PeerLink.dialsPeer(config.nodeId, nodeId)) {
                     return RejectReason.WRONG_DIRECTION;
                 }
@@ -229,14 +242,24 @@ public final class NettyTransport implements Transport {
 
             @Override
             public void install(ChannelPipeline p, int role, int nodeId) {
+                final FrameDecoder frames = p.get(FrameDecoder.class);
+                if (frames != null) {
+                    frames.maxFrameBytes(config.maxFrameBytes);
+                }
                 if (role == HandshakeCodec.ROLE_PEER) {
                     installPeer(p, nodeId);
                     trackPeerChannel(p.channel());
                     final PeerLink link = links.get(nodeId); // never null: check() passed a configured peer
                     link.onAcceptedChannel(p.channel());
                 } else {
+                    final Channel ch = p.channel();
+                    clientConnections.incrementAndGet();
+                    ch.closeFuture().addListener(f -> clientConnections.decrementAndGet());
+                    ch.config().setWriteBufferWaterMark(CLIENT_WATER_MARK);
+                    p.addFirst("idle", new io.netty.handler.timeout.ReadTimeoutHandler(config.clientIdleTimeoutNs,
+                        TimeUnit.NANOSECONDS));
                     p.addLast("client", new ClientRequestHandler(clientService, config.clusterId, config.nodeId,
-                        advertisedAddresses::get, statusExecutor, config.maxFrameBytes));
+                        advertisedAddresses::get, statusExecutor, config.maxFrameBytes, config.maxStatusRequestsPerClient));
                 }
             }
         }));
@@ -379,6 +402,11 @@ public final class NettyTransport implements Transport {
     Channel linkChannel(int peerId) {
         final PeerLink link = links.get(peerId);
         return link == null ? null : link.channel();
+    }
+
+    /** Client connections open now (past their handshake). Any thread. */
+    public int clientConnections() {
+        return clientConnections.get();
     }
 
     /** Messages the node refused because its inbound ring was full. */

@@ -54,6 +54,15 @@ public final class NettyTransportConfig {
     public final boolean faultInjection;
     /** Seed of the fault injection randomness. Default 0. */
     public final long faultSeed;
+    /**
+     * Most client connections served at once; a client beyond it is refused in the handshake (TOO_MANY_CLIENTS).
+     * Default 4,096; allowed 1 .. 1,000,000.
+     */
+    public final int maxClientConnections;
+    /** A client connection that sends nothing for this long is closed (the Java client reconnects on demand). Default 10 min; 1 s .. 1 day. */
+    public final long clientIdleTimeoutNs;
+    /** Status requests one client connection may have unanswered; more close it. Default 16; 1 .. 4,096. */
+    public final int maxStatusRequestsPerClient;
 
     private NettyTransportConfig(Builder b) {
         nodeId = b.nodeId;
@@ -74,6 +83,9 @@ public final class NettyTransportConfig {
         preferEpoll = b.preferEpoll;
         faultInjection = b.faultInjection;
         faultSeed = b.faultSeed;
+        maxClientConnections = b.maxClientConnections;
+        clientIdleTimeoutNs = b.clientIdleTimeoutNs;
+        maxStatusRequestsPerClient = b.maxStatusRequestsPerClient;
     }
 
     public static Builder builder() {
@@ -109,7 +121,9 @@ public final class NettyTransportConfig {
             + ", ioThreads=" + ioThreads + ", maxFrameBytes=" + maxFrameBytes
             + ", reconnectBackoffMinNs=" + reconnectBackoffMinNs + ", reconnectBackoffMaxNs=" + reconnectBackoffMaxNs
             + ", handshakeTimeoutNs=" + handshakeTimeoutNs + ", maxPendingBytesPerPeer=" + maxPendingBytesPerPeer
-            + ", preferEpoll=" + preferEpoll + ", faultInjection=" + faultInjection + ", faultSeed=" + faultSeed + '}';
+            + ", preferEpoll=" + preferEpoll + ", faultInjection=" + faultInjection + ", faultSeed=" + faultSeed
+            + ", maxClientConnections=" + maxClientConnections + ", clientIdleTimeoutNs=" + clientIdleTimeoutNs
+            + ", maxStatusRequestsPerClient=" + maxStatusRequestsPerClient + '}';
     }
 
     /** Parses "host:port" (IPv6 as "[::1]:7001"). */
@@ -161,6 +175,9 @@ public final class NettyTransportConfig {
         private boolean preferEpoll = true;
         private boolean faultInjection;
         private long faultSeed;
+        private int maxClientConnections = 4096;
+        private long clientIdleTimeoutNs = 600_000_000_000L;
+        private int maxStatusRequestsPerClient = 16;
 
         private Builder() {
         }
@@ -299,6 +316,21 @@ public final class NettyTransportConfig {
         }
 
         /** Default true. */
+        public Builder maxClientConnections(int v) {
+            maxClientConnections = (int) range("maxClientConnections", v, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder clientIdleTimeoutNs(long v) {
+            clientIdleTimeoutNs = range("clientIdleTimeoutNs", v, 1_000_000_000L, 86_400_000_000_000L);
+            return this;
+        }
+
+        public Builder maxStatusRequestsPerClient(int v) {
+            maxStatusRequestsPerClient = (int) range("maxStatusRequestsPerClient", v, 1, 4096);
+            return this;
+        }
+
         public Builder preferEpoll(boolean v) {
             preferEpoll = v;
             return this;

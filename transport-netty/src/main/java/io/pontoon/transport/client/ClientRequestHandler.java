@@ -77,6 +77,9 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     private volatile Channel channel;
     private boolean failed;
     private final FrameSplitter splitter;
+    private final int maxStatusRequests;
+    /** Status requests taken and not yet answered. Event loop only. */
+    private int statusRequestsPending;
 
     /**
      * @param leaderAddress  ASCII "host:port" of a node id, or null if unknown (for NOT_LEADER redirects)
@@ -90,6 +93,13 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     /** @param maxFrameBytes largest frame accepted (the transport's setting); a larger length field closes the connection */
     public ClientRequestHandler(ClientService service, int clusterId, int localNodeId, IntFunction<byte[]> leaderAddress,
                                 Executor statusExecutor, int maxFrameBytes) {
+        this(service, clusterId, localNodeId, leaderAddress, statusExecutor, maxFrameBytes, 16);
+    }
+
+    /** @param maxStatusRequests status requests this connection may have unanswered; one more closes it */
+    public ClientRequestHandler(ClientService service, int clusterId, int localNodeId, IntFunction<byte[]> leaderAddress,
+                                Executor statusExecutor, int maxFrameBytes, int maxStatusRequests) {
+        this.maxStatusRequests = maxStatusRequests;
         this.splitter = new FrameSplitter(maxFrameBytes);
         this.service = service;
         this.clusterId = clusterId;
@@ -145,6 +155,11 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         if (type == FrameType.CLIENT_APPEND_REQUEST) {
             onAppendRequest(ctx, b);
         } else {
+            if (statusRequestsPending >= maxStatusRequests) {
+                fail(ctx, "more than " + maxStatusRequests + " status requests unanswered (maxStatusRequestsPerClient)");
+                return;
+            }
+            statusRequestsPending++;
             onStatusRequest(ClientStatusRequestCodec.correlationId(b, Frame.HEADER_LENGTH));
         }
     }
@@ -181,11 +196,14 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
                 ch.eventLoop().execute(() -> writeStatus(ch, correlationId, status));
             });
         } catch (RejectedExecutionException e) {
-            ch.close(); // transport closing
+            // the node's status queue is full (a flood from many connections) or the transport is closing
+            Connections.closeWithReason(ch.pipeline().firstContext(), LOG,
+                "client: status request refused, the node's status queue is full or closing");
         }
     }
 
     private void writeStatus(Channel ch, long correlationId, RaftStatus status) {
+        statusRequestsPending--;
         final byte[] address = status.leaderId() == 0 ? null : leaderAddress.apply(status.leaderId());
         final int bodyLength = ClientStatusResponseCodec.encodedLength(address);
         final ByteBuf out = ch.alloc().buffer(Frame.HEADER_LENGTH + bodyLength);
@@ -275,6 +293,19 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
             ch.write(response, ch.voidPromise());
         }
         ch.flush();
+        if (!ch.isWritable() && ch.config().isAutoRead()) {
+            // The client does not read its responses: take no more of its requests until it does, so what the node
+            // holds for it stays bounded (issue 9).
+            ch.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable() && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     /** Event loop, inside the ring read: appends one encoded response frame to the drain's buffer. */
@@ -337,6 +368,10 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         failed = true;
         splitter.release();
+        if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
+            Connections.closeWithReason(ctx, LOG, "client: idle longer than clientIdleTimeoutNs, closed");
+            return;
+        }
         Connections.closeWithReason(ctx, LOG, "client connection error: " + cause);
     }
 }

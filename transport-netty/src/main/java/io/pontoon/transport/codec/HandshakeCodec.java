@@ -151,9 +151,10 @@ public final class HandshakeCodec {
         BAD_AUTH(5, "authentication failed (wrong or missing cluster secret)"),
         WRONG_TARGET(6, "connector meant to reach a different node id"),
         NO_CLIENT_SERVICE(7, "this node does not serve clients (yet)"),
-        WRONG_DIRECTION(8, "a peer with a lower node id must not dial: the node with the higher id dials");
+        WRONG_DIRECTION(8, "a peer with a lower node id must not dial: the node with the higher id dials"),
+        TOO_MANY_CLIENTS(9, "this node already serves its maximum number of client connections (maxClientConnections)");
 
-        private static final RejectReason[] BY_CODE = new RejectReason[9];
+        private static final RejectReason[] BY_CODE = new RejectReason[10];
 
         static {
             for (RejectReason r : values()) {

@@ -18,10 +18,18 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
 
-    private final int maxFrameBytes;
+    /** Largest frame a handshake needs (HELLO is the largest, under 100 bytes); the limit until it succeeds. */
+    public static final int HANDSHAKE_MAX_FRAME_BYTES = 256;
+
+    private int maxFrameBytes;
     private boolean failed;
 
     public FrameDecoder(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Event loop: a new limit, for example the transport's maxFrameBytes once the handshake let the sender in. */
+    public void maxFrameBytes(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
     }
 
