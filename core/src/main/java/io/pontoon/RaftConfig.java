@@ -231,6 +231,15 @@ public final class RaftConfig {
                 throw new IllegalArgumentException("heartbeatIntervalNs (" + heartbeatIntervalNs
                     + ") must be at most electionTimeoutNs / 2 (" + electionTimeoutNs / 2 + ")");
             }
+            // A proposal or an AppendEntries of one entry must fit one inbound ring record (an eighth of the ring).
+            final long largestRecord = (long) maxEntryBytes + io.pontoon.protocol.AppendEntriesCodec.HEADER_LENGTH
+                + io.pontoon.protocol.AppendEntriesCodec.ENTRY_HEADER_LENGTH + 4;
+            if (largestRecord > inboundRingBytes / 8) {
+                throw new IllegalArgumentException("maxEntryBytes (" + maxEntryBytes + ") does not fit the inbound ring: "
+                    + "one entry with its AppendEntries headers takes " + largestRecord + " bytes, and a ring record "
+                    + "is at most inboundRingBytes / 8 = " + inboundRingBytes / 8 + "; raise inboundRingBytes to at least "
+                    + Long.highestOneBit(largestRecord * 8 - 1) * 2 + " or lower maxEntryBytes");
+            }
             if (maxEntryBytes > maxUncommittedBytes) {
                 throw new IllegalArgumentException("maxEntryBytes (" + maxEntryBytes
                     + ") must not exceed maxUncommittedBytes (" + maxUncommittedBytes + ")");

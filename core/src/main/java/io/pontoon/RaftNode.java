@@ -552,6 +552,20 @@ public final class RaftNode implements AutoCloseable {
                     + (logStore == null ? "logStore " : "") + (metaStore == null ? "metaStore " : "")
                     + (transport == null ? "transport" : ""));
             }
+            // Issue 9: limits checked together, so no node accepts an entry it cannot store or replicate.
+            if (config.maxEntryBytes > logStore.maxPayloadBytes()) {
+                throw new IllegalArgumentException("RaftConfig.maxEntryBytes (" + config.maxEntryBytes
+                    + ") is larger than the log store's largest payload (" + logStore.maxPayloadBytes()
+                    + "): lower maxEntryBytes or give the store more room (ChronicleLogStoreOptions.ringCapacityBytes)");
+            }
+            final long appendEntriesOfOne = (long) config.maxEntryBytes + io.pontoon.protocol.AppendEntriesCodec.HEADER_LENGTH
+                + io.pontoon.protocol.AppendEntriesCodec.ENTRY_HEADER_LENGTH;
+            if (appendEntriesOfOne > transport.maxMessageBytes()) {
+                throw new IllegalArgumentException("RaftConfig.maxEntryBytes (" + config.maxEntryBytes
+                    + ") cannot be replicated: an AppendEntries of one such entry takes " + appendEntriesOfOne
+                    + " bytes, and the transport carries at most " + transport.maxMessageBytes()
+                    + " (NettyTransportConfig.maxFrameBytes less the frame header)");
+            }
             return new RaftNode(this);
         }
     }

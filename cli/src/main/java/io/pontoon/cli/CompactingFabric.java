@@ -196,6 +196,11 @@ final class CompactingFabric implements ClusterFabric {
         }
 
         @Override
+        public int maxPayloadBytes() {
+            return log.maxPayloadBytes();
+        }
+
+        @Override
         public Throwable failure() {
             return log.failure();
         }

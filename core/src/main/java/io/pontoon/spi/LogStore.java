@@ -51,6 +51,14 @@ public interface LogStore extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Largest payload {@link #append} takes. {@code RaftNode} refuses to start when {@code RaftConfig.maxEntryBytes}
+     * is larger, so no node accepts an entry that a store cannot hold. Default: no limit of its own.
+     */
+    default int maxPayloadBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Removes every entry with an index {@code >= fromIndex}. */
     void truncateFrom(long fromIndex);
 

@@ -27,6 +27,15 @@ public interface Transport extends AutoCloseable {
     /** Called on the Raft thread at the end of each duty cycle that sent something: one flush per peer. */
     void flush();
 
+    /**
+     * Largest message body {@link #send} can carry. {@code RaftNode} refuses to start when an AppendEntries of one
+     * entry of {@code RaftConfig.maxEntryBytes} would not fit, since such an entry could never be replicated.
+     * Default: no limit of its own.
+     */
+    default int maxMessageBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     void close();
 

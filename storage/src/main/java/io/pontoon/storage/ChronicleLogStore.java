@@ -488,6 +488,12 @@ public final class ChronicleLogStore implements LogStore {
         return failure;
     }
 
+    /** An eighth of the journal ring, less its entry header (ChronicleLogStoreOptions.maxPayloadBytes()). */
+    @Override
+    public int maxPayloadBytes() {
+        return options.maxPayloadBytes();
+    }
+
     /** The journal's failure (a failed fsync or write, a full disk), or null; the node fail-stops on it. */
     @Override
     public Throwable failure() {

@@ -404,6 +404,12 @@ public final class NettyTransport implements Transport {
         return link == null ? null : link.channel();
     }
 
+    /** The largest Raft message body a frame of maxFrameBytes carries. */
+    @Override
+    public int maxMessageBytes() {
+        return config.maxFrameBytes - io.pontoon.transport.codec.Frame.HEADER_LENGTH;
+    }
+
     /** Client connections open now (past their handshake). Any thread. */
     public int clientConnections() {
         return clientConnections.get();

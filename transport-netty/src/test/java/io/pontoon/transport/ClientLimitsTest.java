@@ -131,4 +131,27 @@ class ClientLimitsTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void anAppendWithACorrelationIdOutOfRangeIsAnsweredInvalidAndTheConnectionStaysUp() {
+        start(b -> { });
+        statusGate.countDown();
+        try (RawPeer c = client()) {
+            assertEquals(FrameType.HANDSHAKE_ACCEPT, frameType(c.readFrame()));
+            final UnsafeBuffer append = new UnsafeBuffer(new byte[io.pontoon.transport.codec.ClientAppendRequestCodec.HEADER_LENGTH + 3]);
+            io.pontoon.transport.codec.ClientAppendRequestCodec.encodeHeader(append, 0, -5L, 3);
+            c.write(RawPeer.frame(FrameType.CLIENT_APPEND_REQUEST, CLUSTER, 0, append.byteArray()));
+            final byte[] answer = c.readFrame();
+            assertEquals(FrameType.CLIENT_APPEND_RESPONSE, frameType(answer));
+            final UnsafeBuffer b = new UnsafeBuffer(answer);
+            assertEquals(-5L, io.pontoon.transport.codec.ClientAppendResponseCodec.correlationId(b, Frame.HEADER_LENGTH));
+            assertEquals(io.pontoon.ResultCode.INVALID,
+                io.pontoon.transport.codec.ClientAppendResponseCodec.resultCode(b, Frame.HEADER_LENGTH));
+            // Still up: a status request is answered on the same connection.
+            final UnsafeBuffer status = new UnsafeBuffer(new byte[ClientStatusRequestCodec.LENGTH]);
+            ClientStatusRequestCodec.encode(status, 0, 9);
+            c.write(RawPeer.frame(FrameType.CLIENT_STATUS_REQUEST, CLUSTER, 0, status.byteArray()));
+            assertEquals(FrameType.CLIENT_STATUS_RESPONSE, frameType(c.readFrame()));
+        }
+    }
 }

@@ -173,6 +173,11 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         final int body = Frame.HEADER_LENGTH;
         final long correlationId = ClientAppendRequestCodec.correlationId(b, body);
         final int payloadLength = ClientAppendRequestCodec.payloadLength(b, body);
+        if (correlationId < 0 || correlationId > io.pontoon.runtime.InboundRing.CORRELATION_MASK) {
+            // Bad input from one request, not a broken stream: answer it, keep the connection (issue 9).
+            ctx.write(appendResponse(ctx.channel(), loopView, correlationId, ResultCode.INVALID, -1, 0), ctx.voidPromise());
+            return;
+        }
         final boolean accepted = service.propose(b, body + ClientAppendRequestCodec.PAYLOAD_OFFSET, payloadLength,
             correlationId, this);
         if (!accepted) {

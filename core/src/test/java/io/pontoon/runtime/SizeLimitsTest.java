@@ -1,0 +1,97 @@
+package io.pontoon.runtime;
+
+import io.pontoon.RaftConfig;
+import io.pontoon.RaftNode;
+import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Transport;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 9: maxEntryBytes could be 64 MiB while the store, the frame limit and the inbound ring took less, so an
+ * accepted entry could never be replicated and the cluster was stuck. The limits are checked together.
+ */
+class SizeLimitsTest {
+    @Test
+    void anEntryLargerThanAnInboundRingRecordIsRefusedWhenTheConfigIsBuilt() {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> RaftConfig.builder().maxEntryBytes(4 * 1024 * 1024).build()); // default ring 16 MiB: records <= 2 MiB
+        assertTrue(e.getMessage().contains("maxEntryBytes (4194304) does not fit the inbound ring")
+            && e.getMessage().contains("inboundRingBytes"), e.getMessage());
+        RaftConfig.builder().maxEntryBytes(4 * 1024 * 1024).inboundRingBytes(64 * 1024 * 1024).build();
+    }
+
+    @Test
+    void aNodeRefusesToStartWhenItsStoreOrTransportCannotCarryTheLargestEntry() {
+        final InMemoryFabric fabric = new InMemoryFabric();
+        final RaftConfig config = RaftConfig.defaults(); // maxEntryBytes 1 MiB
+        final LogStore small = new ForwardingLogStore(fabric.logStore(1)) {
+            @Override
+            public int maxPayloadBytes() {
+                return 64 * 1024;
+            }
+        };
+        final IllegalArgumentException store = assertThrows(IllegalArgumentException.class, () -> RaftNode.builder()
+            .nodeId(1).members(1).config(config).logStore(small).metaStore(fabric.metaStore(1))
+            .transport(fabric.transport(1, new int[] {1})).start());
+        assertTrue(store.getMessage().contains("larger than the log store's largest payload (65536)"), store.getMessage());
+
+        final Transport inner = fabric.transport(1, new int[] {1});
+        final Transport narrow = new Transport() {
+            @Override
+            public void start(int localNodeId, InboundHandler inbound) {
+                inner.start(localNodeId, inbound);
+            }
+
+            @Override
+            public boolean send(int toNodeId, int type, DirectBuffer body, int offset, int length) {
+                return inner.send(toNodeId, type, body, offset, length);
+            }
+
+            @Override
+            public void flush() {
+                inner.flush();
+            }
+
+            @Override
+            public int maxMessageBytes() {
+                return 1024 * 1024; // a 1 MiB entry plus its AppendEntries headers does not fit
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+        final IllegalArgumentException transport = assertThrows(IllegalArgumentException.class, () -> RaftNode.builder()
+            .nodeId(1).members(1).config(config).logStore(fabric.logStore(1)).metaStore(fabric.metaStore(1))
+            .transport(narrow).start());
+        assertTrue(transport.getMessage().contains("cannot be replicated"), transport.getMessage());
+        fabric.close();
+    }
+
+    /** Every LogStore method forwarded; subclasses override what the test changes. */
+    private static class ForwardingLogStore implements LogStore {
+        private final LogStore d;
+
+        ForwardingLogStore(LogStore d) {
+            this.d = d;
+        }
+
+        @Override public long firstIndex() { return d.firstIndex(); }
+        @Override public long lastIndex() { return d.lastIndex(); }
+        @Override public long lastTerm() { return d.lastTerm(); }
+        @Override public long termAt(long index) { return d.termAt(index); }
+        @Override public int payloadLength(long index) { return d.payloadLength(index); }
+        @Override public void append(long index, long term, DirectBuffer src, int offset, int length) { d.append(index, term, src, offset, length); }
+        @Override public void truncateFrom(long fromIndex) { d.truncateFrom(fromIndex); }
+        @Override public boolean read(long index, EntryReader reader) { return d.read(index, reader); }
+        @Override public long durableIndex() { return d.durableIndex(); }
+        @Override public void deleteBefore(long index) { d.deleteBefore(index); }
+        @Override public void close() { d.close(); }
+    }
+}
