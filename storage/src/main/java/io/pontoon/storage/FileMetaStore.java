@@ -48,8 +48,10 @@ public final class FileMetaStore implements MetaStore {
         final Path file = dataDir.resolve(FILE_NAME);
         FileChannel channel = null;
         try {
-            final boolean created = !Files.exists(file);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (!Files.exists(file)) {
+                createAtomically(dataDir, file);
+            }
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             final FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -61,12 +63,7 @@ public final class FileMetaStore implements MetaStore {
                     + "two nodes must not share a data directory");
             }
             final FileMetaStore store = new FileMetaStore(file, channel);
-            if (created || channel.size() == 0) {
-                store.save(0, NO_VOTE);
-                forceDirectory(dataDir);
-            } else {
-                store.load();
-            }
+            store.load();
             return store;
         } catch (IOException e) {
             DataDirectory.closeQuietly(channel);
@@ -149,6 +146,13 @@ public final class FileMetaStore implements MetaStore {
                 votedFor = slot.getInt(20);
             }
         }
+        if (bestSequence < 0 && neverSaved()) {
+            // Written by an older version that created the file in place: a crash during its very first save
+            // (term 0, no vote; slot 1, with slot 0 never written) leaves nothing that was ever acknowledged.
+            term = 0;
+            votedFor = NO_VOTE;
+            bestSequence = 0;
+        }
         if (bestSequence < 0) {
             throw new StorageException("meta file " + file.toAbsolutePath() + " (" + channel.size()
                 + " bytes) has no intact slot: both term/vote copies fail their CRC. Refusing to start with an "
@@ -157,12 +161,50 @@ public final class FileMetaStore implements MetaStore {
         sequence = bestSequence;
     }
 
+    /** True if slot 0 holds only zero bytes (or is missing): no save but the first was ever started. */
+    private boolean neverSaved() throws IOException {
+        final ByteBuffer first = ByteBuffer.allocate(SLOT_BYTES);
+        while (first.hasRemaining() && channel.read(first, first.position()) > 0) {
+            // read slot 0
+        }
+        for (int i = 0; i < first.position(); i++) {
+            if (first.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Creates {@code file} holding term 0 and no vote, atomically: written to a temporary file, fsynced, renamed,
+     * then the directory fsynced. A crash leaves either no meta file (a fresh start) or a whole one; before, a
+     * crash during the first save left a file with no intact slot, which refused to open (issue 9).
+     */
+    private static void createAtomically(Path dataDir, Path file) throws IOException {
+        final Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
+        final ByteBuffer initial = ByteBuffer.allocate(2 * SLOT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        initial.putInt(MAGIC).putLong(0).putLong(0).putInt(NO_VOTE).putInt(0);
+        final CRC32C c = new CRC32C();
+        c.update(initial.array(), 0, CRC_OFFSET);
+        initial.putInt(CRC_OFFSET, (int) c.getValue());
+        initial.position(0).limit(2 * SLOT_BYTES);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+            while (initial.hasRemaining()) {
+                out.write(initial, initial.position()); // advances the buffer; buffer offset = file offset
+            }
+            out.force(true);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(dataDir);
+    }
+
+    /** Makes a new file's directory entry durable; a failure is a storage failure, never ignored. */
     private static void forceDirectory(Path dir) {
-        // Makes the new file's directory entry durable (Linux allows fsync on a directory opened read-only).
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
-        } catch (IOException ignored) {
-            // Not supported on every platform; the slot data itself was forced.
+        } catch (IOException e) {
+            throw StorageException.of("fsync of the directory (a new meta file)", dir, e);
         }
     }
 }
