@@ -2,10 +2,10 @@ package io.pontoon.cli;
 
 import io.pontoon.ClusterFabric;
 import io.pontoon.CommitListener;
+import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.Transport;
-import org.agrona.DirectBuffer;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -113,111 +113,24 @@ final class CompactingFabric implements ClusterFabric {
     }
 
     /**
-     * Delegates every method, the SPI's default methods included (a store's back-pressure and durable-index
-     * wake-up must reach the runtime); compacts on the Raft thread when the commit index advances.
-     * {@code CompactingFabricTest} fails if the SPI gains a method this class does not forward.
+     * Forwards every method (ForwardingLogStore: back-pressure, durable-index wake-up and failure reports reach the
+     * runtime unchanged); compacts on the Raft thread when the commit index advances.
      */
-    final class CompactingLogStore implements LogStore {
-        private final LogStore log;
+    final class CompactingLogStore extends ForwardingLogStore {
         private long compactedBelow;
 
         CompactingLogStore(LogStore log) {
-            this.log = log;
+            super(log);
         }
 
         @Override
         public void onCommitIndex(long commitIndex) {
-            log.onCommitIndex(commitIndex);
+            super.onCommitIndex(commitIndex);
             final long below = Math.min(watermark(), commitIndex);
             if (below >= compactedBelow + stepEntries) {
-                log.deleteBefore(below);
+                delegate().deleteBefore(below);
                 compactedBelow = below;
             }
-        }
-
-        @Override
-        public long firstIndex() {
-            return log.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return log.lastIndex();
-        }
-
-        @Override
-        public long lastTerm() {
-            return log.lastTerm();
-        }
-
-        @Override
-        public long termAt(long index) {
-            return log.termAt(index);
-        }
-
-        @Override
-        public int payloadLength(long index) {
-            return log.payloadLength(index);
-        }
-
-        @Override
-        public void append(long index, long term, DirectBuffer src, int offset, int length) {
-            log.append(index, term, src, offset, length);
-        }
-
-        @Override
-        public boolean hasCapacity(int payloadLength) {
-            return log.hasCapacity(payloadLength);
-        }
-
-        @Override
-        public void truncateFrom(long fromIndex) {
-            log.truncateFrom(fromIndex);
-        }
-
-        @Override
-        public boolean read(long index, EntryReader reader) {
-            return log.read(index, reader);
-        }
-
-        @Override
-        public long durableIndex() {
-            return log.durableIndex();
-        }
-
-        @Override
-        public void deleteBefore(long index) {
-            log.deleteBefore(index);
-        }
-
-        @Override
-        public void durableIndexWakeup(Runnable wakeup) {
-            log.durableIndexWakeup(wakeup);
-        }
-
-        @Override
-        public int maxPayloadBytes() {
-            return log.maxPayloadBytes();
-        }
-
-        @Override
-        public Throwable failure() {
-            return log.failure();
-        }
-
-        @Override
-        public Throwable explain(Throwable failure) {
-            return log.explain(failure);
-        }
-
-        @Override
-        public void close() {
-            log.close();
-        }
-
-        /** The wrapped store (tests, counters). */
-        LogStore delegate() {
-            return log;
         }
     }
 }

@@ -18,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,27 +100,6 @@ class CompactingFabricTest {
                 LockSupport.parkNanos(1_000_000);
             }
             assertEquals(3, journalFiles(dir), "the journal thread deletes the two files below the watermark");
-        }
-    }
-
-    /**
-     * The wrapper must forward every LogStore method, the default ones too: a store's hasCapacity (back-pressure)
-     * or durableIndexWakeup left at the SPI's default would silently change how the node runs. Fails when the SPI
-     * gains a method the wrapper does not override.
-     */
-    @Test
-    void wrapperForwardsEveryLogStoreMethod() {
-        for (Method m : LogStore.class.getMethods()) {
-            if (Modifier.isStatic(m.getModifiers())) {
-                continue;
-            }
-            try {
-                final Method own = CompactingFabric.CompactingLogStore.class.getDeclaredMethod(m.getName(),
-                    m.getParameterTypes());
-                assertEquals(CompactingFabric.CompactingLogStore.class, own.getDeclaringClass());
-            } catch (NoSuchMethodException e) {
-                fail("CompactingLogStore does not forward LogStore." + m.getName());
-            }
         }
     }
 

@@ -67,20 +67,11 @@ class ProcessClusterTest {
     @Test
     void leaderKilledMidLoadLosesNoAcknowledgedEntry() throws Exception {
         root = Files.createTempDirectory("pontoon-process-test");
-        final int[] ports = freePorts(3);
-        final StringBuilder peers = new StringBuilder();
-        final StringBuilder cluster = new StringBuilder();
-        for (int i = 0; i < 3; i++) {
-            peers.append(i == 0 ? "" : ",").append(i + 1).append("=127.0.0.1:").append(ports[i]);
-            cluster.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
-        }
-        final Node[] nodes = new Node[3];
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = startNode(i + 1, ports[i], peers.toString());
-        }
-        for (Node n : nodes) {
-            n.awaitReady();
-        }
+        final Cluster c = startCluster();
+        final int[] ports = c.ports();
+        final String peers = c.peers();
+        final String cluster = c.addresses();
+        final Node[] nodes = c.nodes();
 
         final Process append = start("append", "--cluster", cluster.toString(), "--count", "4000", "--payload", "100",
             "--concurrency", "32", "--seed", "7");
@@ -152,20 +143,11 @@ class ProcessClusterTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", disk.toString()),
             "mounting a small tmpfs needs root");
         try {
-            final int[] ports = freePorts(3);
-            final StringBuilder peers = new StringBuilder();
-            final StringBuilder cluster = new StringBuilder();
-            for (int i = 0; i < 3; i++) {
-                peers.append(i == 0 ? "" : ",").append(i + 1).append("=127.0.0.1:").append(ports[i]);
-                cluster.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
-            }
-            final Node[] nodes = new Node[3];
-            for (int i = 0; i < 3; i++) {
-                nodes[i] = startNode(i + 1, ports[i], peers.toString());
-            }
-            for (Node n : nodes) {
-                n.awaitReady();
-            }
+            final Cluster c = startCluster();
+            final int[] ports = c.ports();
+            final String peers = c.peers();
+            final String cluster = c.addresses();
+            final Node[] nodes = c.nodes();
             // 1 KiB entries: the tmpfs fills within seconds.
             final Process append = start("append", "--cluster", cluster.toString(), "--count", "60000", "--payload", "1000",
                 "--concurrency", "64", "--seed", "11");
@@ -239,6 +221,28 @@ class ProcessClusterTest {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** Three `pontoon node` processes on free loopback ports, data under {@link #root}, all READY. */
+    private Cluster startCluster() throws IOException {
+        final int[] ports = freePorts(3);
+        final StringBuilder peers = new StringBuilder();
+        final StringBuilder addresses = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            peers.append(i == 0 ? "" : ",").append(i + 1).append("=127.0.0.1:").append(ports[i]);
+            addresses.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
+        }
+        final Node[] nodes = new Node[3];
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = startNode(i + 1, ports[i], peers.toString());
+        }
+        for (Node n : nodes) {
+            n.awaitReady();
+        }
+        return new Cluster(ports, peers.toString(), addresses.toString(), nodes);
+    }
+
+    private record Cluster(int[] ports, String peers, String addresses, Node[] nodes) {
     }
 
     private Map<Long, String> dump(Path dir) throws Exception {

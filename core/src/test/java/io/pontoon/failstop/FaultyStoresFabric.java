@@ -2,6 +2,7 @@ package io.pontoon.failstop;
 
 import io.pontoon.ClusterFabric;
 import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.Transport;
@@ -43,85 +44,19 @@ final class FaultyStoresFabric implements ClusterFabric {
 
     @Override
     public LogStore logStore(int nodeId) {
-        final LogStore store = inner.logStore(nodeId);
-        return new LogStore() {
-            @Override
-            public long firstIndex() {
-                return store.firstIndex();
-            }
-
-            @Override
-            public long lastIndex() {
-                return store.lastIndex();
-            }
-
-            @Override
-            public long lastTerm() {
-                return store.lastTerm();
-            }
-
-            @Override
-            public long termAt(long index) {
-                return store.termAt(index);
-            }
-
-            @Override
-            public int payloadLength(long index) {
-                return store.payloadLength(index);
-            }
-
+        return new ForwardingLogStore(inner.logStore(nodeId)) {
             @Override
             public void append(long index, long term, DirectBuffer src, int offset, int length) {
                 final Error error = appendError.get(nodeId);
                 if (error != null) {
                     throw error;
                 }
-                store.append(index, term, src, offset, length);
-            }
-
-            @Override
-            public boolean hasCapacity(int payloadLength) {
-                return store.hasCapacity(payloadLength);
-            }
-
-            @Override
-            public void truncateFrom(long fromIndex) {
-                store.truncateFrom(fromIndex);
-            }
-
-            @Override
-            public boolean read(long index, EntryReader reader) {
-                return store.read(index, reader);
-            }
-
-            @Override
-            public long durableIndex() {
-                return store.durableIndex();
-            }
-
-            @Override
-            public void deleteBefore(long index) {
-                store.deleteBefore(index);
-            }
-
-            @Override
-            public void onCommitIndex(long commitIndex) {
-                store.onCommitIndex(commitIndex);
-            }
-
-            @Override
-            public void durableIndexWakeup(Runnable wakeup) {
-                store.durableIndexWakeup(wakeup);
+                super.append(index, term, src, offset, length);
             }
 
             @Override
             public Throwable failure() {
                 return reportedLogFailure.get(nodeId);
-            }
-
-            @Override
-            public void close() {
-                store.close();
             }
         };
     }

@@ -3,6 +3,7 @@ package io.pontoon.runtime;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
 import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.Transport;
 import org.agrona.DirectBuffer;
@@ -74,24 +75,4 @@ class SizeLimitsTest {
         fabric.close();
     }
 
-    /** Every LogStore method forwarded; subclasses override what the test changes. */
-    private static class ForwardingLogStore implements LogStore {
-        private final LogStore d;
-
-        ForwardingLogStore(LogStore d) {
-            this.d = d;
-        }
-
-        @Override public long firstIndex() { return d.firstIndex(); }
-        @Override public long lastIndex() { return d.lastIndex(); }
-        @Override public long lastTerm() { return d.lastTerm(); }
-        @Override public long termAt(long index) { return d.termAt(index); }
-        @Override public int payloadLength(long index) { return d.payloadLength(index); }
-        @Override public void append(long index, long term, DirectBuffer src, int offset, int length) { d.append(index, term, src, offset, length); }
-        @Override public void truncateFrom(long fromIndex) { d.truncateFrom(fromIndex); }
-        @Override public boolean read(long index, EntryReader reader) { return d.read(index, reader); }
-        @Override public long durableIndex() { return d.durableIndex(); }
-        @Override public void deleteBefore(long index) { d.deleteBefore(index); }
-        @Override public void close() { d.close(); }
-    }
 }

@@ -45,14 +45,6 @@ class HandshakeTest {
         return new RawPeer(node1.localAddress()).readChallenge();
     }
 
-    private static void assertRejected(RawPeer peer, RejectReason expected) {
-        final byte[] f = peer.readFrame();
-        assertNotNull(f, "expected a REJECT frame before the close");
-        final UnsafeBuffer b = new UnsafeBuffer(f);
-        assertEquals(FrameType.HANDSHAKE_REJECT, Frame.type(b, 0), "got " + FrameType.name(Frame.type(b, 0)));
-        assertEquals(expected, RejectReason.of(HandshakeCodec.rejectReason(b, Frame.HEADER_LENGTH)));
-        assertTrue(peer.awaitClosedByPeer(), "the acceptor must close after REJECT");
-    }
 
     @Test
     void challengeCarriesAcceptorIdentity() {
@@ -80,7 +72,7 @@ class HandshakeTest {
     void refusesUnknownNode() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 9, HandshakeCodec.ROLE_PEER, 1, SECRET));
-            assertRejected(peer, RejectReason.UNKNOWN_NODE);
+            peer.assertRejected(RejectReason.UNKNOWN_NODE);
         }
     }
 
@@ -88,7 +80,7 @@ class HandshakeTest {
     void refusesItsOwnNodeIdAsPeer() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 1, HandshakeCodec.ROLE_PEER, 1, SECRET));
-            assertRejected(peer, RejectReason.UNKNOWN_NODE);
+            peer.assertRejected(RejectReason.UNKNOWN_NODE);
         }
     }
 
@@ -96,7 +88,7 @@ class HandshakeTest {
     void refusesWrongCluster() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER + 1, 2, HandshakeCodec.ROLE_PEER, 1, SECRET));
-            assertRejected(peer, RejectReason.WRONG_CLUSTER);
+            peer.assertRejected(RejectReason.WRONG_CLUSTER);
         }
     }
 
@@ -105,7 +97,7 @@ class HandshakeTest {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 2, HandshakeCodec.ROLE_PEER, 1,
                 "a different secret of some length".getBytes(StandardCharsets.US_ASCII)));
-            assertRejected(peer, RejectReason.BAD_AUTH);
+            peer.assertRejected(RejectReason.BAD_AUTH);
         }
     }
 
@@ -113,7 +105,7 @@ class HandshakeTest {
     void refusesMissingSecret() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 2, HandshakeCodec.ROLE_PEER, 1, null));
-            assertRejected(peer, RejectReason.BAD_AUTH);
+            peer.assertRejected(RejectReason.BAD_AUTH);
         }
     }
 
@@ -125,7 +117,7 @@ class HandshakeTest {
         }
         try (RawPeer second = connect()) {
             second.write(replayed); // mac covers the first connection's challenge nonce
-            assertRejected(second, RejectReason.BAD_AUTH);
+            second.assertRejected(RejectReason.BAD_AUTH);
         }
     }
 
@@ -133,7 +125,7 @@ class HandshakeTest {
     void refusesNewerProtocolVersion() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION + 1, CLUSTER, 2, HandshakeCodec.ROLE_PEER, 1, SECRET));
-            assertRejected(peer, RejectReason.UNSUPPORTED_VERSION);
+            peer.assertRejected(RejectReason.UNSUPPORTED_VERSION);
         }
     }
 
@@ -141,7 +133,7 @@ class HandshakeTest {
     void refusesPeerThatMeantAnotherNode() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 2, HandshakeCodec.ROLE_PEER, 3, SECRET));
-            assertRejected(peer, RejectReason.WRONG_TARGET);
+            peer.assertRejected(RejectReason.WRONG_TARGET);
         }
     }
 
@@ -149,7 +141,7 @@ class HandshakeTest {
     void refusesClientsUntilAClientServiceIsAttached() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 0, HandshakeCodec.ROLE_CLIENT, 0, SECRET));
-            assertRejected(peer, RejectReason.NO_CLIENT_SERVICE);
+            peer.assertRejected(RejectReason.NO_CLIENT_SERVICE);
         }
     }
 
@@ -157,7 +149,7 @@ class HandshakeTest {
     void refusesAnythingButHelloFirst() {
         try (RawPeer peer = connect()) {
             peer.write(RawPeer.frame(io.pontoon.protocol.MessageType.HEARTBEAT, CLUSTER, 2, new byte[16]));
-            assertRejected(peer, RejectReason.MALFORMED);
+            peer.assertRejected(RejectReason.MALFORMED);
         }
     }
 
@@ -169,7 +161,7 @@ class HandshakeTest {
             node2.start(2, new TestNodes.Recorder());
             try (RawPeer peer = new RawPeer(node2.localAddress()).readChallenge()) {
                 peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 1, HandshakeCodec.ROLE_PEER, 2, SECRET));
-                assertRejected(peer, RejectReason.WRONG_DIRECTION);
+                peer.assertRejected(RejectReason.WRONG_DIRECTION);
             }
         } finally {
             node2.close();

@@ -83,6 +83,18 @@ final class RawPeer implements AutoCloseable {
     }
 
     /** True once the other side closed (reads skip any bytes still in flight). */
+    /** Asserts that the acceptor answers with HANDSHAKE_REJECT for {@code expected}, then closes. */
+    void assertRejected(HandshakeCodec.RejectReason expected) {
+        final byte[] f = readFrame();
+        org.junit.jupiter.api.Assertions.assertNotNull(f, "expected a REJECT frame before the close");
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        org.junit.jupiter.api.Assertions.assertEquals(FrameType.HANDSHAKE_REJECT,
+            Frame.type(b, 0), "got " + FrameType.name(Frame.type(b, 0)));
+        org.junit.jupiter.api.Assertions.assertEquals(expected,
+            HandshakeCodec.RejectReason.of(HandshakeCodec.rejectReason(b, Frame.HEADER_LENGTH)));
+        org.junit.jupiter.api.Assertions.assertTrue(awaitClosedByPeer(), "the acceptor must close after REJECT");
+    }
+
     boolean awaitClosedByPeer() {
         try {
             final byte[] sink = new byte[4096];

@@ -49,14 +49,6 @@ class SplitCredentialsTest {
         return new RawPeer(node1.localAddress()).readChallenge();
     }
 
-    private static void assertRejected(RawPeer peer, RejectReason expected) {
-        final byte[] f = peer.readFrame();
-        assertNotNull(f, "expected a REJECT frame before the close");
-        final UnsafeBuffer b = new UnsafeBuffer(f);
-        assertEquals(FrameType.HANDSHAKE_REJECT, Frame.type(b, 0), "got " + FrameType.name(Frame.type(b, 0)));
-        assertEquals(expected, RejectReason.of(HandshakeCodec.rejectReason(b, Frame.HEADER_LENGTH)));
-        assertTrue(peer.awaitClosedByPeer(), "the acceptor must close after REJECT");
-    }
 
     private static void assertAcceptedWith(RawPeer peer, byte[] secret, int senderId, int role) {
         final byte[] f = peer.readFrame();
@@ -73,7 +65,7 @@ class SplitCredentialsTest {
         for (byte[] clientSecret : new byte[][] {CLIENT_SECRET, OTHER_CLIENT_SECRET}) {
             try (RawPeer peer = connect()) {
                 peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 2, HandshakeCodec.ROLE_PEER, 1, clientSecret));
-                assertRejected(peer, RejectReason.BAD_AUTH);
+                peer.assertRejected(RejectReason.BAD_AUTH);
             }
         }
     }
@@ -82,7 +74,7 @@ class SplitCredentialsTest {
     void aHelloForAConfiguredPeerWithoutThePeerCredentialIsRefused() {
         try (RawPeer peer = connect()) {
             peer.write(peer.hello(Frame.PROTOCOL_VERSION, CLUSTER, 2, HandshakeCodec.ROLE_PEER, 1, null));
-            assertRejected(peer, RejectReason.BAD_AUTH);
+            peer.assertRejected(RejectReason.BAD_AUTH);
         }
     }
 
@@ -104,11 +96,11 @@ class SplitCredentialsTest {
         }
         try (RawPeer client = connect()) {
             client.write(client.hello(Frame.PROTOCOL_VERSION, CLUSTER, 0, HandshakeCodec.ROLE_CLIENT, 0, PEER_SECRET));
-            assertRejected(client, RejectReason.BAD_AUTH);
+            client.assertRejected(RejectReason.BAD_AUTH);
         }
         try (RawPeer client = connect()) {
             client.write(client.hello(Frame.PROTOCOL_VERSION, CLUSTER, 0, HandshakeCodec.ROLE_CLIENT, 0, null));
-            assertRejected(client, RejectReason.BAD_AUTH);
+            client.assertRejected(RejectReason.BAD_AUTH);
         }
     }
 }
