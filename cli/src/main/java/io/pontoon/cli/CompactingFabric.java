@@ -1,11 +1,10 @@
 package io.pontoon.cli;
 
 import io.pontoon.ClusterFabric;
+import io.pontoon.ForwardingClusterFabric;
 import io.pontoon.CommitListener;
 import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.LogStore;
-import io.pontoon.spi.MetaStore;
-import io.pontoon.spi.Transport;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -23,12 +22,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Threads: the trackers run on each node's Raft thread (commit listener) and publish with a lazy set; the
  * logs read the published values on their Raft threads; the rest is called by the thread that owns the cluster.
  */
-final class CompactingFabric implements ClusterFabric {
+final class CompactingFabric extends ForwardingClusterFabric {
     static final long DEFAULT_MARGIN_ENTRIES = 1 << 16;
     /** Least advance of the watermark worth a {@code deleteBefore} call (each call costs the store a look-up). */
     static final long DEFAULT_STEP_ENTRIES = 1 << 14;
 
-    private final ClusterFabric delegate;
     private final AtomicLongArray appliedLsn;
     private final long marginEntries;
     private final long stepEntries;
@@ -38,11 +36,11 @@ final class CompactingFabric implements ClusterFabric {
     }
 
     CompactingFabric(ClusterFabric delegate, int nodes, long marginEntries, long stepEntries) {
+        super(delegate);
         if (marginEntries < 0 || stepEntries < 1) {
             throw new IllegalArgumentException("marginEntries must be >= 0 and stepEntries >= 1, got "
                 + marginEntries + " and " + stepEntries);
         }
-        this.delegate = delegate;
         this.appliedLsn = new AtomicLongArray(nodes);
         this.marginEntries = marginEntries;
         this.stepEntries = stepEntries;
@@ -64,52 +62,7 @@ final class CompactingFabric implements ClusterFabric {
 
     @Override
     public LogStore logStore(int nodeId) {
-        return new CompactingLogStore(delegate.logStore(nodeId));
-    }
-
-    @Override
-    public Transport transport(int nodeId, int[] memberIds) {
-        return delegate.transport(nodeId, memberIds);
-    }
-
-    @Override
-    public MetaStore metaStore(int nodeId) {
-        return delegate.metaStore(nodeId);
-    }
-
-    @Override
-    public void disconnect(int nodeId) {
-        delegate.disconnect(nodeId);
-    }
-
-    @Override
-    public void reconnect(int nodeId) {
-        delegate.reconnect(nodeId);
-    }
-
-    @Override
-    public boolean isConnected(int nodeId) {
-        return delegate.isConnected(nodeId);
-    }
-
-    @Override
-    public void dropProbability(double p) {
-        delegate.dropProbability(p);
-    }
-
-    @Override
-    public void delay(long fixedNs, long jitterNs) {
-        delegate.delay(fixedNs, jitterNs);
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return new CompactingLogStore(delegate().logStore(nodeId));
     }
 
     /**

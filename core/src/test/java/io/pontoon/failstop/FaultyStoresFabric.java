@@ -1,11 +1,10 @@
 package io.pontoon.failstop;
 
-import io.pontoon.ClusterFabric;
+import io.pontoon.ForwardingClusterFabric;
 import io.pontoon.memory.InMemoryFabric;
 import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
-import io.pontoon.spi.Transport;
 import org.agrona.DirectBuffer;
 
 import java.util.Map;
@@ -16,11 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose fsync failed does), or throw an Error from append (as a write to a mapped file on a full disk does), and
  * its MetaStore can throw from save.
  */
-final class FaultyStoresFabric implements ClusterFabric {
-    private final InMemoryFabric inner = new InMemoryFabric();
+final class FaultyStoresFabric extends ForwardingClusterFabric {
     private final Map<Integer, Throwable> reportedLogFailure = new ConcurrentHashMap<>();
     private final Map<Integer, Error> appendError = new ConcurrentHashMap<>();
     private final Map<Integer, RuntimeException> saveFailure = new ConcurrentHashMap<>();
+
+    FaultyStoresFabric() {
+        super(new InMemoryFabric());
+    }
 
     /** From now on node {@code nodeId}'s LogStore.failure() returns {@code cause}. */
     void failLog(int nodeId, Throwable cause) {
@@ -38,13 +40,8 @@ final class FaultyStoresFabric implements ClusterFabric {
     }
 
     @Override
-    public Transport transport(int nodeId, int[] memberIds) {
-        return inner.transport(nodeId, memberIds);
-    }
-
-    @Override
     public LogStore logStore(int nodeId) {
-        return new ForwardingLogStore(inner.logStore(nodeId)) {
+        return new ForwardingLogStore(delegate().logStore(nodeId)) {
             @Override
             public void append(long index, long term, DirectBuffer src, int offset, int length) {
                 final Error error = appendError.get(nodeId);
@@ -63,7 +60,7 @@ final class FaultyStoresFabric implements ClusterFabric {
 
     @Override
     public MetaStore metaStore(int nodeId) {
-        final MetaStore store = inner.metaStore(nodeId);
+        final MetaStore store = delegate().metaStore(nodeId);
         return new MetaStore() {
             @Override
             public long term() {
@@ -91,38 +88,4 @@ final class FaultyStoresFabric implements ClusterFabric {
         };
     }
 
-    @Override
-    public void disconnect(int nodeId) {
-        inner.disconnect(nodeId);
-    }
-
-    @Override
-    public void reconnect(int nodeId) {
-        inner.reconnect(nodeId);
-    }
-
-    @Override
-    public boolean isConnected(int nodeId) {
-        return inner.isConnected(nodeId);
-    }
-
-    @Override
-    public void dropProbability(double p) {
-        inner.dropProbability(p);
-    }
-
-    @Override
-    public void delay(long fixedNs, long jitterNs) {
-        inner.delay(fixedNs, jitterNs);
-    }
-
-    @Override
-    public String name() {
-        return "in-memory, faulty stores";
-    }
-
-    @Override
-    public void close() {
-        inner.close();
-    }
 }
