@@ -37,7 +37,10 @@ public final class RaftConfig {
      * disk is faster and each AppendEntries gets one answer, once its entries are durable.
      */
     public final long receiptAckDelayNs;
-    /** Capacity of the node's inbound ring buffer in bytes (power of two). */
+    /**
+     * Capacity in bytes (power of two) of each of the node's two inbound rings: one for peer messages and status
+     * requests, one for proposals, so a flood of proposals never leaves a heartbeat without room.
+     */
     public final int inboundRingBytes;
     /** Idle strategy of the Raft thread: BACKOFF (spin, yield, then park up to 1 ms), SLEEP, BUSY_SPIN. */
     public final IdleMode idleMode;
@@ -231,14 +234,20 @@ public final class RaftConfig {
                 throw new IllegalArgumentException("heartbeatIntervalNs (" + heartbeatIntervalNs
                     + ") must be at most electionTimeoutNs / 2 (" + electionTimeoutNs / 2 + ")");
             }
-            // A proposal or an AppendEntries of one entry must fit one inbound ring record (an eighth of the ring).
-            final long largestRecord = (long) maxEntryBytes + io.pontoon.protocol.AppendEntriesCodec.HEADER_LENGTH
-                + io.pontoon.protocol.AppendEntriesCodec.ENTRY_HEADER_LENGTH + 4;
+            // A proposal, and an AppendEntries of one entry or of a whole batch, must fit one inbound ring record (an
+            // eighth of the ring) on the receiving node.
+            // A batch holds at most maxBatchBytes of payload (a larger entry goes alone) and maxBatchEntries entries.
+            final long entryHeader = io.pontoon.protocol.AppendEntriesCodec.ENTRY_HEADER_LENGTH;
+            final long largestRecord = Math.max(maxEntryBytes + entryHeader, maxBatchBytes + entryHeader * maxBatchEntries)
+                + io.pontoon.protocol.AppendEntriesCodec.HEADER_LENGTH + 4;
             if (largestRecord > inboundRingBytes / 8) {
-                throw new IllegalArgumentException("maxEntryBytes (" + maxEntryBytes + ") does not fit the inbound ring: "
-                    + "one entry with its AppendEntries headers takes " + largestRecord + " bytes, and a ring record "
-                    + "is at most inboundRingBytes / 8 = " + inboundRingBytes / 8 + "; raise inboundRingBytes to at least "
-                    + Long.highestOneBit(largestRecord * 8 - 1) * 2 + " or lower maxEntryBytes");
+                final boolean entryBound = maxEntryBytes + entryHeader >= maxBatchBytes + entryHeader * maxBatchEntries;
+                throw new IllegalArgumentException((entryBound ? "maxEntryBytes (" + maxEntryBytes + ")"
+                    : "maxBatchBytes (" + maxBatchBytes + ") with maxBatchEntries (" + maxBatchEntries + ")")
+                    + " does not fit the inbound ring: the largest AppendEntries with its headers takes " + largestRecord
+                    + " bytes, and a ring record is at most inboundRingBytes / 8 = " + inboundRingBytes / 8
+                    + "; raise inboundRingBytes to at least " + Long.highestOneBit(largestRecord * 8 - 1) * 2
+                    + " or lower maxEntryBytes, maxBatchBytes or maxBatchEntries");
             }
             if (maxEntryBytes > maxUncommittedBytes) {
                 throw new IllegalArgumentException("maxEntryBytes (" + maxEntryBytes

@@ -50,6 +50,8 @@ public final class RaftNode implements AutoCloseable {
     private final int nodeId;
     private final RaftConfig config;
     private final InboundRing inbound;
+    /** Proposals and callback-slot releases (in order), apart from peer messages and status requests. */
+    private final InboundRing proposals;
     private final WakeableIdleStrategy wakeable;
     /** This node's own Raft thread; null when it runs on a shared one ({@link #member}). */
     private final AgentRunner runner;
@@ -86,6 +88,7 @@ public final class RaftNode implements AutoCloseable {
         listeners = b.listeners.toArray(new CommitListener[0]);
         final int capacity = config.inboundRingBytes + RingBufferDescriptor.TRAILER_LENGTH;
         this.inbound = new InboundRing(new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity))));
+        this.proposals = new InboundRing(new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(capacity))));
         if (b.raftThreads != null) {
             // Shared mode: every wake source of this node wakes the shared thread, whose idle check covers this
             // node's ring along with the other members'.
@@ -93,7 +96,8 @@ public final class RaftNode implements AutoCloseable {
             this.wakeable = member.wakeable();
         } else {
             this.member = null;
-            this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L, () -> inbound.size() > 0);
+            this.wakeable = new WakeableIdleStrategy(100, 20, 1_000_000L,
+                () -> inbound.size() > 0 || proposals.size() > 0);
         }
         final RaftAgent[] agentRef = new RaftAgent[1];
         final Transport t = transport;
@@ -124,12 +128,13 @@ public final class RaftNode implements AutoCloseable {
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus, store::failure, this::failStop);
         agentRef[0] = agent;
+        agent.proposalRing(proposals);
         agent.onSlotFreed(this::onSlotFreed);
         log.durableIndexWakeup(wakeable::wake);
         transport.start(nodeId, this::onTransportMessage);
         if (member != null) {
             this.runner = null;
-            member.start(agent, () -> inbound.size() > 0, this::onSharedAgentError);
+            member.start(agent, () -> inbound.size() > 0 || proposals.size() > 0, this::onSharedAgentError);
         } else {
             final IdleStrategy idle;
             switch (config.idleMode) {
@@ -212,7 +217,7 @@ public final class RaftNode implements AutoCloseable {
         if (closed || failure.get() != null) {
             return false;
         }
-        if (!inbound.offerProposal(slot, correlationId, buffer, offset, length)) {
+        if (!proposals.offerProposal(slot, correlationId, buffer, offset, length)) {
             return false;
         }
         wakeable.wake();
@@ -279,7 +284,7 @@ public final class RaftNode implements AutoCloseable {
         if (slot <= 0 || closed || failure.get() != null) {
             return true; // not registered, the futures' own slot, or a node that takes nothing more
         }
-        if (!inbound.offerReleaseSlot(slot)) {
+        if (!proposals.offerReleaseSlot(slot)) {
             return false;
         }
         wakeable.wake();

@@ -83,6 +83,9 @@ public final class InboundRing {
         if (type < 1 || type >= FIRST_CONTROL_TYPE) {
             throw new IllegalArgumentException("peer message type must be a wire type in [1, 255], got " + type);
         }
+        if (PEER_HEADER_LENGTH + length > ring.maxMsgLength()) {
+            return false; // from a peer configured with larger batches than this ring takes: lost, as on a lossy link
+        }
         final int claim = ring.tryClaim(type, PEER_HEADER_LENGTH + length);
         if (claim <= 0) {
             return false;

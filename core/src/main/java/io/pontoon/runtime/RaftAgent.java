@@ -25,6 +25,8 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
 
     private final RaftEngine engine;
     private final InboundRing inbound;
+    /** Proposals and slot releases, apart from peer traffic: a flood of proposals never crowds out a heartbeat. */
+    private InboundRing proposals;
     private final NanoClock clock;
     private final IntFunction<ProposalCallback> callbacks;
     private final Supplier<CommitListener[]> listeners;
@@ -152,10 +154,22 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         return callbacks.apply(slot);
     }
 
-    /** The engine's inbox for this cycle: what the ring holds (bounded, so timers and acks keep running). */
+    /**
+     * Called once, before the thread starts: proposals come from this ring instead of the peers' one (issue 9: a
+     * flood of proposals filled the shared ring, peer messages found no room, and the leader lost its followers).
+     */
+    public void proposalRing(InboundRing ring) {
+        this.proposals = ring;
+    }
+
+    /**
+     * The engine's inbox for this cycle: peer traffic first, then proposals, each bounded per cycle so timers and
+     * acks keep running.
+     */
     @Override
     public int drainTo(RaftEngine e) {
-        return inbound.read(this, MAX_RING_MESSAGES_PER_CYCLE);
+        final int peers = inbound.read(this, MAX_RING_MESSAGES_PER_CYCLE);
+        return proposals == null ? peers : peers + proposals.read(this, MAX_RING_MESSAGES_PER_CYCLE);
     }
 
     @Override
@@ -249,8 +263,8 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         } catch (RuntimeException afterFailure) {
             // a failed node's engine may be mid-cycle; the callbacks still hear CLOSED from RaftNode.close
         }
-        // Proposals still in the ring never reached the engine; status requests are answered by the node.
-        inbound.drain(new InboundRing.Handler() {
+        // Proposals still in a ring never reached the engine; status requests are answered by the node.
+        final InboundRing.Handler closing = new InboundRing.Handler() {
             @Override
             public void onPeerMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
             }
@@ -263,7 +277,11 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
             @Override
             public void onStatusRequest(long requestId) {
             }
-        });
+        };
+        inbound.drain(closing);
+        if (proposals != null) {
+            proposals.drain(closing);
+        }
         endBatch();
     }
 

@@ -26,6 +26,20 @@ class SizeLimitsTest {
         RaftConfig.builder().maxEntryBytes(4 * 1024 * 1024).inboundRingBytes(64 * 1024 * 1024).build();
     }
 
+    /**
+     * Found by ProposalFloodTest: a 64 KiB inbound ring with the default 256 KiB maxBatchBytes took the config, and the
+     * first full AppendEntries (63,900 bytes) threw on the sending node's Raft thread (in memory) or was refused by
+     * every receiver (over Netty): replication stopped.
+     */
+    @Test
+    void anAppendEntriesBatchLargerThanAnInboundRingRecordIsRefusedWhenTheConfigIsBuilt() {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> RaftConfig.builder().inboundRingBytes(64 * 1024).maxEntryBytes(4096).build());
+        assertTrue(e.getMessage().contains("maxBatchBytes (262144) with maxBatchEntries (4096) does not fit the inbound ring"),
+            e.getMessage());
+        RaftConfig.builder().inboundRingBytes(64 * 1024).maxEntryBytes(4096).maxBatchBytes(6 * 1024).maxBatchEntries(64).build();
+    }
+
     @Test
     void aNodeRefusesToStartWhenItsStoreOrTransportCannotCarryTheLargestEntry() {
         final InMemoryFabric fabric = new InMemoryFabric();
