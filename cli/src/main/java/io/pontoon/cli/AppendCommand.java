@@ -47,6 +47,9 @@ public final class AppendCommand implements Callable<Integer> {
     @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
     Path secretFile;
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random payloads. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -58,6 +61,11 @@ public final class AppendCommand implements Callable<Integer> {
         final PontoonClientConfig.Builder cb = PontoonClientConfig.builder().addresses(cluster).clusterId(clusterId);
         if (secretFile != null) {
             cb.secret(NodeCommand.readSecret(secretFile));
+        }
+        try {
+            cb.tls(tls.toConfig(false));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         final PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
         final Load load;

@@ -68,6 +68,9 @@ public final class NodeCommand implements Callable<Integer> {
         + "as a peer); prefer --peer-secret-file with --client-secret-file.")
     Path secretFile;
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--insecure", description = "Allow listening on a non-loopback address without a peer secret "
         + "(anyone who reaches the port is then accepted as a peer).")
     boolean insecure;
@@ -140,12 +143,20 @@ public final class NodeCommand implements Callable<Integer> {
         for (Path f : clientSecretFiles) {
             tb.clientSecret(readSecret(f, "--client-secret-file"));
         }
+        final io.pontoon.transport.TlsConfig tlsConfig;
+        try {
+            tlsConfig = tls.toConfig(true);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        tb.tls(tlsConfig);
         final InetSocketAddress listenAddress = NettyTransportConfig.parseAddress("--listen", listen);
-        if (peerSecretFile == null && secretFile == null && !insecure
+        if (peerSecretFile == null && secretFile == null && tlsConfig == null && !insecure
             && (listenAddress.getAddress() == null || !listenAddress.getAddress().isLoopbackAddress())) {
             throw new ParameterException(spec.commandLine(), "refusing to listen on " + listen
                 + " without peer authentication: anyone who reaches that port would be accepted as a peer. Give "
-                + "--peer-secret-file (and --client-secret-file for clients), or --insecure to accept that.");
+                + "--peer-secret-file (and --client-secret-file for clients) or --tls-cert/--tls-key/--tls-ca, or "
+                + "--insecure to accept that.");
         }
         final ChronicleLogStore log = ChronicleLogStore.open(
             ChronicleLogStoreOptions.builder(dataDir).durability(durability).build());

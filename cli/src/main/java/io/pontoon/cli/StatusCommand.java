@@ -30,6 +30,9 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
     Path secretFile;
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--timeout-ms", defaultValue = "3000", description = "Per-node timeout. Default: ${DEFAULT-VALUE}.")
     long timeoutMs;
 
@@ -38,6 +41,11 @@ public final class StatusCommand implements Callable<Integer> {
         final PontoonClientConfig.Builder cb = PontoonClientConfig.builder().addresses(cluster).clusterId(clusterId);
         if (secretFile != null) {
             cb.secret(NodeCommand.readSecret(secretFile));
+        }
+        try {
+            cb.tls(tls.toConfig(false));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         int unreachable = 0;
         try (PontoonClient client = new PontoonClient(cb.build())) {

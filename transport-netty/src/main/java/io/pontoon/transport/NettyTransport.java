@@ -111,7 +111,8 @@ public final class NettyTransport implements Transport {
         this.config = config;
         this.faults = new FaultRules(config.faultSeed);
         this.handshakeSettings = new HandshakeSettings(config.clusterId, config.nodeId, config.secret(),
-            config.clientSecrets(), config.peers::containsKey, config.handshakeTimeoutNs);
+            config.clientSecrets(), config.peers::containsKey, config.handshakeTimeoutNs)
+            .requireCertificatesNamingNodeIds(config.tls != null && config.tls.certificatesNameNodeIds());
         this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls);
         this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls);
         config.peers.forEach((id, address) ->

@@ -125,6 +125,14 @@ public final class AcceptorHandshakeHandler extends ChannelInboundHandlerAdapter
                     "peer meant to reach node " + target + ", this is node " + settings.localNodeId());
                 return;
             }
+            if (settings.certificatesNameNodeIds()) {
+                final int certified = CertificateIdentity.nodeIdOf(ctx.channel());
+                if (certified != senderId) {
+                    reject(ctx, RejectReason.BAD_AUTH, senderId, "HELLO claims peer " + senderId + " but its TLS "
+                        + "certificate names " + (certified == CertificateIdentity.NONE ? "no node" : "node " + certified));
+                    return;
+                }
+            }
         } else if (role == HandshakeCodec.ROLE_CLIENT) {
             if (senderId != 0) {
                 reject(ctx, RejectReason.MALFORMED, senderId, "a client must send sender id 0, got " + senderId);

@@ -124,6 +124,11 @@ public final class ConnectorHandshakeHandler extends ChannelInboundHandlerAdapte
             fail(ctx, "address answered as node " + acceptorId + ", expected node " + targetNodeId);
             return;
         }
+        if (role == HandshakeCodec.ROLE_PEER && settings.certificatesNameNodeIds()
+            && CertificateIdentity.nodeIdOf(ctx.channel()) != acceptorId) {
+            fail(ctx, "node " + acceptorId + "'s TLS certificate does not name it (expected CN=node-" + acceptorId + ")");
+            return;
+        }
         challengeNonce = HandshakeCodec.bytes(b, Frame.HEADER_LENGTH + HandshakeCodec.CHALLENGE_NONCE_OFFSET,
             HandshakeCodec.NONCE_LENGTH);
         helloNonce = settings.newNonce();

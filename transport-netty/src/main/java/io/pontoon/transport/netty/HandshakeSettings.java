@@ -6,7 +6,8 @@ import java.util.function.IntPredicate;
 
 /**
  * What both handshake sides need: who we are, which cluster, which peers exist, the optional peer and
- * client secrets and how long a handshake may take. Immutable; shared by all connections of a transport.
+ * client secrets and how long a handshake may take. Set up before the transport starts, then only read; shared by all
+ * connections of a transport.
  */
 public final class HandshakeSettings {
     private final int clusterId;
@@ -14,6 +15,7 @@ public final class HandshakeSettings {
     private final byte[] secret;
     private final byte[][] clientSecrets;
     private final IntPredicate isPeer;
+    private boolean certificatesNameNodeIds;
     private final long handshakeTimeoutNs;
     private final SecureRandom random = new SecureRandom();
 
@@ -53,6 +55,16 @@ public final class HandshakeSettings {
     /** The secret, or null. Not copied: do not modify. */
     byte[] secret() {
         return secret;
+    }
+
+    /** Peers must present a TLS certificate named {@code node-<their id>} (TlsConfig.certificatesNameNodeIds). */
+    public HandshakeSettings requireCertificatesNamingNodeIds(boolean required) {
+        this.certificatesNameNodeIds = required;
+        return this;
+    }
+
+    boolean certificatesNameNodeIds() {
+        return certificatesNameNodeIds;
     }
 
     /** Acceptor side: the client secrets (empty: clients are not authenticated). Not copied: do not modify. */
