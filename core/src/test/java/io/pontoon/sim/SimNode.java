@@ -24,6 +24,12 @@ public final class SimNode {
     long lastDiskCompletionNs;
     /** Extra disk latency while this node has a slow disk (chaos). */
     long slowDiskNs;
+    /** Its log store reports a failure (a failed fsync): the next duty cycle fail-stops the node. */
+    boolean logFailing;
+    /** Its MetaStore's saves throw (a term or vote that cannot be persisted). */
+    boolean metaFailing;
+    /** Fail-stopped: down, and not restarted until repaired ({@link Simulation#repairAndRestart}). */
+    boolean failed;
 
     // Checker state for the current incarnation.
     long seenCommitIndex;
@@ -44,6 +50,11 @@ public final class SimNode {
 
     public boolean isUp() {
         return engine != null;
+    }
+
+    /** True once the node fail-stopped on a storage fault, until it is repaired. */
+    public boolean isFailed() {
+        return failed;
     }
 
     /** The engine of the current incarnation; null while the node is down. */

@@ -6,6 +6,7 @@ import io.pontoon.Role;
 import io.pontoon.engine.EngineListener;
 import io.pontoon.engine.Outbox;
 import io.pontoon.engine.RaftEngine;
+import io.pontoon.spi.MetaStore;
 import io.pontoon.engine.RandomSource;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -73,6 +74,7 @@ public final class Simulation {
     private SimEvent current;
     long events;
     long crashes;
+    long failStops;
     /** Messages sent in the current window of {@link #STORM_WINDOW_NS}, and the most in any window. */
     private long windowStartNs;
     private long windowMessages;
@@ -435,7 +437,17 @@ public final class Simulation {
      */
     private void runCycle(SimNode n, RaftEngine.Inbox inbox) {
         final RaftEngine engine = n.engine;
-        engine.doWork(n.ticksPaused ? n.pausedAtNs : nowNs, inbox);
+        if (n.logFailing) {
+            // As RaftAgent does: the store's failure is read before the cycle's work, and stops the node.
+            failStopNow(n, "its log store reports a failed sync");
+            return;
+        }
+        try {
+            engine.doWork(n.ticksPaused ? n.pausedAtNs : nowNs, inbox);
+        } catch (StorageFault fault) {
+            failStopNow(n, fault.getMessage());
+            return;
+        }
         scheduleDisk(n);
         checker.afterStep(n);
         final SimEvent e = current;
@@ -530,6 +542,48 @@ public final class Simulation {
         queue.add(e);
     }
 
+    /** A storage fault injected by {@link #failStorage}; the engine throws it from a MetaStore save. */
+    static final class StorageFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StorageFault(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * From now on node {@code id}'s log store reports a failure (its next duty cycle fail-stops it) or, with
+     * {@code metaOnly}, only its MetaStore saves throw (it fail-stops at its next term or vote change).
+     */
+    public Simulation failStorage(int id, boolean metaOnly) {
+        inject("storage fault n" + id + (metaOnly ? " (meta saves)" : " (log)"), id, () -> {
+            final SimNode n = node(id);
+            n.metaFailing = true;
+            n.logFailing = !metaOnly;
+        });
+        return this;
+    }
+
+    /** The fault is fixed and the node started again over its stores (what survived its fail-stop). */
+    public Simulation repairAndRestart(int id) {
+        inject("repair and restart n" + id, id, () -> {
+            final SimNode n = node(id);
+            n.logFailing = false;
+            n.metaFailing = false;
+            n.failed = false;
+            restartNow(n);
+        });
+        return this;
+    }
+
+    /** Fail-stop: like a crash (what was not durable is lost), and the node stays down until repaired. */
+    void failStopNow(SimNode n, String cause) {
+        note("n" + n.id + " FAILED: " + cause);
+        crashNow(n);
+        n.failed = true;
+        failStops++;
+    }
+
     void crashNow(SimNode n) {
         if (n.engine == null) {
             return;
@@ -544,7 +598,7 @@ public final class Simulation {
     }
 
     void restartNow(SimNode n) {
-        if (n.engine != null) {
+        if (n.engine != null || n.failed) {
             return;
         }
         n.incarnation++;
@@ -571,7 +625,30 @@ public final class Simulation {
                 checker.onProposalResult(n, incarnation, tag, code, index, nowNs);
             }
         };
-        n.engine = new RaftEngine(n.id, memberIds.clone(), config, n.log, n.meta, outbox,
+        final MetaStore meta = new MetaStore() {
+            @Override
+            public long term() {
+                return n.meta.term();
+            }
+
+            @Override
+            public int votedFor() {
+                return n.meta.votedFor();
+            }
+
+            @Override
+            public void save(long term, int votedFor) {
+                if (n.metaFailing) {
+                    throw new StorageFault("n" + n.id + " cannot save term " + term + " vote " + votedFor + " (injected)");
+                }
+                n.meta.save(term, votedFor);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        n.engine = new RaftEngine(n.id, memberIds.clone(), config, n.log, meta, outbox,
             randomSources.create(n.id, incarnation), listener, nowNs);
         final long phase = alignedTicks ? tickIntervalNs : 1 + random.nextLong(tickIntervalNs);
         scheduleTick(n, nowNs + phase);
