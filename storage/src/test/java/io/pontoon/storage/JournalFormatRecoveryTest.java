@@ -419,6 +419,43 @@ class JournalFormatRecoveryTest {
         }
     }
 
+    /**
+     * Issue 9, missing sync: a kill -9 keeps the page cache, so the crash test passes even if nothing is ever
+     * synced. This test fails instead if the durable index is published without a sync since the previous
+     * publication (a skipped or reordered fdatasync): the publisher's wake-up, which runs right after each
+     * publication, checks that the sync hook ran in between.
+     */
+    @Test
+    void everyAdvanceOfTheDurableIndexFollowsASuccessfulSync() throws Exception {
+        final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong publications = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong unsynced = new java.util.concurrent.atomic.AtomicLong();
+        final long[] syncsAtLastPublication = {0};
+        try (ChronicleLogStore store = ChronicleLogStore.open(
+            ChronicleLogStoreOptions.builder(dir).durability(Durability.SYNC).build())) {
+            store.syncer().force = channel -> {
+                channel.force(false);
+                syncs.incrementAndGet();
+            };
+            store.durableIndexWakeup(() -> { // on the publishing thread, after each publication that moved
+                final long now = syncs.get();
+                if (now == syncsAtLastPublication[0]) {
+                    unsynced.incrementAndGet();
+                }
+                syncsAtLastPublication[0] = now;
+                publications.incrementAndGet();
+            });
+            for (long i = 1; i <= 3_000; i++) {
+                append(store, i, 1, forIndex(i));
+                if (i % 100 == 0) {
+                    awaitDurable(store, i, 30);
+                }
+            }
+        }
+        assertTrue(publications.get() >= 30, "the durable index advanced " + publications.get() + " times");
+        assertEquals(0, unsynced.get(), "publications with no sync since the previous one");
+    }
+
     @Test
     void aFailedSyncNeverAdvancesTheDurableIndexAndFailsTheStore() throws Exception {
         final ChronicleLogStore store = ChronicleLogStore.open(
