@@ -148,7 +148,7 @@ public final class HandshakeCodec {
         UNSUPPORTED_VERSION(2, "protocol version newer than this node supports"),
         WRONG_CLUSTER(3, "cluster id differs"),
         UNKNOWN_NODE(4, "sender node id is not a configured peer"),
-        BAD_AUTH(5, "authentication failed (wrong or missing cluster secret)"),
+        BAD_AUTH(5, "authentication failed (wrong or missing peer or client secret, or a TLS certificate that does not name the claimed node)"),
         WRONG_TARGET(6, "connector meant to reach a different node id"),
         NO_CLIENT_SERVICE(7, "this node does not serve clients (yet)"),
         WRONG_DIRECTION(8, "a peer with a lower node id must not dial: the node with the higher id dials"),
