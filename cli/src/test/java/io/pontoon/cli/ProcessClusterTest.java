@@ -68,28 +68,25 @@ class ProcessClusterTest {
     void leaderKilledMidLoadLosesNoAcknowledgedEntry() throws Exception {
         root = Files.createTempDirectory("pontoon-process-test");
         final Cluster c = startCluster();
-        final int[] ports = c.ports();
-        final String peers = c.peers();
         final String cluster = c.addresses();
         final Node[] nodes = c.nodes();
 
-        final Process append = start("append", "--cluster", cluster.toString(), "--count", "4000", "--payload", "100",
+        final Process append = start("append", "--cluster", cluster, "--count", "4000", "--payload", "100",
             "--concurrency", "32", "--seed", "7");
         final ConcurrentLinkedQueue<String> appendOut = new ConcurrentLinkedQueue<>();
         final CompletableFuture<Void> appendDone = pump(append, appendOut);
 
-        try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(cluster.toString()).build())) {
+        try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(cluster).build())) {
             // Kill the leader once a good part of the load is acknowledged.
             awaitCondition(() -> appendOut.stream().filter(l -> l.startsWith("ACK")).count() >= 1000, "1000 acks");
-            final int leader = findLeader(client, cluster.toString().split(","));
+            final int leader = findLeader(client, cluster.split(","));
             nodes[leader - 1].process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            nodes[leader - 1] = startNode(leader, ports[leader - 1], peers.toString());
-            nodes[leader - 1].awaitReady();
+            restart(c, leader);
 
             assertTrue(append.waitFor(5, TimeUnit.MINUTES), "append client finished");
             appendDone.get(30, TimeUnit.SECONDS);
             // Every node catches up to the leader's commit index.
-            final String[] addresses = cluster.toString().split(",");
+            final String[] addresses = cluster.split(",");
             final int newLeader = findLeader(client, addresses);
             final long target = client.status(addresses[newLeader - 1]).get(10, TimeUnit.SECONDS).commitIndex();
             for (String a : addresses) {
@@ -144,12 +141,10 @@ class ProcessClusterTest {
             "mounting a small tmpfs needs root");
         try {
             final Cluster c = startCluster();
-            final int[] ports = c.ports();
-            final String peers = c.peers();
             final String cluster = c.addresses();
             final Node[] nodes = c.nodes();
             // 1 KiB entries: the tmpfs fills within seconds.
-            final Process append = start("append", "--cluster", cluster.toString(), "--count", "60000", "--payload", "1000",
+            final Process append = start("append", "--cluster", cluster, "--count", "60000", "--payload", "1000",
                 "--concurrency", "64", "--seed", "11");
             final ConcurrentLinkedQueue<String> appendOut = new ConcurrentLinkedQueue<>();
             final CompletableFuture<Void> appendDone = pump(append, appendOut);
@@ -167,15 +162,14 @@ class ProcessClusterTest {
 
             // Space freed: node 1 restarts on its directory and catches up.
             assertTrue(run("mount", "-o", "remount,size=2g", disk.toString()), "grow the tmpfs");
-            nodes[0] = startNode(1, ports[0], peers.toString());
-            nodes[0].awaitReady();
+            restart(c, 1);
             assertTrue(append.waitFor(5, TimeUnit.MINUTES), "append client finished");
             appendDone.get(30, TimeUnit.SECONDS);
             // Appends in flight on node 1 when it stopped may have failed (outcome unknown); the rest were acknowledged.
             assertTrue(appendOut.stream().filter(l -> l.startsWith("ACK")).count() > acksAtFailure + 2000,
                 lastLines(appendOut));
-            try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(cluster.toString()).build())) {
-                final String[] addresses = cluster.toString().split(",");
+            try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(cluster).build())) {
+                final String[] addresses = cluster.split(",");
                 final int leader = findLeader(client, addresses);
                 final long target = client.status(addresses[leader - 1]).get(10, TimeUnit.SECONDS).commitIndex();
                 awaitCondition(() -> statusOrNull(client, addresses[0]) != null
@@ -243,6 +237,12 @@ class ProcessClusterTest {
     }
 
     private record Cluster(int[] ports, String peers, String addresses, Node[] nodes) {
+    }
+
+    /** Starts node {@code id} of {@code c} again on its directory and port, and waits until it is READY. */
+    private void restart(Cluster c, int id) throws IOException {
+        c.nodes()[id - 1] = startNode(id, c.ports()[id - 1], c.peers());
+        c.nodes()[id - 1].awaitReady();
     }
 
     private Map<Long, String> dump(Path dir) throws Exception {

@@ -8,6 +8,7 @@ import io.pontoon.memory.InMemoryFabric;
 import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.spi.ForwardingLogStore;
+import io.pontoon.spi.ForwardingTransport;
 import io.pontoon.spi.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -47,28 +48,12 @@ class ProposalRingTest {
                 super.append(index, term, src, offset, length);
             }
         };
-        final Transport inner = fabric.transport(1, new int[] {1});
         final AtomicReference<Transport.InboundHandler> inbound = new AtomicReference<>();
-        final Transport capturing = new Transport() {
+        final Transport capturing = new ForwardingTransport(fabric.transport(1, new int[] {1})) {
             @Override
             public void start(int localNodeId, InboundHandler handler) {
                 inbound.set(handler);
-                inner.start(localNodeId, handler);
-            }
-
-            @Override
-            public boolean send(int toNodeId, int type, DirectBuffer body, int offset, int length) {
-                return inner.send(toNodeId, type, body, offset, length);
-            }
-
-            @Override
-            public void flush() {
-                inner.flush();
-            }
-
-            @Override
-            public void close() {
-                inner.close();
+                super.start(localNodeId, handler);
             }
         };
         final RaftConfig config = RaftConfig.builder().inboundRingBytes(64 * 1024).maxEntryBytes(4096)

@@ -4,9 +4,9 @@ import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
 import io.pontoon.memory.InMemoryFabric;
 import io.pontoon.spi.ForwardingLogStore;
+import io.pontoon.spi.ForwardingTransport;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.Transport;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -55,31 +55,10 @@ class SizeLimitsTest {
             .transport(fabric.transport(1, new int[] {1})).start());
         assertTrue(store.getMessage().contains("larger than the log store's largest payload (65536)"), store.getMessage());
 
-        final Transport inner = fabric.transport(1, new int[] {1});
-        final Transport narrow = new Transport() {
-            @Override
-            public void start(int localNodeId, InboundHandler inbound) {
-                inner.start(localNodeId, inbound);
-            }
-
-            @Override
-            public boolean send(int toNodeId, int type, DirectBuffer body, int offset, int length) {
-                return inner.send(toNodeId, type, body, offset, length);
-            }
-
-            @Override
-            public void flush() {
-                inner.flush();
-            }
-
+        final Transport narrow = new ForwardingTransport(fabric.transport(1, new int[] {1})) {
             @Override
             public int maxMessageBytes() {
                 return 1024 * 1024; // a 1 MiB entry plus its AppendEntries headers does not fit
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
         final IllegalArgumentException transport = assertThrows(IllegalArgumentException.class, () -> RaftNode.builder()
