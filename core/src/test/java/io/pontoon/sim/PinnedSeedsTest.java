@@ -12,7 +12,10 @@ import java.util.stream.Stream;
  * finds it, before the fix.
  */
 class PinnedSeedsTest {
-    /** A seed, its cluster size, and what went wrong on it. */
+    /**
+     * A seed, its cluster size, and what went wrong on it. These were found before storage faults existed
+     * and replay their classic history ({@link RandomizedRun.Faults#CLASSIC}).
+     */
     record Pinned(long seed, int nodes, String bug) {
     }
 
@@ -34,6 +37,6 @@ class PinnedSeedsTest {
     Stream<DynamicTest> pinnedSeedsStayFixed() {
         return PINNED.stream().map(p -> DynamicTest.dynamicTest(
             "seed " + p.seed() + " (" + p.nodes() + " nodes): " + p.bug(),
-            () -> SimulationRunner.runSeed(p.seed(), p.nodes())));
+            () -> RandomizedRun.run(p.seed(), p.nodes(), RandomizedRun.Faults.CLASSIC)));
     }
 }

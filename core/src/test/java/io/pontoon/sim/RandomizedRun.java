@@ -40,7 +40,33 @@ final class RandomizedRun {
     private boolean churnLeaders;
     private long churnedTerm = -1;
 
+    /**
+     * What a run injects on top of the classic chaos. {@code storageLevel} 0 is none (the history replays
+     * exactly as before storage faults existed), 1 to 3 add storage faults at rising rates, -1 lets the seed
+     * decide (a quarter of the seeds get none). The mutants and the switch for the checker's direct storage
+     * checks exist for the tests that show the end-to-end invariants catch storage bugs on their own.
+     */
+    record Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
+                  boolean directStorageChecks) {
+        static final Faults BY_SEED = new Faults(-1, false, false, true);
+        static final Faults CLASSIC = new Faults(0, false, false, true);
+    }
+
+    /** Crash probability at each moment that matters, per storage level. */
+    private static final double[] AIMED_CRASH_RATE = {0, 0.01, 0.05, 0.2};
+
+    /** Draws of the storage faults, from their own stream so that level 0 keeps the classic history. */
+    private final SplittableRandom storage;
+    private final int storageLevel;
+
     private RandomizedRun(long seed, int nodes) {
+        this(seed, nodes, Faults.BY_SEED);
+    }
+
+    private RandomizedRun(long seed, int nodes, Faults faults) {
+        this.storage = new SplittableRandom(Simulation.mix(seed, 0x5709, nodes));
+        final int drawn = storage.nextInt(4);
+        this.storageLevel = faults.storageLevel() >= 0 ? faults.storageLevel() : drawn;
         this.plan = new SplittableRandom(Simulation.mix(seed, 0x5eed, nodes));
         electionTimeoutNs = ms(60 + plan.nextInt(91));
         final long heartbeatNs = electionTimeoutNs / (3 + plan.nextInt(3));
@@ -76,11 +102,23 @@ final class RandomizedRun {
             .build();
         random = sim.random();
         sim.network().fifo(cleanFifo);
+        sim.tornWrites(storageLevel > 0 && storage.nextBoolean());
+        if (faults.mutantSkipVotePersistence()) {
+            sim.mutantSkipVotePersistence();
+        }
+        if (faults.mutantJournalSkipsSync()) {
+            sim.mutantJournalSkipsSync();
+        }
+        sim.directStorageChecks(faults.directStorageChecks());
     }
 
     /** Runs one seed; throws {@link SimulationFailure} on any violation. */
     static SimStats run(long seed, int nodes) {
         return new RandomizedRun(seed, nodes).run();
+    }
+
+    static SimStats run(long seed, int nodes, Faults faults) {
+        return new RandomizedRun(seed, nodes, faults).run();
     }
 
     /** The simulation of one seed, not yet started (for tracing a replay). */
@@ -110,7 +148,7 @@ final class RandomizedRun {
         }
         return new SimStats(sim.checker.elections, sim.checker.committedPayloads, sim.nowNs(), sim.events,
             sim.network().sent, sim.crashes, sim.checker.outcomesOk, sim.checker.outcomesLost,
-            sim.checker.outcomesTimeout, sim.maxWindowMessages);
+            sim.checker.outcomesTimeout, sim.maxWindowMessages, sim.aimedCrashes, sim.failStops);
     }
 
     // ------------------------------------------------------------------ client
@@ -140,6 +178,9 @@ final class RandomizedRun {
         final long endNs = atNs + electionTimeoutNs * (4 + plan.nextInt(16));
         sim.schedule(atNs, "chaos begins", () -> {
             chaos = true;
+            if (storageLevel > 0) {
+                sim.aimedCrashes(AIMED_CRASH_RATE[storageLevel], 2 * electionTimeoutNs);
+            }
             watchLeaders();
         });
         long phaseStart = atNs;
@@ -225,6 +266,16 @@ final class RandomizedRun {
                 scheduleCrash(node.id, startNs + random.nextLong(lengthNs), lengthNs);
             }
         }
+        if (storageLevel > 0 && storage.nextInt(6) == 0) {
+            final int id = 1 + storage.nextInt(n);
+            final boolean metaOnly = storage.nextBoolean();
+            sim.schedule(startNs + storage.nextLong(lengthNs), "storage fault n" + id, () -> {
+                if (chaos) {
+                    sim.failStorageNow(sim.node(id), metaOnly);
+                }
+            });
+            what.append(" storage fault n").append(id);
+        }
         if (random.nextInt(5) == 0) {
             final long at = startNs + random.nextLong(lengthNs);
             sim.schedule(at, "crash the leader", () -> {
@@ -287,8 +338,12 @@ final class RandomizedRun {
     private void heal() {
         chaos = false;
         sim.network().heal().faults(0, 0, cleanDelayMinNs, cleanDelayJitterNs).fifo(cleanFifo);
+        sim.aimedCrashes(0, 1);
         for (SimNode node : sim.nodes()) {
             node.slowDiskNs = 0;
+            if (node.failed || node.logFailing || node.metaFailing) {
+                sim.repairNow(node);
+            }
             if (node.engine == null) {
                 sim.restartNow(node);
             }

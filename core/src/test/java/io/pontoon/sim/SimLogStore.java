@@ -33,6 +33,8 @@ public final class SimLogStore implements LogStore {
     private long[] writeSeqs = new long[64];
     private long writeSeq;
     private long truncations;
+    /** Mutant for checker tests: reports every written entry as durable, as a journal that skips its sync. */
+    boolean lieAboutDurability;
 
     SimLogStore(int nodeId, AppendObserver observer) {
         this.nodeId = nodeId;
@@ -101,8 +103,14 @@ public final class SimLogStore implements LogStore {
         return store.read(index, reader);
     }
 
+    /** What the engine is told is durable; the truth, for the checker, is {@link #durableOnDisk()}. */
     @Override
     public long durableIndex() {
+        return lieAboutDurability ? store.lastIndex() : store.durableIndex();
+    }
+
+    /** Highest index that is really on the disk (survives a crash), whatever the store reports. */
+    public long durableOnDisk() {
         return store.durableIndex();
     }
 
@@ -158,6 +166,24 @@ public final class SimLogStore implements LogStore {
     /** Process crash: entries not durable are gone. */
     void crash() {
         store.crash();
+    }
+
+    /**
+     * Process crash that tears the unsynced tail: the first {@code survivors} entries after the durable index
+     * happened to reach the disk (page-cache writeback, or a kill that keeps the page cache), the rest are
+     * lost, as a journal recovering to its last whole record would find them. 0 is {@link #crash()}.
+     */
+    void crashKeeping(long survivors) {
+        final long keep = Math.min(store.lastIndex(), store.durableIndex() + Math.max(0, survivors));
+        if (keep > store.durableIndex()) {
+            store.persistUpTo(keep);
+        }
+        store.crash();
+    }
+
+    /** Entries written but not yet durable on the disk. */
+    long unsyncedCount() {
+        return store.lastIndex() - store.durableIndex();
     }
 
     /** A faulty disk for checker tests: loses entries from {@code fromIndex} on even if durable. */

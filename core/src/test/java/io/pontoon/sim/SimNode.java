@@ -30,6 +30,10 @@ public final class SimNode {
     boolean metaFailing;
     /** Fail-stopped: down, and not restarted until repaired ({@link Simulation#repairAndRestart}). */
     boolean failed;
+    /** AppendResponses and VoteResponses sent, ever (aimed crashes fall just after one). */
+    long responsesSent;
+    /** The disk just made more entries durable; the next duty cycle publishes them (an aimed crash moment). */
+    boolean durableAdvanced;
 
     // Checker state for the current incarnation.
     long seenCommitIndex;
@@ -89,7 +93,7 @@ public final class SimNode {
                 .append(" commit=").append(engine.commitIndex()).append(" applied=").append(engine.lastApplied());
         }
         sb.append(" last=").append(log.lastIndex()).append('/').append(log.lastTerm())
-            .append(" durable=").append(log.durableIndex())
+            .append(" durable=").append(log.durableOnDisk())
             .append(" meta=").append(meta.term()).append('/').append(meta.votedFor())
             .append(" inc=").append(incarnation);
         if (diskHeld) {

@@ -75,6 +75,17 @@ public final class Simulation {
     long events;
     long crashes;
     long failStops;
+    long aimedCrashes;
+    // Storage faults (issue 9), off unless a test or RandomizedRun switches them on. Their draws come from
+    // their own stream, so a run without them replays exactly as before they existed.
+    private final SplittableRandom faultRandom;
+    /** Probability of a crash at a moment that matters: just after a vote, an ack or a durable index. */
+    private double aimedCrashRate;
+    private long aimedCrashMaxDownNs;
+    /** A crash keeps a random prefix of the unsynced writes (torn tail) instead of none of them. */
+    private boolean tornWrites;
+    /** Mutant for checker tests: every MetaStore save drops the vote (an engine that skips persisting it). */
+    private boolean mutantSkipVotePersistence;
     /** Messages sent in the current window of {@link #STORM_WINDOW_NS}, and the most in any window. */
     private long windowStartNs;
     private long windowMessages;
@@ -96,6 +107,7 @@ public final class Simulation {
         this.diskDelayJitterNs = b.diskDelayJitterNs;
         this.replayCommand = b.replayCommand;
         this.random = new SplittableRandom(b.seed);
+        this.faultRandom = new SplittableRandom(mix(b.seed, 0xd15cL, 0xfa17L));
         final long seed = b.seed;
         this.randomSources = b.randomSources != null ? b.randomSources
             : (id, inc) -> RandomSource.seeded(mix(seed, id, inc));
@@ -425,6 +437,7 @@ public final class Simulation {
             return; // releaseDisk schedules a new completion for everything written
         }
         if (n.log.persistWritesUpTo(e.value)) {
+            n.durableAdvanced = true;
             runCycle(n, RaftEngine.Inbox.EMPTY);
         }
     }
@@ -442,14 +455,32 @@ public final class Simulation {
             failStopNow(n, "its log store reports a failed sync");
             return;
         }
+        final int voteBefore = engine.votedFor();
+        final long termBefore = engine.term();
+        final long responsesBefore = n.responsesSent;
+        final boolean durableAdvanced = n.durableAdvanced;
+        n.durableAdvanced = false;
         try {
             engine.doWork(n.ticksPaused ? n.pausedAtNs : nowNs, inbox);
         } catch (StorageFault fault) {
             failStopNow(n, fault.getMessage());
             return;
+        } catch (CrashInsideSave crash) {
+            aimedCrashNow(n, crash.getMessage());
+            return;
         }
         scheduleDisk(n);
         checker.afterStep(n);
+        if (aimedCrashRate > 0) {
+            final String moment = engine.votedFor() != MetaStore.NO_VOTE
+                && (engine.votedFor() != voteBefore || engine.term() != termBefore) ? "a vote for n" + engine.votedFor()
+                : n.responsesSent != responsesBefore ? "an ack"
+                : durableAdvanced ? "the publication of durable index " + n.log.durableIndex() : null;
+            if (moment != null && faultRandom.nextDouble() < aimedCrashRate) {
+                aimedCrashNow(n, "just after " + moment);
+                return;
+            }
+        }
         final SimEvent e = current;
         if (e != null && (e.node == n.id || e.node == 0)) {
             e.traced = true;
@@ -457,7 +488,7 @@ public final class Simulation {
             e.term = engine.term();
             e.commitIndex = engine.commitIndex();
             e.lastIndex = n.log.lastIndex();
-            e.durableIndex = n.log.durableIndex();
+            e.durableIndex = n.log.durableOnDisk();
         }
     }
 
@@ -487,6 +518,10 @@ public final class Simulation {
         }
         final SimNetwork net = network;
         net.sent++;
+        if (type == io.pontoon.protocol.MessageType.APPEND_RESPONSE
+            || type == io.pontoon.protocol.MessageType.VOTE_RESPONSE) {
+            nodes[fromId - 1].responsesSent++;
+        }
         if (nowNs - windowStartNs >= STORM_WINDOW_NS) {
             windowStartNs = nowNs - nowNs % STORM_WINDOW_NS;
             windowMessages = 0;
@@ -564,15 +599,82 @@ public final class Simulation {
         return this;
     }
 
+    /** Thrown from a MetaStore save to model the process dying inside it (an aimed crash). */
+    static final class CrashInsideSave extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CrashInsideSave(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Crashes aimed at the moments that matter (issue 9): after each duty cycle in which a node granted or
+     * cast a vote, sent an ack (AppendResponse or VoteResponse) or published a new durable index, and inside
+     * each term or vote save, the node crashes with probability {@code rate}; it restarts within
+     * {@code maxDownNs}. 0 switches them off.
+     */
+    public Simulation aimedCrashes(double rate, long maxDownNs) {
+        this.aimedCrashRate = rate;
+        this.aimedCrashMaxDownNs = Math.max(1, maxDownNs);
+        return this;
+    }
+
+    /** Each crash keeps a random prefix of the node's unsynced writes (a torn tail) rather than none. */
+    public Simulation tornWrites(boolean torn) {
+        this.tornWrites = torn;
+        return this;
+    }
+
+    /** Mutant for checker tests: the MetaStore never persists a vote, as an engine that forgot to. */
+    Simulation mutantSkipVotePersistence() {
+        this.mutantSkipVotePersistence = true;
+        return this;
+    }
+
+    /** Mutant for checker tests: every journal reports writes durable before any sync. */
+    Simulation mutantJournalSkipsSync() {
+        for (SimNode n : nodes) {
+            n.log.lieAboutDurability = true;
+        }
+        return this;
+    }
+
+    /** The checker's direct storage checks; off leaves the end-to-end invariants alone (mutant tests). */
+    Simulation directStorageChecks(boolean on) {
+        checker.directStorageChecks = on;
+        return this;
+    }
+
+    /** Storage fault now, within the current step (see {@link #failStorage}). */
+    void failStorageNow(SimNode n, boolean metaOnly) {
+        note("storage fault n" + n.id + (metaOnly ? " (meta saves)" : " (log)"));
+        n.metaFailing = true;
+        n.logFailing = !metaOnly;
+    }
+
+    /** Repairs a node's storage within the current step and, if it is down, starts it again. */
+    void repairNow(SimNode n) {
+        n.logFailing = false;
+        n.metaFailing = false;
+        n.failed = false;
+        restartNow(n);
+    }
+
+    private void aimedCrashNow(SimNode n, String moment) {
+        note("aimed crash n" + n.id + " " + moment);
+        aimedCrashes++;
+        crashNow(n);
+        // Half the restarts are quick (a supervisor restarting the process within 2 ms), so the node is back
+        // while messages sent around the moment of the crash are still in flight.
+        final long downNs = 1 + faultRandom.nextLong(faultRandom.nextBoolean()
+            ? Math.min(2_000_000L, aimedCrashMaxDownNs) : aimedCrashMaxDownNs);
+        schedule(nowNs + downNs, "restart n" + n.id + " after its aimed crash", () -> restartNow(n));
+    }
+
     /** The fault is fixed and the node started again over its stores (what survived its fail-stop). */
     public Simulation repairAndRestart(int id) {
-        inject("repair and restart n" + id, id, () -> {
-            final SimNode n = node(id);
-            n.logFailing = false;
-            n.metaFailing = false;
-            n.failed = false;
-            restartNow(n);
-        });
+        inject("repair and restart n" + id, id, () -> repairNow(node(id)));
         return this;
     }
 
@@ -590,7 +692,15 @@ public final class Simulation {
         }
         checker.onCrash(n);
         n.engine = null;
-        n.log.crash();
+        if (tornWrites) {
+            final long survivors = faultRandom.nextLong(n.log.unsyncedCount() + 1);
+            if (survivors > 0) {
+                note("n" + n.id + " keeps " + survivors + " unsynced entr" + (survivors == 1 ? "y" : "ies"));
+            }
+            n.log.crashKeeping(survivors);
+        } else {
+            n.log.crash();
+        }
         n.incarnation++;
         n.scheduledWriteSeq = n.log.writeSeq(); // in-flight writes are lost
         n.lastDiskCompletionNs = 0;
@@ -641,7 +751,17 @@ public final class Simulation {
                 if (n.metaFailing) {
                     throw new StorageFault("n" + n.id + " cannot save term " + term + " vote " + votedFor + " (injected)");
                 }
-                n.meta.save(term, votedFor);
+                final int vote = mutantSkipVotePersistence ? MetaStore.NO_VOTE : votedFor;
+                if (aimedCrashRate > 0 && faultRandom.nextDouble() < aimedCrashRate) {
+                    // The process dies inside the save: the atomic rename either happened or did not.
+                    final boolean landed = faultRandom.nextBoolean();
+                    if (landed) {
+                        n.meta.save(term, vote);
+                    }
+                    throw new CrashInsideSave("inside its save of term " + term + " vote " + votedFor
+                        + (landed ? " (the save landed)" : " (the save was lost)"));
+                }
+                n.meta.save(term, vote);
             }
 
             @Override
