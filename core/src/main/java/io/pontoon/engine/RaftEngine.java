@@ -260,6 +260,12 @@ public final class RaftEngine {
         if (!passTermGate(fromNodeId, type, msgTerm)) {
             return null;
         }
+        if (type == MessageType.APPEND_RESPONSE && s.role == Role.LEADER) {
+            final String bad = outsideOurLog(appendResponse);
+            if (bad != null) {
+                return bad;
+            }
+        }
         switch (type) {
             case MessageType.APPEND_ENTRIES:
                 appendEntriesHandler.onAppendEntries(fromNodeId, appendEntries);
@@ -279,6 +285,24 @@ public final class RaftEngine {
             default:
                 heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, heartbeat.secondField());
                 break;
+        }
+        return null;
+    }
+
+    /**
+     * An answer in our term answers an AppendEntries we sent in it, and a leader's log only grows during its
+     * term: no correct follower names an index beyond our last one, or a negative one. Taking such an index
+     * would move matchIndex (and so the commit index) past the log (issue 9: no index arithmetic overflows).
+     */
+    private String outsideOurLog(AppendResponseCodec m) {
+        final long last = s.log.lastIndex();
+        if (m.success()) {
+            if (m.matchIndex() < 0 || m.matchIndex() > last || m.lastLogIndex() > last) {
+                return "APPEND_RESPONSE acknowledges index " + m.matchIndex() + " (received " + m.lastLogIndex()
+                    + ") but this leader's last index is " + last;
+            }
+        } else if (m.rejectedIndex() < 0 || m.rejectedIndex() > last) {
+            return "APPEND_RESPONSE rejects index " + m.rejectedIndex() + " but this leader's last index is " + last;
         }
         return null;
     }

@@ -122,11 +122,13 @@ final class RaftState {
     }
 
     void becomeFollower(long newTerm, int newLeaderId) {
-        if (newTerm > term) {
+        final boolean newTermStarts = newTerm > term;
+        if (newTermStarts) {
             persistTermAndVote(newTerm, MetaStore.NO_VOTE);
-            verifiedIndex = 0;
         }
-        if (newLeaderId != leaderId) {
+        if (newTermStarts || newLeaderId != leaderId) {
+            // What was verified and acknowledged was for the previous leader or term: a leader re-elected in a
+            // new term starts its follower tracking from scratch, and so do we (issue 9).
             verifiedIndex = 0;
             ackedIndex = 0;
             clearUnanswered();

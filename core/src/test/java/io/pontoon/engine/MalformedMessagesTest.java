@@ -1,6 +1,7 @@
 package io.pontoon.engine;
 
 import io.pontoon.protocol.AppendEntriesCodec;
+import io.pontoon.protocol.AppendResponseCodec;
 import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.MessageType;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -59,5 +60,31 @@ class MalformedMessagesTest {
         final int length = HeartbeatCodec.encode(body, 0, 1L << 32, 0);
         assertEquals(null, f.engine.onMessage(2, MessageType.HEARTBEAT, body, 0, length), "2^32 above ours is still taken");
         assertEquals(1L << 32, f.engine.term());
+    }
+
+    /**
+     * Issue 9 (no index arithmetic overflows): an AppendResponse in our term that acknowledges an index beyond
+     * the leader's log, or rejects one, comes from no correct follower. Taken, matchIndex (and with a second
+     * such ack, the commit index) would pass the end of the log.
+     */
+    @Test
+    void anAckBeyondTheLeadersLogIsRefusedAndMovesNoIndex() {
+        final EngineFixture f = EngineFixture.threeNodes().start();
+        final long term = f.electSelf();
+        final long last = f.log.lastIndex();
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[64]);
+        for (long absurd : new long[] {Long.MAX_VALUE, last + 1, -5}) {
+            int length = AppendResponseCodec.encode(body, 0, term, true, absurd, -1, -1, -1, absurd);
+            String reason = f.engine.onMessage(2, MessageType.APPEND_RESPONSE, body, 0, length);
+            assertNotNull(reason, "ack of " + absurd);
+            assertTrue(reason.contains("last index is " + last), reason);
+            length = AppendResponseCodec.encode(body, 0, term, false, 0, absurd, -1, absurd, absurd);
+            reason = f.engine.onMessage(3, MessageType.APPEND_RESPONSE, body, 0, length);
+            assertNotNull(reason, "rejection of " + absurd);
+        }
+        final int length = AppendResponseCodec.encode(body, 0, term, true, Long.MAX_VALUE, -1, -1, -1, Long.MAX_VALUE);
+        f.engine.onMessage(3, MessageType.APPEND_RESPONSE, body, 0, length);
+        f.engine.doWork(f.nowNs, RaftEngine.Inbox.EMPTY);
+        assertTrue(f.engine.commitIndex() <= last, "commit index " + f.engine.commitIndex() + " within the log (" + last + ")");
     }
 }
