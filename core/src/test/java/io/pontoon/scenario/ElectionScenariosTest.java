@@ -3,11 +3,16 @@ package io.pontoon.scenario;
 import io.pontoon.ResultCode;
 import io.pontoon.Role;
 import io.pontoon.engine.RandomSource;
+import io.pontoon.protocol.AppendEntriesCodec;
+import io.pontoon.protocol.HeartbeatCodec;
+import io.pontoon.protocol.MessageType;
 import io.pontoon.sim.Proposal;
 import io.pontoon.sim.SimNode;
 import io.pontoon.sim.Simulation;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 import static io.pontoon.scenario.Scenarios.ELECTION_TIMEOUT_NS;
@@ -194,5 +199,41 @@ class ElectionScenariosTest {
             }
         }
         return count;
+    }
+
+    /**
+     * Issue 9: a peer that sends a term no correct peer could (Long.MAX_VALUE, or 2^40 above ours) used to have it
+     * persisted, and the next election's term + 1 overflowed. Now the message is refused and nothing changes:
+     * the leader keeps leading in its term and proposals keep committing.
+     */
+    @Test
+    void absurdTermsFromAFaultyPeerChangeNothingAndTheClusterKeepsItsLeader() {
+        final Simulation sim = cluster(3, config().build(),
+            "ElectionScenariosTest#absurdTermsFromAFaultyPeerChangeNothingAndTheClusterKeepsItsLeader").build().start();
+        final int leader = awaitLeader(sim);
+        final long term = sim.engine(leader).term();
+        final int follower = leader % 3 + 1;
+        final int other = 6 - leader - follower;
+        for (long absurd : new long[] {Long.MAX_VALUE, term + (1L << 40)}) {
+            final byte[] heartbeat = new byte[64];
+            final int hbLength = HeartbeatCodec.encode(new UnsafeBuffer(heartbeat),
+                0, absurd, 0);
+            final byte[] append = new byte[64];
+            final int aeLength = new AppendEntriesCodec()
+                .encode(new UnsafeBuffer(append), 0, absurd, 0, 0, 0).length();
+            for (int to : new int[] {leader, other}) {
+                sim.expect(sim.deliverForged(follower, to, MessageType.HEARTBEAT,
+                    Arrays.copyOf(heartbeat, hbLength)) != null, "n" + to + " refuses HEARTBEAT term " + absurd);
+                sim.expect(sim.deliverForged(follower, to, MessageType.APPEND_ENTRIES,
+                    Arrays.copyOf(append, aeLength)) != null, "n" + to + " refuses AppendEntries term " + absurd);
+            }
+        }
+        final Proposal p = sim.propose(leader);
+        sim.runFor(10 * MAX_ELECTION_TIMEOUT_NS);
+        sim.expect(sim.leader() == leader && sim.engine(leader).term() == term, "n" + leader + " still leads term " + term);
+        for (int id = 1; id <= 3; id++) {
+            sim.expect(sim.engine(id).term() == term, "n" + id + " is still in term " + term);
+        }
+        sim.expect(p.outcome() == ResultCode.OK, "a proposal after the forged messages commits");
     }
 }

@@ -354,6 +354,23 @@ public final class Simulation {
         return this;
     }
 
+    /**
+     * Delivers a forged message (as if from a faulty or hostile peer) to node {@code toId} now, and returns
+     * the engine's refusal reason, or null if it took the message. Unlike network traffic, a refusal here
+     * is the expected outcome, not a violation.
+     */
+    public String deliverForged(int fromId, int toId, int type, byte[] body) {
+        final SimNode n = node(toId);
+        final String[] reason = new String[1];
+        inject("forged " + io.pontoon.protocol.MessageType.name(type) + " n" + fromId + " -> n" + toId, toId, () ->
+            runCycle(n, engine -> {
+                reason[0] = engine.onMessage(fromId, type, new UnsafeBuffer(body), 0, body.length);
+                return 1;
+            }));
+        note("refused: " + reason[0]);
+        return reason[0];
+    }
+
     // ------------------------------------------------------------------ scheduling (package)
 
     void schedule(long atNs, String label, Runnable action) {
