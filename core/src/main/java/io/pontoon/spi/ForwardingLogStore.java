@@ -81,6 +81,11 @@ public class ForwardingLogStore implements LogStore {
     }
 
     @Override
+    public void resetTo(long index, long term) {
+        delegate.resetTo(index, term);
+    }
+
+    @Override
     public void onCommitIndex(long commitIndex) {
         delegate.onCommitIndex(commitIndex);
     }

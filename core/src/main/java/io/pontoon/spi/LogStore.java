@@ -78,6 +78,19 @@ public interface LogStore extends AutoCloseable {
     void deleteBefore(long index);
 
     /**
+     * Discards every entry and restarts the log after a snapshot: afterwards {@link #lastIndex()} is
+     * {@code index}, {@link #lastTerm()} and {@code termAt(index)} are {@code term}, {@link #firstIndex()} is
+     * {@code index + 1}, and the next append is at {@code index + 1}. Used when a follower installs a snapshot
+     * its log does not reach (or conflicts with). Durability: as for a truncation, {@link #durableIndex()} is at
+     * most {@code index} from now on, and it reaches {@code index} once the reset itself is durable; a crash
+     * before that leaves either the old log or the reset one.
+     */
+    default void resetTo(long index, long term) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot restart its log at index "
+            + index + " (needed to install a snapshot)");
+    }
+
+    /**
      * Called on the Raft thread when the commit index advances. A persistent store may record it as a
      * hint for offline tools ({@code ./pontoon dump}); Raft safety never depends on it. Must not block.
      */
