@@ -44,6 +44,22 @@ public final class RaftConfig {
     public final int inboundRingBytes;
     /** Idle strategy of the Raft thread: BACKOFF (spin, yield, then park up to 1 ms), SLEEP, BUSY_SPIN. */
     public final IdleMode idleMode;
+    /**
+     * With a state machine: a snapshot is taken once this many entries were applied since the last one
+     * (0: never by count). Taking it never blocks the Raft thread (docs: "Snapshots").
+     */
+    public final long snapshotEveryEntries;
+    /** With a state machine: a snapshot is taken once this many payload bytes were applied since the last one (0: never by size). */
+    public final long snapshotEveryBytes;
+    /** Content bytes per InstallSnapshot chunk. */
+    public final int snapshotChunkBytes;
+    /** InstallSnapshot chunks a leader keeps unanswered per follower (its flow control). */
+    public final int maxInflightSnapshotChunks;
+    /**
+     * A follower that answers no InstallSnapshot chunk for this long gets the transfer resent from the last offset
+     * it acknowledged (separate from AppendEntries, which heartbeats retry).
+     */
+    public final long snapshotChunkTimeoutNs;
 
     /** How the Raft thread idles when it has no work. */
     public enum IdleMode { BACKOFF, SLEEP, BUSY_SPIN }
@@ -64,6 +80,18 @@ public final class RaftConfig {
         receiptAckDelayNs = b.receiptAckDelayNs;
         inboundRingBytes = b.inboundRingBytes;
         idleMode = b.idleMode;
+        snapshotEveryEntries = b.snapshotEveryEntries;
+        snapshotEveryBytes = b.snapshotEveryBytes;
+        snapshotChunkBytes = b.snapshotChunkBytes > 0 ? b.snapshotChunkBytes : autoChunkBytes(b.inboundRingBytes);
+        maxInflightSnapshotChunks = b.maxInflightSnapshotChunks;
+        snapshotChunkTimeoutNs = b.snapshotChunkTimeoutNs;
+    }
+
+    /** 1 MiB, or less when that would not fit one inbound ring record (an eighth of the ring) with its headers. */
+    private static int autoChunkBytes(int inboundRingBytes) {
+        final int room = inboundRingBytes / 8
+            - io.pontoon.protocol.InstallSnapshotCodec.lengthOf(io.pontoon.protocol.InstallSnapshotCodec.MAX_MEMBERS, 0);
+        return Math.max(1, Math.min(1024 * 1024, room));
     }
 
     public static Builder builder() {
@@ -88,8 +116,14 @@ public final class RaftConfig {
         b.preVote = preVote;
         b.checkQuorum = checkQuorum;
         b.proposalTimeoutNs = proposalTimeoutNs;
+        b.receiptAckDelayNs = receiptAckDelayNs;
         b.inboundRingBytes = inboundRingBytes;
         b.idleMode = idleMode;
+        b.snapshotEveryEntries = snapshotEveryEntries;
+        b.snapshotEveryBytes = snapshotEveryBytes;
+        b.snapshotChunkBytes = snapshotChunkBytes;
+        b.maxInflightSnapshotChunks = maxInflightSnapshotChunks;
+        b.snapshotChunkTimeoutNs = snapshotChunkTimeoutNs;
         return b;
     }
 
@@ -101,7 +135,10 @@ public final class RaftConfig {
             + ", maxPendingProposals=" + maxPendingProposals + ", maxUncommittedBytes=" + maxUncommittedBytes
             + ", maxEntryBytes=" + maxEntryBytes + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum
             + ", proposalTimeoutNs=" + proposalTimeoutNs + ", inboundRingBytes=" + inboundRingBytes
-            + ", idleMode=" + idleMode + '}';
+            + ", idleMode=" + idleMode + ", snapshotEveryEntries=" + snapshotEveryEntries
+            + ", snapshotEveryBytes=" + snapshotEveryBytes + ", snapshotChunkBytes=" + snapshotChunkBytes
+            + ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks
+            + ", snapshotChunkTimeoutNs=" + snapshotChunkTimeoutNs + '}';
     }
 
     /** Mutable builder with documented defaults. */
@@ -121,6 +158,12 @@ public final class RaftConfig {
         private long receiptAckDelayNs = 5_000_000L;
         private int inboundRingBytes = 16 * 1024 * 1024;
         private IdleMode idleMode = IdleMode.BACKOFF;
+        private long snapshotEveryEntries = 1_000_000L;
+        private long snapshotEveryBytes = 256L * 1024 * 1024;
+        /** 0: derived from inboundRingBytes (see {@link #snapshotChunkBytes(int)}). */
+        private int snapshotChunkBytes;
+        private int maxInflightSnapshotChunks = 4;
+        private long snapshotChunkTimeoutNs = 10_000_000_000L;
 
         private Builder() {
         }
@@ -229,6 +272,39 @@ public final class RaftConfig {
             return this;
         }
 
+        /** Default 1,000,000; 0 (off) .. Long.MAX_VALUE. */
+        public Builder snapshotEveryEntries(long v) {
+            snapshotEveryEntries = range("snapshotEveryEntries", v, 0, Long.MAX_VALUE);
+            return this;
+        }
+
+        /** Default 256 MiB; 0 (off) .. Long.MAX_VALUE. */
+        public Builder snapshotEveryBytes(long v) {
+            snapshotEveryBytes = range("snapshotEveryBytes", v, 0, Long.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * Default 1 MiB, or less if inboundRingBytes is small (a chunk must fit one ring record, an eighth of the ring,
+         * with its headers); allowed 1 .. 64 MiB, and build() checks that it fits.
+         */
+        public Builder snapshotChunkBytes(int v) {
+            snapshotChunkBytes = (int) range("snapshotChunkBytes", v, 1, 64L * 1024 * 1024);
+            return this;
+        }
+
+        /** Default 4; allowed 1 .. 1024. */
+        public Builder maxInflightSnapshotChunks(int v) {
+            maxInflightSnapshotChunks = (int) range("maxInflightSnapshotChunks", v, 1, 1024);
+            return this;
+        }
+
+        /** Default 10 s; allowed 1 ms .. 1 hour. */
+        public Builder snapshotChunkTimeoutNs(long v) {
+            snapshotChunkTimeoutNs = range("snapshotChunkTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
+            return this;
+        }
+
         public RaftConfig build() {
             if (heartbeatIntervalNs * 2 > electionTimeoutNs) {
                 throw new IllegalArgumentException("heartbeatIntervalNs (" + heartbeatIntervalNs
@@ -248,6 +324,14 @@ public final class RaftConfig {
                     + " bytes, and a ring record is at most inboundRingBytes / 8 = " + inboundRingBytes / 8
                     + "; raise inboundRingBytes to at least " + Long.highestOneBit(largestRecord * 8 - 1) * 2
                     + " or lower maxEntryBytes, maxBatchBytes or maxBatchEntries");
+            }
+            final long largestChunk = io.pontoon.protocol.InstallSnapshotCodec.lengthOf(
+                io.pontoon.protocol.InstallSnapshotCodec.MAX_MEMBERS, snapshotChunkBytes);
+            if (snapshotChunkBytes > 0 && largestChunk > inboundRingBytes / 8) {
+                throw new IllegalArgumentException("snapshotChunkBytes (" + snapshotChunkBytes + ") does not fit the "
+                    + "inbound ring: an InstallSnapshot chunk with its headers takes up to " + largestChunk
+                    + " bytes, and a ring record is at most inboundRingBytes / 8 = " + inboundRingBytes / 8
+                    + "; lower snapshotChunkBytes or raise inboundRingBytes");
             }
             if (maxEntryBytes > maxUncommittedBytes) {
                 throw new IllegalArgumentException("maxEntryBytes (" + maxEntryBytes

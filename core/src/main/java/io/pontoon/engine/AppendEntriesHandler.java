@@ -33,7 +33,7 @@ final class AppendEntriesHandler {
         }
         if (belowCommit) {
             prevIndex = Math.max(prevIndex, s.commitIndex);
-        } else if (log.termAt(prevIndex) != m.prevLogTerm()) {
+        } else if (s.termAt(prevIndex) != m.prevLogTerm()) {
             reject(from, prevIndex);
             return;
         }

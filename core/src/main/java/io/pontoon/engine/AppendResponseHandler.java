@@ -19,6 +19,9 @@ final class AppendResponseHandler {
         }
         final Progress pr = s.progress(from);
         pr.recentActive = true;
+        if (pr.state == Progress.SNAPSHOT) {
+            return; // answers to AppendEntries sent before the transfer began
+        }
         if (m.success()) {
             onSuccess(pr, m.matchIndex(), m.lastLogIndex());
         } else {

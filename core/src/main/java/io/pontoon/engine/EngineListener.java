@@ -2,16 +2,35 @@ package io.pontoon.engine;
 
 import io.pontoon.CommitListener;
 import io.pontoon.ResultCode;
+import io.pontoon.spi.SnapshotMeta;
 
 /**
  * Outputs of the engine other than messages and log writes. Called on the Raft thread.
- * {@link #onCommit} sees each committed non-empty entry once, in index order.
+ * {@link #onCommit} sees each committed non-empty entry once, in index order, after the last snapshot the
+ * engine started from or installed.
  */
 public interface EngineListener extends CommitListener {
     /**
      * The outcome of a proposal that {@link RaftEngine#propose} accepted under {@code tag}: OK once
      * committed, LEADERSHIP_LOST if its entry was overwritten, TIMEOUT if unknown after
-     * proposalTimeoutNs. Called exactly once per accepted proposal.
+     * proposalTimeoutNs (or when a snapshot from the leader replaced the log it was in). Called exactly
+     * once per accepted proposal.
      */
     void onProposalResult(long tag, ResultCode code, long index);
+
+    /**
+     * The node installed a snapshot sent by the leader (durable in its SnapshotStore): the state machine
+     * must be restored from {@code meta} before the next {@link #onCommit}, which will be for an index
+     * above {@code meta.index()}. Default: nothing (a listener without a state machine).
+     */
+    default void onSnapshotInstalled(SnapshotMeta meta) {
+    }
+
+    /**
+     * Back-pressure from whatever consumes {@link #onCommit}: false holds delivery (the entry of
+     * {@code length} payload bytes is offered again next cycle). Default: always true.
+     */
+    default boolean canApply(int length) {
+        return true;
+    }
 }

@@ -16,6 +16,9 @@ final class HeartbeatResponseHandler {
         }
         final Progress pr = s.progress(from);
         pr.recentActive = true;
+        if (pr.state == Progress.SNAPSHOT) {
+            return; // the snapshot transfer has its own timeout (SnapshotSender)
+        }
         if (pr.state == Progress.PROBE) {
             pr.probeSent = false; // the probe or its answer may have been lost: allow another
         } else if (pr.inflightFull()) {

@@ -3,11 +3,13 @@ package io.pontoon.engine;
 /**
  * The leader's view of one follower (etcd raft's tracker.Progress). In {@link #PROBE} the leader sends
  * one AppendEntries and waits for its answer; in {@link #REPLICATE} it pipelines AppendEntries with an
- * optimistic {@link #nextIndex}, bounded by an in-flight window of messages and bytes.
+ * optimistic {@link #nextIndex}, bounded by an in-flight window of messages and bytes; in {@link #SNAPSHOT}
+ * the follower needs entries the leader compacted away, and gets the leader's snapshot in chunks instead.
  */
 final class Progress {
     static final int PROBE = 0;
     static final int REPLICATE = 1;
+    static final int SNAPSHOT = 2;
 
     final int nodeId;
     long matchIndex;
@@ -17,6 +19,15 @@ final class Progress {
     boolean probeSent;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
+
+    // SNAPSHOT state: the snapshot being sent, the content bytes sent and acknowledged, and when it last moved.
+    io.pontoon.spi.SnapshotMeta snapshotMeta;
+    io.pontoon.spi.SnapshotStore.SnapshotSource snapshotSource;
+    long snapshotSent;
+    long snapshotAcked;
+    long snapshotProgressNs;
+    /** Rewound after a refused chunk; further refusals are ignored until the follower acknowledges progress. */
+    boolean snapshotRewound;
 
     // In-flight window: ring of (last index, bytes) per unacknowledged AppendEntries.
     private final long[] inflightLastIndex;
@@ -42,6 +53,7 @@ final class Progress {
     }
 
     void reset(long nextIndex) {
+        closeSnapshot();
         this.matchIndex = 0;
         this.nextIndex = nextIndex;
         this.state = PROBE;
@@ -68,6 +80,7 @@ final class Progress {
     }
 
     void becomeProbe(long next) {
+        closeSnapshot();
         state = PROBE;
         nextIndex = next;
         probeSent = false;
@@ -79,6 +92,31 @@ final class Progress {
         nextIndex = Math.max(nextIndex, matchIndex + 1);
         probeSent = false;
         clearInflights();
+    }
+
+    /** Starts sending {@code meta} (open as {@code source}) from its first byte. */
+    void becomeSnapshot(io.pontoon.spi.SnapshotMeta meta, io.pontoon.spi.SnapshotStore.SnapshotSource source,
+                        long nowNs) {
+        closeSnapshot();
+        state = SNAPSHOT;
+        probeSent = false;
+        clearInflights();
+        snapshotMeta = meta;
+        snapshotSource = source;
+        snapshotSent = 0;
+        snapshotAcked = 0;
+        snapshotProgressNs = nowNs;
+        snapshotRewound = false;
+    }
+
+    /** Lets go of the snapshot being sent, if any (the leader stepped down, or the transfer ended). */
+    void closeSnapshot() {
+        final io.pontoon.spi.SnapshotStore.SnapshotSource source = snapshotSource;
+        snapshotSource = null;
+        snapshotMeta = null;
+        if (source != null) {
+            source.close();
+        }
     }
 
     boolean inflightFull() {

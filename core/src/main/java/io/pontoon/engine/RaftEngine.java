@@ -6,11 +6,15 @@ import io.pontoon.Role;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.AppendResponseCodec;
 import io.pontoon.protocol.HeartbeatCodec;
+import io.pontoon.protocol.InstallSnapshotCodec;
+import io.pontoon.protocol.InstallSnapshotResponseCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.SnapshotMeta;
+import io.pontoon.spi.SnapshotStore;
 import org.agrona.DirectBuffer;
 
 /**
@@ -51,12 +55,16 @@ public final class RaftEngine {
     private final VoteResponseHandler voteResponseHandler;
     private final HeartbeatHandler heartbeatHandler;
     private final HeartbeatResponseHandler heartbeatResponseHandler;
+    private final InstallSnapshotHandler installSnapshotHandler;
+    private final InstallSnapshotResponseHandler installSnapshotResponseHandler;
 
     private final AppendEntriesCodec appendEntries = new AppendEntriesCodec();
     private final AppendResponseCodec appendResponse = new AppendResponseCodec();
     private final VoteRequestCodec voteRequest = new VoteRequestCodec();
     private final VoteResponseCodec voteResponse = new VoteResponseCodec();
     private final HeartbeatCodec heartbeat = new HeartbeatCodec();
+    private final InstallSnapshotCodec installSnapshot = new InstallSnapshotCodec();
+    private final InstallSnapshotResponseCodec installSnapshotResponse = new InstallSnapshotResponseCodec();
     private final LogStore.EntryReader applyReader;
     private long lastDurableIndex = -1;
 
@@ -68,8 +76,32 @@ public final class RaftEngine {
      */
     public RaftEngine(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta,
                       Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
+        this(nodeId, memberIds, config, log, meta, null, null, outbox, random, listener, nowNs);
+    }
+
+    /**
+     * As above, with snapshots: {@code snapshots} is where this node keeps them (and receives the leader's), and
+     * {@code restored}, if not null, is the snapshot the caller restored the state machine from before creating
+     * the engine (normally {@code snapshots.latest()}). The engine then starts with commit index and last applied
+     * at the snapshot's index, so delivery resumes after it, and makes the log start there if it does not reach
+     * it (or conflicts with it).
+     *
+     * @throws IllegalStateException if the log starts after the snapshot's index + 1 (entries in between are
+     *                               missing: a newer snapshot was lost), naming both
+     */
+    public RaftEngine(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta,
+                      SnapshotStore snapshots, SnapshotMeta restored, Outbox outbox, RandomSource random,
+                      EngineListener listener, long nowNs) {
         validateMembers(nodeId, memberIds);
-        this.s = new RaftState(nodeId, memberIds, config, log, meta, outbox, random, listener, nowNs);
+        if (restored != null && snapshots == null) {
+            throw new IllegalArgumentException("a restored snapshot needs the SnapshotStore it came from");
+        }
+        this.s = new RaftState(nodeId, memberIds, config, log, meta, snapshots, outbox, random, listener, nowNs);
+        if (restored != null) {
+            startFrom(restored);
+        }
+        this.installSnapshotHandler = new InstallSnapshotHandler(s);
+        this.installSnapshotResponseHandler = new InstallSnapshotResponseHandler(s);
         this.outbox = outbox;
         this.appendEntriesHandler = new AppendEntriesHandler(s);
         this.appendResponseHandler = new AppendResponseHandler(s);
@@ -82,6 +114,29 @@ public final class RaftEngine {
                 listener.onCommit(index, term, buffer, offset, length);
             }
         };
+    }
+
+    /** Start-up after a snapshot: the log must reach it without a gap; what conflicts with it goes. */
+    private void startFrom(SnapshotMeta snap) {
+        final LogStore log = s.log;
+        final long index = snap.index();
+        if (log.lastIndex() < index) {
+            // The log ends before the snapshot (it was installed from the leader, or the log was lost): restart it.
+            log.resetTo(index, snap.term());
+        } else if (log.firstIndex() > index + 1) {
+            throw new IllegalStateException("node " + s.nodeId + ": the log starts at index " + log.firstIndex()
+                + " but the newest intact snapshot ends at index " + index + "; entries " + (index + 1) + ".."
+                + (log.firstIndex() - 1) + " are in neither (a newer snapshot was lost or damaged)");
+        } else {
+            final long held = log.termAt(index);
+            if (held != LogStore.NULL_VALUE && held != snap.term()) {
+                // Our entry at the snapshot's index conflicts with a committed one: nothing from there on is committed.
+                log.resetTo(index, snap.term());
+            }
+        }
+        s.setSnapshot(snap);
+        s.commitIndex = index;
+        s.lastApplied = index;
     }
 
     private static void validateMembers(int nodeId, int[] memberIds) {
@@ -245,6 +300,25 @@ public final class RaftEngine {
                 msgTerm = heartbeat.wrap(body, offset).term();
                 break;
             }
+            case MessageType.INSTALL_SNAPSHOT: {
+                final String bad = installSnapshot.wrap(body, offset, length).validate();
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = installSnapshot.term();
+                break;
+            }
+            case MessageType.INSTALL_SNAPSHOT_RESPONSE: {
+                final String bad = InstallSnapshotResponseCodec.validate(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = installSnapshotResponse.wrap(body, offset).term();
+                if (installSnapshotResponse.nextOffset() < 0) {
+                    return "INSTALL_SNAPSHOT_RESPONSE has negative offset " + installSnapshotResponse.nextOffset();
+                }
+                break;
+            }
             default:
                 return "unknown message type " + type;
         }
@@ -281,6 +355,12 @@ public final class RaftEngine {
                 break;
             case MessageType.HEARTBEAT:
                 heartbeatHandler.onHeartbeat(fromNodeId, heartbeat);
+                break;
+            case MessageType.INSTALL_SNAPSHOT:
+                installSnapshotHandler.onInstallSnapshot(fromNodeId, installSnapshot);
+                break;
+            case MessageType.INSTALL_SNAPSHOT_RESPONSE:
+                installSnapshotResponseHandler.onInstallSnapshotResponse(fromNodeId, installSnapshotResponse);
                 break;
             default:
                 heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, heartbeat.secondField());
@@ -408,6 +488,10 @@ public final class RaftEngine {
         int applied = 0;
         while (s.lastApplied < target) {
             final long index = s.lastApplied + 1;
+            final int length = s.log.payloadLength(index);
+            if (length > 0 && !s.listener.canApply(length)) {
+                break; // the consumer is full: this entry is offered again next cycle
+            }
             if (!s.log.read(index, applyReader)) {
                 throw new IllegalStateException("node " + s.nodeId + " has no entry " + index
                     + " to apply (commitIndex " + s.commitIndex + ", firstIndex " + s.log.firstIndex() + ")");
@@ -419,9 +503,12 @@ public final class RaftEngine {
         while (pending.size() > 0 && pending.headIndex() <= s.lastApplied) {
             final long index = pending.headIndex();
             final long tag = pending.headTag();
-            final boolean same = s.log.termAt(index) == pending.headTerm();
+            final long proposedTerm = pending.headTerm();
+            final long committedTerm = s.termAt(index);
             pending.removeHead();
-            s.listener.onProposalResult(tag, same ? ResultCode.OK : ResultCode.LEADERSHIP_LOST, index);
+            // A snapshot from the leader may have replaced the log that held the entry: its term is then unknown.
+            s.listener.onProposalResult(tag, committedTerm == LogStore.NULL_VALUE ? ResultCode.TIMEOUT
+                : committedTerm == proposedTerm ? ResultCode.OK : ResultCode.LEADERSHIP_LOST, index);
         }
         return applied;
     }
@@ -435,6 +522,43 @@ public final class RaftEngine {
             pending.removeHead();
             s.listener.onProposalResult(tag, ResultCode.CLOSED, index);
         }
+    }
+
+    /**
+     * The caller took a snapshot of the state machine at {@code meta.index()} (at most the last applied index) and
+     * committed it to the SnapshotStore. It becomes the snapshot this node sends to followers that fall behind the
+     * log, and the log is compacted up to the previous snapshot: one snapshot back, so that if the newest one is
+     * found damaged at the next start, the previous one and the log still cover everything.
+     */
+    public void onSnapshotTaken(SnapshotMeta meta) {
+        if (meta.index() > s.lastApplied) {
+            throw new IllegalArgumentException("node " + s.nodeId + ": a snapshot at index " + meta.index()
+                + " is past the last applied index " + s.lastApplied);
+        }
+        final SnapshotMeta previous = s.snapshot;
+        if (previous != null && meta.index() <= previous.index()) {
+            return;
+        }
+        s.setSnapshot(meta);
+        if (previous != null) {
+            s.log.deleteBefore(previous.index() + 1);
+        }
+    }
+
+    /** The latest snapshot this node has (started from, took or installed), or null. */
+    public SnapshotMeta snapshot() {
+        return s.snapshot;
+    }
+
+    /** Leader: times a follower needed entries no snapshot covers (it cannot catch up). */
+    public long strandedFollowers() {
+        return s.stranded;
+    }
+
+    /** Lets go of snapshots being sent or received (their files stay in, or leave, the store as it decides). */
+    public void close() {
+        s.closeOutgoing();
+        s.closeIncoming();
     }
 
     public int nodeId() {

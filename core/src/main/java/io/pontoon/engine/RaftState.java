@@ -4,6 +4,8 @@ import io.pontoon.RaftConfig;
 import io.pontoon.Role;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.SnapshotMeta;
+import io.pontoon.spi.SnapshotStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -27,6 +29,27 @@ final class RaftState {
     final EngineListener listener;
     final Sender sender;
     final PendingProposals pending = new PendingProposals();
+    /** Where snapshots live; null for a node without snapshots (its log is never compacted by Raft). */
+    final SnapshotStore snapshots;
+    final SnapshotSender snapshotSender;
+    /** The latest snapshot this node has (started from, took, or installed), or null. */
+    SnapshotMeta snapshot;
+    /** Follower: the snapshot being received, if any. */
+    final Incoming incoming = new Incoming();
+    /** Leader: times a follower needed entries that no snapshot covers (it cannot be caught up). */
+    long stranded;
+    /** Follower: received snapshots whose checksum did not match (discarded). */
+    long badSnapshots;
+
+    /** A snapshot being received from the leader, written to the store as it arrives. */
+    static final class Incoming {
+        SnapshotStore.SnapshotSink sink;
+        long index;
+        long term;
+        long totalBytes;
+        long checksum;
+        long received;
+    }
 
     Role role = Role.FOLLOWER;
     long term;
@@ -54,8 +77,10 @@ final class RaftState {
     /** Candidate / pre-candidate vote tally per member slot: 0 none, 1 granted, 2 rejected. */
     final byte[] votes;
 
-    RaftState(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta, Outbox outbox,
-              RandomSource random, EngineListener listener, long nowNs) {
+    RaftState(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta, SnapshotStore snapshots,
+              Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
+        this.snapshots = snapshots;
+        this.snapshotSender = new SnapshotSender(this);
         this.nodeId = nodeId;
         this.memberIds = memberIds.clone();
         this.config = config;
@@ -97,6 +122,38 @@ final class RaftState {
         return -1;
     }
 
+    /** Term of the entry at {@code index}, also for the last entry a snapshot covers once the log is compacted. */
+    long termAt(long index) {
+        final SnapshotMeta snap = snapshot;
+        if (snap != null && index == snap.index()) {
+            return snap.term();
+        }
+        return log.termAt(index);
+    }
+
+    /** This node's latest snapshot is now {@code meta}. */
+    void setSnapshot(SnapshotMeta meta) {
+        snapshot = meta;
+        sender.snapshotBoundary(meta.index(), meta.term());
+    }
+
+    /** Drops a partly received snapshot (its sink discards what was written). */
+    void closeIncoming() {
+        final SnapshotStore.SnapshotSink sink = incoming.sink;
+        incoming.sink = null;
+        incoming.received = 0;
+        if (sink != null) {
+            sink.close();
+        }
+    }
+
+    /** A leader that steps down lets go of the snapshots it was sending. */
+    void closeOutgoing() {
+        for (Progress pr : peers) {
+            pr.closeSnapshot();
+        }
+    }
+
     /** §5.1 / Figure 2: term and vote reach stable storage before the node acts on them. */
     void persistTermAndVote(long newTerm, int newVote) {
         if (newTerm != term || newVote != votedFor) {
@@ -122,6 +179,9 @@ final class RaftState {
     }
 
     void becomeFollower(long newTerm, int newLeaderId) {
+        if (role == Role.LEADER) {
+            closeOutgoing();
+        }
         final boolean newTermStarts = newTerm > term;
         if (newTermStarts) {
             persistTermAndVote(newTerm, MetaStore.NO_VOTE);
@@ -140,6 +200,7 @@ final class RaftState {
 
     /** Thesis §9.6: ask for pre-votes for term + 1 without changing the term. */
     void becomePreCandidate() {
+        closeIncoming();
         role = Role.PRE_CANDIDATE;
         leaderId = NO_NODE;
         resetElectionTimer();
@@ -156,6 +217,7 @@ final class RaftState {
 
     /** §5.2: increment the term, vote for self, request votes. */
     void becomeCandidate() {
+        closeIncoming();
         persistTermAndVote(term + 1, nodeId);
         role = Role.CANDIDATE;
         leaderId = NO_NODE;
@@ -229,6 +291,8 @@ final class RaftState {
     void sendAppend(Progress pr) {
         final long last = sender.sendAppend(pr, term, commitIndex);
         if (last < 0) {
+            // prevLogIndex was compacted away: the follower catches up through the snapshot (§5.3 of the thesis).
+            snapshotSender.start(pr);
             return;
         }
         if (pr.state == Progress.REPLICATE) {
@@ -243,8 +307,12 @@ final class RaftState {
         int work = 0;
         final long last = log.lastIndex();
         for (Progress pr : peers) {
-            if (pr.state == Progress.REPLICATE) {
-                while (pr.nextIndex <= last && !pr.inflightFull()) {
+            if (pr.state == Progress.SNAPSHOT) {
+                if (pr.snapshotMeta != null) {
+                    work += snapshotSender.onTick(pr);
+                }
+            } else if (pr.state == Progress.REPLICATE) {
+                while (pr.state == Progress.REPLICATE && pr.nextIndex <= last && !pr.inflightFull()) {
                     sendAppend(pr);
                     work++;
                 }

@@ -3,6 +3,8 @@ package io.pontoon.engine;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.AppendResponseCodec;
 import io.pontoon.protocol.HeartbeatCodec;
+import io.pontoon.protocol.InstallSnapshotCodec;
+import io.pontoon.protocol.InstallSnapshotResponseCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
@@ -23,6 +25,9 @@ final class Sender {
     private final AppendEntriesCodec appendCodec = new AppendEntriesCodec();
     private final LogStore.EntryReader batchReader = this::onBatchEntry;
     private int batchBytes;
+    /** The latest snapshot's last included entry: the term of prevLogIndex when that entry is compacted away. */
+    private long snapshotIndex;
+    private long snapshotTerm;
 
     Sender(Outbox outbox, LogStore log, int maxBatchEntries, int maxBatchBytes) {
         this.outbox = outbox;
@@ -39,9 +44,9 @@ final class Sender {
      */
     long sendAppend(Progress pr, long term, long commitIndex) {
         final long prevIndex = pr.nextIndex - 1;
-        final long prevTerm = log.termAt(prevIndex);
-        if (prevTerm == LogStore.NULL_VALUE) {
-            return -1;
+        final long prevTerm = prevIndex == snapshotIndex && snapshotIndex > 0 ? snapshotTerm : log.termAt(prevIndex);
+        if (prevTerm == LogStore.NULL_VALUE || pr.nextIndex < log.firstIndex()) {
+            return -1; // compacted away: the follower needs the snapshot
         }
         appendCodec.encode(scratch, 0, term, prevIndex, prevTerm, commitIndex);
         batchBytes = 0;
@@ -63,6 +68,46 @@ final class Sender {
             pr.addInflight(index - 1, Math.max(batchBytes, 1));
         }
         return index - 1;
+    }
+
+    void snapshotBoundary(long index, long term) {
+        this.snapshotIndex = index;
+        this.snapshotTerm = term;
+    }
+
+    /**
+     * Sends the next chunk of {@code pr}'s snapshot, from {@code pr.snapshotSent}: up to {@code chunkBytes}
+     * content bytes read from the snapshot store on this thread. Returns the bytes sent (0 at the end).
+     */
+    int sendSnapshotChunk(Progress pr, long term, int chunkBytes) {
+        final io.pontoon.spi.SnapshotMeta meta = pr.snapshotMeta;
+        final int[] members = meta.members();
+        final long from = pr.snapshotSent;
+        final int want = (int) Math.min(chunkBytes, meta.sizeBytes() - from);
+        if (want <= 0 && from > 0) {
+            return 0;
+        }
+        final int dataOffset = InstallSnapshotCodec.dataOffset(members.length);
+        scratch.checkLimit(dataOffset + Math.max(want, 0));
+        final java.nio.ByteBuffer dst = scratch.byteBuffer().duplicate();
+        dst.clear().position(dataOffset).limit(dataOffset + Math.max(want, 0));
+        while (dst.hasRemaining()) {
+            final int n = pr.snapshotSource.read(from + (dst.position() - dataOffset), dst);
+            if (n < 0) {
+                throw new IllegalStateException("snapshot " + meta + " ended at byte " + (from + dst.position() - dataOffset)
+                    + " before its recorded size");
+            }
+        }
+        final int len = InstallSnapshotCodec.encodeHeader(scratch, 0, term, meta.index(), meta.term(), meta.sizeBytes(),
+            meta.checksum(), from, members, Math.max(want, 0));
+        outbox.send(pr.nodeId, MessageType.INSTALL_SNAPSHOT, scratch, 0, len);
+        pr.snapshotSent = from + Math.max(want, 0);
+        return Math.max(want, 1);
+    }
+
+    void sendInstallSnapshotResponse(int to, long term, long lastIncludedIndex, long nextOffset, int flags) {
+        final int len = InstallSnapshotResponseCodec.encode(scratch, 0, term, lastIncludedIndex, nextOffset, flags);
+        outbox.send(to, MessageType.INSTALL_SNAPSHOT_RESPONSE, scratch, 0, len);
     }
 
     private void onBatchEntry(long index, long term, DirectBuffer buffer, int offset, int length) {

@@ -19,16 +19,24 @@ public final class InMemoryLogStore implements LogStore {
     static final int CHUNK_ENTRIES = 1024;
 
     private static final class Chunk {
-        final long[] terms = new long[CHUNK_ENTRIES];
-        final int[] offsets = new int[CHUNK_ENTRIES];
-        final int[] lengths = new int[CHUNK_ENTRIES];
+        final long[] terms;
+        final int[] offsets;
+        final int[] lengths;
         final ExpandableArrayBuffer data = new ExpandableArrayBuffer(4096);
         int writePosition;
+
+        Chunk(int entries) {
+            terms = new long[entries];
+            offsets = new int[entries];
+            lengths = new int[entries];
+        }
     }
 
     private final ArrayList<Chunk> chunks = new ArrayList<>();
     private final ArrayDeque<Chunk> pool = new ArrayDeque<>();
     private final boolean autoDurable;
+    /** Entries per chunk: compaction ({@link #deleteBefore}) frees whole chunks. */
+    private final int chunkEntries;
     private long chunkBaseIndex = 1;
     private long lastIndex;
     private long durableIndex;
@@ -40,7 +48,16 @@ public final class InMemoryLogStore implements LogStore {
     }
 
     public InMemoryLogStore(boolean autoDurable) {
+        this(autoDurable, CHUNK_ENTRIES);
+    }
+
+    /** {@code chunkEntries}: compaction granularity (the simulator uses small chunks to compact often). */
+    public InMemoryLogStore(boolean autoDurable, int chunkEntries) {
+        if (chunkEntries < 1) {
+            throw new IllegalArgumentException("chunkEntries must be >= 1, got " + chunkEntries);
+        }
         this.autoDurable = autoDurable;
+        this.chunkEntries = chunkEntries;
     }
 
     @Override
@@ -70,7 +87,7 @@ public final class InMemoryLogStore implements LogStore {
             return compactedTerm;
         }
         final long rel = index - chunkBaseIndex;
-        return chunks.get((int) (rel / CHUNK_ENTRIES)).terms[(int) (rel % CHUNK_ENTRIES)];
+        return chunks.get((int) (rel / chunkEntries)).terms[(int) (rel % chunkEntries)];
     }
 
     @Override
@@ -79,7 +96,7 @@ public final class InMemoryLogStore implements LogStore {
             return -1;
         }
         final long rel = index - chunkBaseIndex;
-        return chunks.get((int) (rel / CHUNK_ENTRIES)).lengths[(int) (rel % CHUNK_ENTRIES)];
+        return chunks.get((int) (rel / chunkEntries)).lengths[(int) (rel % chunkEntries)];
     }
 
     @Override
@@ -87,12 +104,12 @@ public final class InMemoryLogStore implements LogStore {
         if (index != lastIndex + 1) {
             throw new IllegalStateException("append at index " + index + " but lastIndex is " + lastIndex);
         }
-        if (lastIndex == 0 && chunks.isEmpty()) {
+        if (lastIndex == 0 && chunks.isEmpty() && compactedTerm == NULL_VALUE) {
             chunkBaseIndex = 1;
         }
         final long rel = index - chunkBaseIndex;
-        final int chunkNo = (int) (rel / CHUNK_ENTRIES);
-        final int slot = (int) (rel % CHUNK_ENTRIES);
+        final int chunkNo = (int) (rel / chunkEntries);
+        final int slot = (int) (rel % chunkEntries);
         if (chunkNo == chunks.size()) {
             chunks.add(newChunk());
         }
@@ -114,7 +131,7 @@ public final class InMemoryLogStore implements LogStore {
             c.writePosition = 0;
             return c;
         }
-        return new Chunk();
+        return new Chunk(chunkEntries);
     }
 
     @Override
@@ -126,8 +143,8 @@ public final class InMemoryLogStore implements LogStore {
             throw new IllegalStateException("truncateFrom(" + fromIndex + ") below first held index " + chunkBaseIndex);
         }
         final long rel = fromIndex - chunkBaseIndex;
-        final int chunkNo = (int) (rel / CHUNK_ENTRIES);
-        final int slot = (int) (rel % CHUNK_ENTRIES);
+        final int chunkNo = (int) (rel / chunkEntries);
+        final int slot = (int) (rel % chunkEntries);
         while (chunks.size() > chunkNo + 1) {
             pool.addLast(chunks.remove(chunks.size() - 1));
         }
@@ -147,8 +164,8 @@ public final class InMemoryLogStore implements LogStore {
             return false;
         }
         final long rel = index - chunkBaseIndex;
-        final Chunk c = chunks.get((int) (rel / CHUNK_ENTRIES));
-        final int slot = (int) (rel % CHUNK_ENTRIES);
+        final Chunk c = chunks.get((int) (rel / chunkEntries));
+        final int slot = (int) (rel % chunkEntries);
         reader.onEntry(index, c.terms[slot], c.data, c.offsets[slot], c.lengths[slot]);
         return true;
     }
@@ -176,12 +193,27 @@ public final class InMemoryLogStore implements LogStore {
 
     @Override
     public void deleteBefore(long index) {
-        while (chunks.size() > 1 && chunkBaseIndex + CHUNK_ENTRIES <= Math.min(index, lastIndex)) {
+        while (chunks.size() > 1 && chunkBaseIndex + chunkEntries <= Math.min(index, lastIndex)) {
             final Chunk c = chunks.remove(0);
-            compactedTerm = c.terms[CHUNK_ENTRIES - 1];
+            compactedTerm = c.terms[chunkEntries - 1];
             pool.addLast(c);
-            chunkBaseIndex += CHUNK_ENTRIES;
+            chunkBaseIndex += chunkEntries;
         }
+    }
+
+    /** Discards every entry; the log restarts after {@code index} (of {@code term}), durable at once. */
+    @Override
+    public void resetTo(long index, long term) {
+        if (index < 1 || term < 1) {
+            throw new IllegalArgumentException("resetTo(" + index + ", " + term + "): index and term must be >= 1");
+        }
+        while (!chunks.isEmpty()) {
+            pool.addLast(chunks.remove(chunks.size() - 1));
+        }
+        chunkBaseIndex = index + 1;
+        lastIndex = index;
+        compactedTerm = term;
+        durableIndex = index;
     }
 
     @Override

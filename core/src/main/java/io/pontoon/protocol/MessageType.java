@@ -12,6 +12,8 @@ public final class MessageType {
     public static final int VOTE_RESPONSE = 4;
     public static final int HEARTBEAT = 5;
     public static final int HEARTBEAT_RESPONSE = 6;
+    public static final int INSTALL_SNAPSHOT = 7;
+    public static final int INSTALL_SNAPSHOT_RESPONSE = 8;
 
     /** Highest type number the engine handles. */
     public static final int MAX_RAFT_TYPE = 31;
@@ -20,7 +22,7 @@ public final class MessageType {
     }
 
     public static boolean isRaftMessage(int type) {
-        return type >= APPEND_ENTRIES && type <= HEARTBEAT_RESPONSE;
+        return type >= APPEND_ENTRIES && type <= INSTALL_SNAPSHOT_RESPONSE;
     }
 
     public static String name(int type) {
@@ -31,6 +33,8 @@ public final class MessageType {
             case VOTE_RESPONSE: return "VOTE_RESPONSE";
             case HEARTBEAT: return "HEARTBEAT";
             case HEARTBEAT_RESPONSE: return "HEARTBEAT_RESPONSE";
+            case INSTALL_SNAPSHOT: return "INSTALL_SNAPSHOT";
+            case INSTALL_SNAPSHOT_RESPONSE: return "INSTALL_SNAPSHOT_RESPONSE";
             default: return "UNKNOWN(" + type + ")";
         }
     }

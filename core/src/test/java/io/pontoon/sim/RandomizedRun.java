@@ -58,6 +58,8 @@ final class RandomizedRun {
     /** Draws of the storage faults, from their own stream so that level 0 keeps the classic history. */
     private final SplittableRandom storage;
     private final int storageLevel;
+    /** Mean time between snapshots of a random node (0: this seed takes none). */
+    private final long snapshotIntervalNs;
 
     private RandomizedRun(long seed, int nodes) {
         this(seed, nodes, Faults.BY_SEED);
@@ -84,7 +86,13 @@ final class RandomizedRun {
             .maxEntryBytes(1024)
             .maxUncommittedBytes(smallCaps ? 2048 : 256L * 1024 * 1024)
             .proposalTimeoutNs(electionTimeoutNs * (5 + plan.nextInt(20)))
+            // Snapshot transfer settings come from the storage stream (unused without snapshots).
+            .snapshotChunkBytes(new int[] {16, 100, 512, 4096}[storage.nextInt(4)])
+            .maxInflightSnapshotChunks(new int[] {1, 2, 8}[storage.nextInt(3)])
+            .snapshotChunkTimeoutNs(electionTimeoutNs * (1 + storage.nextInt(3)))
             .build();
+        snapshotIntervalNs = storageLevel > 0 && storage.nextInt(4) != 0
+            ? electionTimeoutNs * new int[] {1, 3, 10}[storage.nextInt(3)] / 2 : 0;
         final long tickNs = Math.max(1_000_000L, heartbeatNs / (2 + plan.nextInt(3)));
         cleanDelayMinNs = 50_000L + plan.nextLong(1_000_000L);
         cleanDelayJitterNs = 50_000L + plan.nextLong(2_000_000L);
@@ -137,6 +145,9 @@ final class RandomizedRun {
     private SimStats run() {
         sim.start();
         scheduleClient();
+        if (snapshotIntervalNs > 0) {
+            scheduleSnapshot();
+        }
         startChaos(sim.nowNs() + electionTimeoutNs * (1 + plan.nextInt(4)));
         while (!finished) {
             if (!sim.stepOnce()) {
@@ -148,7 +159,8 @@ final class RandomizedRun {
         }
         return new SimStats(sim.checker.elections, sim.checker.committedPayloads, sim.nowNs(), sim.events,
             sim.network().sent, sim.crashes, sim.checker.outcomesOk, sim.checker.outcomesLost,
-            sim.checker.outcomesTimeout, sim.maxWindowMessages, sim.aimedCrashes, sim.failStops);
+            sim.checker.outcomesTimeout, sim.maxWindowMessages, sim.aimedCrashes, sim.failStops,
+            sim.snapshotsTaken, sim.installs);
     }
 
     // ------------------------------------------------------------------ client
@@ -170,6 +182,24 @@ final class RandomizedRun {
         if (n.engine != null) {
             sim.proposeNow(n, random.nextInt(100) == 0);
         }
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Now and then a random node snapshots its state machine; half the time the snapshot is committed a few ms
+     * later, so crashes can fall while it is being written. Each snapshot compacts that node's log up to its
+     * previous one, so lagging and restarted followers catch up through InstallSnapshot.
+     */
+    private void scheduleSnapshot() {
+        sim.schedule(sim.nowNs() + 1 + storage.nextLong(2 * snapshotIntervalNs), "snapshot", () -> {
+            if (finished) {
+                return;
+            }
+            final SimNode n = sim.node(1 + storage.nextInt(sim.size()));
+            sim.snapshotNow(n, storage.nextBoolean() ? 0 : 1 + storage.nextLong(3_000_000L));
+            scheduleSnapshot();
+        });
     }
 
     // ------------------------------------------------------------------ chaos

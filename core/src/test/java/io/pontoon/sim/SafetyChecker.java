@@ -200,7 +200,8 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
     }
 
     private void checkLeaderCompleteness(SimNode n, long term) {
-        for (int i = 1; i <= maxCommitted; i++) {
+        final long covered = n.engine.snapshot() == null ? 0 : n.engine.snapshot().index();
+        for (int i = (int) covered + 1; i <= maxCommitted; i++) {
             if (commitTerm[i] > term) {
                 continue; // committed by a later term: a stale leader of an old term need not hold it
             }
@@ -234,7 +235,9 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
                 + " advanced commitIndex from " + n.seenCommitIndex + " to " + commitIndex
                 + " whose entry has term " + n.log.termAt(commitIndex));
         }
-        for (long i = n.seenCommitIndex + 1; i <= commitIndex; i++) {
+        // Entries a snapshot covers may be gone from the log; the snapshot's state was checked when it was restored.
+        final long covered = e.snapshot() == null ? 0 : e.snapshot().index();
+        for (long i = Math.max(n.seenCommitIndex, covered) + 1; i <= commitIndex; i++) {
             recordCommitted(n, (int) i, e.term());
         }
         n.seenCommitIndex = commitIndex;
@@ -331,6 +334,57 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         }
         n.lastAppliedLsn = lsn;
         n.appliedCount++;
+        n.sm.apply(lsn, hash);
+        checkStateMachine(n, lsn, "after applying LSN " + lsn);
+    }
+
+    // ------------------------------------------------------------------ state machines (snapshots)
+
+    /** Expected state machine (count, hash) after the committed entries up to each index. */
+    private long[] expectedCount = new long[256];
+    private long[] expectedHash = new long[256];
+    private long expectedUpTo;
+
+    private void extendExpected(long index) {
+        if (index >= expectedCount.length) {
+            final int size = (int) Math.max(index + 1, expectedCount.length * 2L);
+            expectedCount = Arrays.copyOf(expectedCount, size);
+            expectedHash = Arrays.copyOf(expectedHash, size);
+        }
+        for (long i = expectedUpTo + 1; i <= index; i++) {
+            final int k = (int) i;
+            final boolean payload = committedHash[k] != EMPTY_HASH;
+            expectedCount[k] = expectedCount[k - 1] + (payload ? 1 : 0);
+            expectedHash[k] = payload ? SimStateMachine.mix(expectedHash[k - 1], committedHash[k]) : expectedHash[k - 1];
+        }
+        expectedUpTo = Math.max(expectedUpTo, index);
+    }
+
+    /**
+     * Every node's state machine equals the one the committed log implies at {@code index}: the same count and
+     * hash, whether it got there by applying entries or by restoring a snapshot (taken by itself or sent).
+     */
+    private void checkStateMachine(SimNode n, long index, String when) {
+        if (index > maxCommitted) {
+            throw violation("state machine equality", "n" + n.id + " has a state machine at index " + index + " "
+                + when + ", beyond the highest committed index " + maxCommitted);
+        }
+        extendExpected(index);
+        if (n.sm.count != expectedCount[(int) index] || n.sm.hash != expectedHash[(int) index]) {
+            throw violation("state machine equality", "n" + n.id + " state machine " + when + " holds " + n.sm.count
+                + " payloads, hash " + Long.toHexString(n.sm.hash) + "; the committed log up to index " + index
+                + " gives " + expectedCount[(int) index] + " payloads, hash "
+                + Long.toHexString(expectedHash[(int) index]));
+        }
+    }
+
+    /** A node's state machine was restored from {@code meta} (at start, or from the leader's snapshot). */
+    void onRestore(SimNode n, io.pontoon.spi.SnapshotMeta meta, String problem, String when) {
+        if (problem != null) {
+            throw violation("snapshot content", "n" + n.id + " restored " + meta + " " + when + ": " + problem);
+        }
+        checkStateMachine(n, meta.index(), "restored from " + meta + " " + when);
+        n.lastAppliedLsn = meta.index();
     }
 
     // ------------------------------------------------------------------ proposals

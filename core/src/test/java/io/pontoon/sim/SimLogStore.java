@@ -25,7 +25,8 @@ public final class SimLogStore implements LogStore {
         void onTruncate(int nodeId, long fromIndex, long lastIndex);
     }
 
-    private final InMemoryLogStore store = new InMemoryLogStore(false);
+    /** Small chunks, so compaction after a snapshot frees entries even in short runs. */
+    private final InMemoryLogStore store = new InMemoryLogStore(false, 4);
     private final int nodeId;
     private final AppendObserver observer;
     private long[] hashes = new long[64];
@@ -33,6 +34,7 @@ public final class SimLogStore implements LogStore {
     private long[] writeSeqs = new long[64];
     private long writeSeq;
     private long truncations;
+    private long resets;
     /** Mutant for checker tests: reports every written entry as durable, as a journal that skips its sync. */
     boolean lieAboutDurability;
 
@@ -119,13 +121,30 @@ public final class SimLogStore implements LogStore {
         store.deleteBefore(index);
     }
 
+    /** Snapshot install or start-up: entries from {@code index} on (if held) are reported as removed. */
+    @Override
+    public void resetTo(long index, long term) {
+        final long last = store.lastIndex();
+        final long from = Math.max(index, store.firstIndex());
+        if (from <= last && observer != null) {
+            observer.onTruncate(nodeId, from, last);
+        }
+        store.resetTo(index, term);
+        resets++;
+    }
+
+    /** Times the log was reset after a snapshot. */
+    long resets() {
+        return resets;
+    }
+
     @Override
     public void close() {
     }
 
     /** Hash of the payload at {@code index}, or 0 if this log holds no entry there. */
     public long hashAt(long index) {
-        return index >= 1 && index <= store.lastIndex() ? hashes[(int) index] : 0;
+        return index >= store.firstIndex() && index <= store.lastIndex() ? hashes[(int) index] : 0;
     }
 
     /** Proposal id of the entry at {@code index} (see {@link Payloads#idOf}); meaningful only if held. */

@@ -3,6 +3,7 @@ package io.pontoon.sim;
 import io.pontoon.Role;
 import io.pontoon.engine.RaftEngine;
 import io.pontoon.memory.InMemoryMetaStore;
+import io.pontoon.memory.InMemorySnapshotStore;
 
 /**
  * One simulated server: its disk (log and meta stores, which survive crashes) and, while it is up, its
@@ -12,6 +13,10 @@ public final class SimNode {
     final int id;
     final SimLogStore log;
     final InMemoryMetaStore meta = new InMemoryMetaStore();
+    /** Its snapshots: committed ones survive crashes, a snapshot not yet committed does not. */
+    final InMemorySnapshotStore snapshots = new InMemorySnapshotStore(2);
+    /** The state machine of the current incarnation (restored from the latest snapshot at start). */
+    final SimStateMachine sm = new SimStateMachine();
     RaftEngine engine;
     int incarnation;
     boolean ticksPaused;
@@ -34,6 +39,8 @@ public final class SimNode {
     long responsesSent;
     /** The disk just made more entries durable; the next duty cycle publishes them (an aimed crash moment). */
     boolean durableAdvanced;
+    /** Snapshots installed from a leader, ever. */
+    long snapshotsInstalled;
 
     // Checker state for the current incarnation.
     long seenCommitIndex;
@@ -74,6 +81,15 @@ public final class SimNode {
         return meta;
     }
 
+    public InMemorySnapshotStore snapshots() {
+        return snapshots;
+    }
+
+    /** Count of payloads the state machine holds (applied, or restored from a snapshot). */
+    public long stateMachineCount() {
+        return sm.count;
+    }
+
     public Role role() {
         return engine == null ? null : engine.role();
     }
@@ -93,7 +109,9 @@ public final class SimNode {
                 .append(" commit=").append(engine.commitIndex()).append(" applied=").append(engine.lastApplied());
         }
         sb.append(" last=").append(log.lastIndex()).append('/').append(log.lastTerm())
+            .append(" first=").append(log.firstIndex())
             .append(" durable=").append(log.durableOnDisk())
+            .append(" snap=").append(snapshots.latest() == null ? 0 : snapshots.latest().index())
             .append(" meta=").append(meta.term()).append('/').append(meta.votedFor())
             .append(" inc=").append(incarnation);
         if (diskHeld) {

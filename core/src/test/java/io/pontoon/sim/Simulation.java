@@ -7,6 +7,8 @@ import io.pontoon.engine.EngineListener;
 import io.pontoon.engine.Outbox;
 import io.pontoon.engine.RaftEngine;
 import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.SnapshotMeta;
+import io.pontoon.spi.SnapshotStore;
 import io.pontoon.engine.RandomSource;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -76,6 +78,9 @@ public final class Simulation {
     long crashes;
     long failStops;
     long aimedCrashes;
+    long snapshotsTaken;
+    long snapshotsLost;
+    long installs;
     // Storage faults (issue 9), off unless a test or RandomizedRun switches them on. Their draws come from
     // their own stream, so a run without them replays exactly as before they existed.
     private final SplittableRandom faultRandom;
@@ -689,6 +694,62 @@ public final class Simulation {
         schedule(nowNs + downNs, "restart n" + n.id + " after its aimed crash", () -> restartNow(n));
     }
 
+    /**
+     * Node {@code id} snapshots its state machine now (at its last applied index) and commits it at once; the
+     * engine then compacts its log up to the previous snapshot. Returns the snapshot, or null if there was
+     * nothing new to snapshot.
+     */
+    public SnapshotMeta takeSnapshot(int id) {
+        final SnapshotMeta[] taken = new SnapshotMeta[1];
+        inject("snapshot n" + id, id, () -> taken[0] = snapshotNow(node(id), 0));
+        return taken[0];
+    }
+
+    /**
+     * Writes a snapshot of {@code n}'s state machine; it is committed (made durable and visible) after
+     * {@code commitDelayNs}, or at once for 0. A crash in between loses it, as a crash while a snapshot file is
+     * being written does. Returns the committed snapshot, or null (nothing new, or committed later).
+     */
+    SnapshotMeta snapshotNow(SimNode n, long commitDelayNs) {
+        final RaftEngine e = n.engine;
+        if (e == null) {
+            return null;
+        }
+        final long index = e.lastApplied();
+        final long covered = e.snapshot() == null ? 0 : e.snapshot().index();
+        if (index <= covered || index == 0) {
+            return null;
+        }
+        final long term = n.log.termAt(index);
+        final SnapshotStore.SnapshotSink sink = n.snapshots.create(index, term, memberIds);
+        sink.write(java.nio.ByteBuffer.wrap(n.sm.snapshot(index)));
+        if (commitDelayNs == 0) {
+            return commitSnapshot(n, sink);
+        }
+        final int incarnation = n.incarnation;
+        schedule(nowNs + commitDelayNs, "n" + n.id + " commits its snapshot at " + index, () -> {
+            if (n.engine != null && n.incarnation == incarnation) {
+                commitSnapshot(n, sink);
+            } else {
+                sink.close();
+                snapshotsLost++;
+                note("n" + n.id + " crashed while writing its snapshot at " + index + ": lost");
+            }
+        });
+        return null;
+    }
+
+    private SnapshotMeta commitSnapshot(SimNode n, SnapshotStore.SnapshotSink sink) {
+        final SnapshotMeta meta = sink.commit();
+        snapshotsTaken++;
+        note("n" + n.id + " took " + meta);
+        runCycle(n, engine -> {
+            engine.onSnapshotTaken(meta);
+            return 1;
+        });
+        return meta;
+    }
+
     /** The fault is fixed and the node started again over its stores (what survived its fail-stop). */
     public Simulation repairAndRestart(int id) {
         inject("repair and restart n" + id, id, () -> repairNow(node(id)));
@@ -736,6 +797,12 @@ public final class Simulation {
         n.seenTerm = 0;
         n.leaderTerm = -1;
         n.scheduledWriteSeq = n.log.writeSeq(); // entries held now were durable (or preloaded)
+        // The state machine starts from the latest snapshot, as RaftNode does; delivery resumes after it.
+        n.sm.reset();
+        final SnapshotMeta restored = n.snapshots.latest();
+        if (restored != null) {
+            checker.onRestore(n, restored, n.sm.restore(n.snapshots, restored), "at start");
+        }
         final Outbox outbox = (to, type, body, offset, length) -> {
             send(n.id, to, type, body, offset, length);
             return true;
@@ -750,6 +817,14 @@ public final class Simulation {
             public void onProposalResult(long tag, ResultCode code, long index) {
                 note("n" + n.id + " #" + tag + " " + code + " at " + index);
                 checker.onProposalResult(n, incarnation, tag, code, index, nowNs);
+            }
+
+            @Override
+            public void onSnapshotInstalled(SnapshotMeta meta) {
+                note("n" + n.id + " installed " + meta);
+                n.snapshotsInstalled++;
+                installs++;
+                checker.onRestore(n, meta, n.sm.restore(n.snapshots, meta), "from the leader");
             }
         };
         final MetaStore meta = new MetaStore() {
@@ -785,7 +860,7 @@ public final class Simulation {
             public void close() {
             }
         };
-        n.engine = new RaftEngine(n.id, memberIds.clone(), config, n.log, meta, outbox,
+        n.engine = new RaftEngine(n.id, memberIds.clone(), config, n.log, meta, n.snapshots, restored, outbox,
             randomSources.create(n.id, incarnation), listener, nowNs);
         final long phase = alignedTicks ? tickIntervalNs : 1 + random.nextLong(tickIntervalNs);
         scheduleTick(n, nowNs + phase);

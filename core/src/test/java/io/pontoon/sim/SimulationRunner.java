@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <p>Output: the full report of the first {@value #FULL_REPORTS} failing seeds, a one-line summary with
  * the replay command for each further one, then a last line
- * {@code RESULT seeds=N violations=V elections=E commits=C crashes=K aimed_crashes=A fail_stops=F virtual_seconds=X events=K wall_ms=W cpu_ms=U
+ * {@code RESULT seeds=N violations=V elections=E commits=C crashes=K aimed_crashes=A fail_stops=F snapshots=P installs=I virtual_seconds=X events=K wall_ms=W cpu_ms=U
  * seeds_per_sec=R seeds_per_cpu_sec=Q} (CPU time is this thread's: a fair speed figure on a busy machine).
  */
 public final class SimulationRunner {
@@ -23,7 +23,7 @@ public final class SimulationRunner {
 
     /** Figures of a run; {@link #resultLine()} is the {@code RESULT ...} line. */
     public record Result(long seeds, long violations, List<Long> failingSeeds, long elections, long commits,
-                         long crashes, long aimedCrashes, long failStops,
+                         long crashes, long aimedCrashes, long failStops, long snapshots, long installs,
                          long virtualNs, long events, long wallMs, long cpuMs) {
         public boolean ok() {
             return violations == 0;
@@ -34,7 +34,8 @@ public final class SimulationRunner {
             final double seedsPerCpuSec = seeds * 1000.0 / Math.max(1, cpuMs);
             return "RESULT seeds=" + seeds + " violations=" + violations + " elections=" + elections
                 + " commits=" + commits + " crashes=" + crashes + " aimed_crashes=" + aimedCrashes
-                + " fail_stops=" + failStops + " virtual_seconds=" + String.format("%.1f", virtualNs / 1e9)
+                + " fail_stops=" + failStops + " snapshots=" + snapshots + " installs=" + installs
+                + " virtual_seconds=" + String.format("%.1f", virtualNs / 1e9)
                 + " events=" + events + " wall_ms=" + wallMs + " cpu_ms=" + cpuMs
                 + " seeds_per_sec=" + String.format("%.0f", seedsPerSec)
                 + " seeds_per_cpu_sec=" + String.format("%.0f", seedsPerCpuSec);
@@ -66,6 +67,8 @@ public final class SimulationRunner {
         long crashes = 0;
         long aimedCrashes = 0;
         long failStops = 0;
+        long snapshots = 0;
+        long installs = 0;
         long virtualNs = 0;
         long events = 0;
         final List<Long> failing = new ArrayList<>();
@@ -79,6 +82,8 @@ public final class SimulationRunner {
                 crashes += stats.crashes();
                 aimedCrashes += stats.aimedCrashes();
                 failStops += stats.failStops();
+                snapshots += stats.snapshots();
+                installs += stats.installs();
                 virtualNs += stats.virtualNs();
                 events += stats.events();
             } catch (SimulationFailure f) {
@@ -96,7 +101,7 @@ public final class SimulationRunner {
             }
         }
         final Result result = new Result(seeds, violations, Collections.unmodifiableList(failing), elections, commits,
-            crashes, aimedCrashes, failStops, virtualNs, events, System.currentTimeMillis() - startMs,
+            crashes, aimedCrashes, failStops, snapshots, installs, virtualNs, events, System.currentTimeMillis() - startMs,
             threads.isCurrentThreadCpuTimeSupported() ? (threads.getCurrentThreadCpuTime() - startCpuNs) / 1_000_000 : 0);
         if (!failing.isEmpty()) {
             final StringBuilder sb = new StringBuilder("failing seeds:");
