@@ -29,10 +29,10 @@ import java.nio.file.Path;
 /**
  * A {@link LogStore} on a Chronicle Queue journal (format: {@link JournalFormat}).
  *
- * <p>Threads. Every {@link LogStore} method is called on the Raft thread and does no I/O of its own: appends and
- * truncations are copied into a ring that the journal thread ({@link JournalAgent}) drains into the journal in
- * BATCH records, one per duty cycle, and makes them durable (in {@link Durability#SYNC} through a separate sync
- * thread, pipelined with the next writes). {@code termAt}/{@code lastIndex} come from a memory-mapped side index
+ * <p>Threads. Every {@link LogStore} method is called on the Raft thread and does no I/O of its own: appends,
+ * truncations and resets are copied into a ring that the journal thread ({@link JournalAgent}) drains into the
+ * journal in BATCH records, one per duty cycle, and makes them durable (in {@link Durability#SYNC} through a
+ * separate sync thread, pipelined with the next writes). {@code termAt}/{@code lastIndex} come from a memory-mapped side index
  * ({@link LogIndex}, nothing on the heap per entry); {@link #read} serves recent entries from an in-memory cache
  * ({@link EntryCache}) and older ones straight from the mapped journal, without copying.
  *
@@ -64,8 +64,12 @@ public final class ChronicleLogStore implements LogStore {
 
     private ExcerptTailer readTailer;
     private long appendSeq;
+    /** Truncations and resets handed to the journal thread (it counts both in durableTruncations). */
     private long truncationsRequested;
-    /** While a truncation is not yet durable the durable index may not exceed this (LogStore contract). */
+    /**
+     * While a truncation (or reset) is not yet durable the durable index may not exceed this (LogStore contract:
+     * {@code fromIndex - 1} for a truncation, the reset index for a reset).
+     */
     private long truncationCap = Long.MAX_VALUE;
     private long commitIndexHint;
     private final String droppedTail;
@@ -281,6 +285,33 @@ public final class ChronicleLogStore implements LogStore {
         journalIdle.wake();
     }
 
+    /**
+     * Discards every entry and restarts the log after a snapshot at {@code logIndex} of {@code term} (see
+     * {@link LogStore#resetTo}). Raft thread; the log index and the cache change at once, and the journal thread
+     * writes a RESET record in ring order, after everything handed over before. Counted like a truncation: until
+     * that record is durable {@link #durableIndex()} is at most {@code logIndex} (a crash before that leaves the
+     * old log); then it reaches {@code logIndex} and follows the entries appended after it.
+     *
+     * @throws IllegalArgumentException if {@code logIndex} or {@code term} is below 1
+     */
+    @Override
+    public void resetTo(long logIndex, long term) {
+        checkOpen();
+        if (logIndex < 1 || logIndex == Long.MAX_VALUE || term < 1) {
+            throw new IllegalArgumentException("resetTo(" + logIndex + ", " + term
+                + "): index must be in [1, " + (Long.MAX_VALUE - 1) + "] and term >= 1");
+        }
+        cache.clear();
+        index.resetTo(logIndex, term);
+        truncationCap = Math.min(truncationCap, logIndex);
+        truncationsRequested++;
+        final int claimed = claim(JournalRing.MSG_RESET, JournalRing.RESET_LENGTH);
+        commands.buffer().putLong(claimed + JournalRing.RESET_INDEX_OFFSET, logIndex);
+        commands.buffer().putLong(claimed + JournalRing.RESET_TERM_OFFSET, term);
+        commands.commit(claimed);
+        journalIdle.wake();
+    }
+
     @Override
     public boolean read(long logIndex, EntryReader reader) {
         checkOpen();
@@ -306,7 +337,8 @@ public final class ChronicleLogStore implements LogStore {
     public long durableIndex() {
         checkOpen();
         feedback.read(feedbackHandler);
-        // Read the truncation count before the index (the journal thread writes them in the other order).
+        // Read the truncation count (resets included) before the index (the journal thread writes them in the
+        // other order).
         final long truncations = agent.durableTruncations.getAcquire();
         final long journalDurable = agent.durableIndex.getAcquire();
         if (truncations >= truncationsRequested) {

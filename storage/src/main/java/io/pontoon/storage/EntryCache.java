@@ -57,6 +57,11 @@ final class EntryCache {
         }
     }
 
+    /** After a reset of the log: every position handed out so far is invalid; the space is reused. */
+    void clear() {
+        validFromPosition = writePosition;
+    }
+
     DirectBuffer buffer() {
         return buffer;
     }

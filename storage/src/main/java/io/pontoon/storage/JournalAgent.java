@@ -300,6 +300,16 @@ final class JournalAgent implements Agent {
                 truncationsWritten++;
                 break;
             }
+            case JournalRing.MSG_RESET: {
+                closeBatch();
+                final long index = buffer.getLong(offset + JournalRing.RESET_INDEX_OFFSET);
+                writeValues(JournalFormat.TYPE_RESET, index, buffer.getLong(offset + JournalRing.RESET_TERM_OFFSET));
+                // Published like a truncation: the Raft thread keeps the durable index at most `index` until the
+                // count published with an index computed after this record covers it.
+                journalLastIndex = index;
+                truncationsWritten++;
+                break;
+            }
             case JournalRing.MSG_DELETE_BEFORE:
                 closeBatch();
                 deleteCyclesBelow(buffer.getInt(offset + JournalRing.DELETE_BEFORE_CYCLE_OFFSET));
@@ -433,7 +443,7 @@ final class JournalAgent implements Agent {
         }
     }
 
-    /** TRUNCATE/COMMIT carry one value (second is ignored); DISCARD carries two. */
+    /** TRUNCATE/COMMIT carry one value (second is ignored); DISCARD and RESET carry two. */
     private void writeValues(byte type, long first, long second) {
         record.putByte(JournalFormat.TYPE_OFFSET, type);
         record.putLong(JournalFormat.VALUE_OFFSET, first, JournalFormat.ORDER);
@@ -441,6 +451,9 @@ final class JournalAgent implements Agent {
         if (type == JournalFormat.TYPE_DISCARD) {
             record.putLong(JournalFormat.DISCARD_LAST_OFFSET, second, JournalFormat.ORDER);
             bodyLength = JournalFormat.DISCARD_RECORD_LENGTH - JournalFormat.CRC_LENGTH;
+        } else if (type == JournalFormat.TYPE_RESET) {
+            record.putLong(JournalFormat.RESET_TERM_OFFSET, second, JournalFormat.ORDER);
+            bodyLength = JournalFormat.RESET_RECORD_LENGTH - JournalFormat.CRC_LENGTH;
         }
         crc.reset();
         crc.update(recordBytes, 0, bodyLength);

@@ -1,5 +1,6 @@
 package io.pontoon.storage;
 
+import io.pontoon.spi.LogStore;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -16,8 +17,10 @@ import java.nio.file.Path;
  * stopped node's directory (and, racily, on a running one).
  *
  * <p>Output, one line per entry from the first held index up to {@code min(commit index, last index)}, then a
- * summary line:
+ * summary line; when the log restarts after a snapshot (a RESET record, {@code LogStore.resetTo}), a first line
+ * names the reset point, the entries then start at {@code index + 1}:
  * <pre>
+ * RESET lsn=&lt;index&gt; term=&lt;term&gt;
  * ENTRY lsn=&lt;index&gt; term=&lt;term&gt; crc=&lt;crc&gt;
  * RESULT last_lsn=&lt;last index in the journal&gt; commit_index=&lt;last recorded commit hint&gt;
  * </pre>
@@ -51,6 +54,9 @@ public final class JournalDump {
             final UnsafeBuffer record = new UnsafeBuffer(0, 0);
             final StringBuilder line = new StringBuilder(64);
             final JournalFormat.Checksum checksum = new JournalFormat.Checksum();
+            if (replay.resetIndex != LogStore.NULL_VALUE) {
+                out.println("RESET lsn=" + replay.resetIndex + " term=" + replay.resetTerm);
+            }
             try (ExcerptTailer tailer = queue.createTailer()) {
                 for (long i = index.firstIndex(); i <= upTo; i++) {
                     final long queueIndex = index.queueIndex(i);

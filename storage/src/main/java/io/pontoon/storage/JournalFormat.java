@@ -19,6 +19,7 @@ import java.util.zip.CRC32C;
  * TRUNCATE  type=2:u8 fromIndex:i64 crc:u32                            (13 bytes)
  * COMMIT    type=3:u8 commitIndex:i64 crc:u32                          (13 bytes)
  * DISCARD   type=4:u8 firstQueueIndex:i64 lastQueueIndex:i64 crc:u32   (21 bytes)
+ * RESET     type=6:u8 index:i64 term:i64 crc:u32                       (21 bytes)
  * </pre>
  *
  * <ul>
@@ -33,6 +34,9 @@ import java.util.zip.CRC32C;
  *   <li>COMMIT: a hint of the node's commit index, for offline tools; Raft safety never depends on it.</li>
  *   <li>DISCARD: written by recovery after it dropped a damaged tail: the excerpts in the queue index range
  *   are known-bad and are skipped on every later replay.</li>
+ *   <li>RESET: every entry is gone and the log restarts after a snapshot ({@code LogStore.resetTo}): it is empty
+ *   with last index {@code index}, the term at {@code index} is {@code term}, and the next BATCH starts at
+ *   {@code index + 1}. {@code index} and {@code term} are at least 1.</li>
  * </ul>
  *
  * <p>Type 1 was the per-entry ENTRY record of the first journal format ({@code type=1:u8 index:i64 term:i64
@@ -48,6 +52,7 @@ final class JournalFormat {
     static final byte TYPE_COMMIT = 3;
     static final byte TYPE_DISCARD = 4;
     static final byte TYPE_BATCH = 5;
+    static final byte TYPE_RESET = 6;
 
     static final int TYPE_OFFSET = 0;
     static final int CRC_LENGTH = 4;
@@ -75,6 +80,10 @@ final class JournalFormat {
     static final int DISCARD_FIRST_OFFSET = 1;
     static final int DISCARD_LAST_OFFSET = 9;
     static final int DISCARD_RECORD_LENGTH = 1 + 8 + 8 + CRC_LENGTH;
+
+    static final int RESET_INDEX_OFFSET = 1;
+    static final int RESET_TERM_OFFSET = 9;
+    static final int RESET_RECORD_LENGTH = 1 + 8 + 8 + CRC_LENGTH;
 
     /** Reason prefix {@link #validate} uses for an intact record of the old per-entry format. */
     static final String LEGACY_REASON = "per-entry ENTRY record (type 1)";
@@ -160,6 +169,11 @@ final class JournalFormat {
             case TYPE_DISCARD:
                 if (length != DISCARD_RECORD_LENGTH) {
                     return "record type " + type + " has length " + length + " but its header implies " + DISCARD_RECORD_LENGTH;
+                }
+                break;
+            case TYPE_RESET:
+                if (length != RESET_RECORD_LENGTH) {
+                    return "record type " + type + " has length " + length + " but its header implies " + RESET_RECORD_LENGTH;
                 }
                 break;
             case TYPE_LEGACY_ENTRY: {

@@ -11,7 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 
 /**
- * Rebuilds the log from the journal at open: applies BATCH and TRUNCATE records in order, keeps the highest
+ * Rebuilds the log from the journal at open: applies BATCH, TRUNCATE and RESET records in order, keeps the highest
  * COMMIT hint, and sorts damage into the two cases the recovery rules distinguish.
  *
  * <ul>
@@ -34,6 +34,14 @@ final class JournalReplay {
         String damagedTail;
         long firstBadQueueIndex = LogStore.NULL_VALUE;
         long lastBadQueueIndex = LogStore.NULL_VALUE;
+        /** The last RESET record applied (index and term), or NULL_VALUE if none is left in the journal. */
+        long resetIndex = LogStore.NULL_VALUE;
+        long resetTerm = LogStore.NULL_VALUE;
+        /**
+         * False until a BATCH or RESET fixed where the log ends: until then the first BATCH may start anywhere (the
+         * first remaining file of a compacted journal); afterwards every BATCH starts at lastIndex + 1.
+         */
+        boolean positioned;
 
         Result(LogIndex index) {
             this.index = index;
@@ -141,11 +149,12 @@ final class JournalReplay {
         switch (type) {
             case JournalFormat.TYPE_BATCH: {
                 final long first = record.getLong(JournalFormat.BATCH_FIRST_INDEX_OFFSET, JournalFormat.ORDER);
-                if (!index.isEmpty() && first != index.lastIndex() + 1) {
+                if ((result.positioned || !index.isEmpty()) && first != index.lastIndex() + 1) {
                     throw new JournalCorruptedException("journal record at " + where(file, position, queueIndex)
                         + " is a BATCH starting at index " + first + " but the log ends at " + index.lastIndex()
                         + "; the journal contradicts itself. Refusing to start.");
                 }
+                result.positioned = true;
                 final int count = JournalFormat.batchCount(record, length);
                 final int table = JournalFormat.batchTableOffset(length, count);
                 int payloadOffset = JournalFormat.BATCH_PAYLOAD_OFFSET;
@@ -161,6 +170,21 @@ final class JournalReplay {
             case JournalFormat.TYPE_TRUNCATE:
                 index.truncateFrom(record.getLong(JournalFormat.VALUE_OFFSET, JournalFormat.ORDER));
                 break;
+            case JournalFormat.TYPE_RESET: {
+                final long resetIndex = record.getLong(JournalFormat.RESET_INDEX_OFFSET, JournalFormat.ORDER);
+                final long resetTerm = record.getLong(JournalFormat.RESET_TERM_OFFSET, JournalFormat.ORDER);
+                if (resetIndex < 1 || resetIndex == Long.MAX_VALUE || resetTerm < 1) {
+                    throw new JournalCorruptedException("journal record at " + where(file, position, queueIndex)
+                        + " is an intact RESET to index " + resetIndex + " of term " + resetTerm
+                        + ", which no writer produces; the journal contradicts itself. Refusing to start.");
+                }
+                // Every entry before it is gone, whatever the old log held: the next BATCH starts at resetIndex + 1.
+                index.resetTo(resetIndex, resetTerm);
+                result.resetIndex = resetIndex;
+                result.resetTerm = resetTerm;
+                result.positioned = true;
+                break;
+            }
             case JournalFormat.TYPE_COMMIT:
                 result.commitIndex = Math.max(result.commitIndex,
                     record.getLong(JournalFormat.VALUE_OFFSET, JournalFormat.ORDER));

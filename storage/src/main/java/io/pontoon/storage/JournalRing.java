@@ -12,6 +12,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *   MSG_TRUNCATE       fromIndex:i64
  *   MSG_DELETE_BEFORE  segment:i64 cycle:i32 (delete journal files of cycles below this one and log index
  *                                            segment files below this segment)
+ *   MSG_RESET          index:i64 term:i64 (LogStore.resetTo: write a RESET record)
  * journal thread -> Raft thread
  *   MSG_WRITTEN        firstAppendSeq:i64 firstIndex:i64 queueIndex:i64 count:i32
  * </pre>
@@ -26,6 +27,7 @@ final class JournalRing {
     static final int MSG_TRUNCATE = 2;
     static final int MSG_DELETE_BEFORE = 3;
     static final int MSG_WRITTEN = 4;
+    static final int MSG_RESET = 5;
 
     static final int ENTRY_INDEX_OFFSET = 0;
     static final int ENTRY_TERM_OFFSET = 8;
@@ -35,6 +37,10 @@ final class JournalRing {
     static final int DELETE_BEFORE_SEGMENT_OFFSET = 0;
     static final int DELETE_BEFORE_CYCLE_OFFSET = 8;
     static final int DELETE_BEFORE_LENGTH = 12;
+
+    static final int RESET_INDEX_OFFSET = 0;
+    static final int RESET_TERM_OFFSET = 8;
+    static final int RESET_LENGTH = 16;
 
     static final int WRITTEN_SEQ_OFFSET = 0;
     static final int WRITTEN_INDEX_OFFSET = 8;

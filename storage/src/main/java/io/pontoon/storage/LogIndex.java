@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * {@value #SLOT_LENGTH}-byte slot in a memory-mapped side file; slots live in segment files of
  * {@value #SEGMENT_ENTRIES} entries ({@code index/<segment number in hex>.idx}, 2.5 MiB, sparse) that are
  * created and mapped as the log reaches them and unmapped and deleted whole when compaction or a truncation to
- * empty leaves them behind. Nothing is ever copied or doubled. The segment table is a fixed array of
+ * empty or a reset leaves them behind. Nothing is ever copied or doubled. The segment table is a fixed array of
  * {@value #MAX_SEGMENTS} references (the held range may span at most that many segments, about 4.3 G
  * entries: an hour of log at 1 M entries/s, the span of one FAST_HOURLY file, fits).
  *
@@ -60,7 +60,10 @@ final class LogIndex implements AutoCloseable {
 
     private long firstIndex = 1;
     private long lastIndex;
-    /** Term of the entry at firstIndex - 1 when known (after compaction in this session), else NULL_VALUE. */
+    /**
+     * Term of the entry at firstIndex - 1 when known (after compaction in this session, or the reset point after
+     * a reset), else NULL_VALUE.
+     */
     private long compactedTerm = LogStore.NULL_VALUE;
 
     /**
@@ -158,8 +161,12 @@ final class LogIndex implements AutoCloseable {
         if (isEmpty()) {
             // The log restarts here: segments of the old range are left behind.
             releaseAllExcept(index >>> SEGMENT_SHIFT);
+            if (index != lastIndex + 1) {
+                // Not where the empty log ended (the first BATCH of a compacted journal): the term below is unknown.
+                // At lastIndex + 1 (after a reset, or a truncation to empty) it is still the one already known.
+                compactedTerm = LogStore.NULL_VALUE;
+            }
             firstIndex = index;
-            compactedTerm = LogStore.NULL_VALUE;
         }
         final int tableSlot = (int) ((index >>> SEGMENT_SHIFT) & TABLE_MASK);
         if (segmentNumbers[tableSlot] != index >>> SEGMENT_SHIFT) {
@@ -204,6 +211,19 @@ final class LogIndex implements AutoCloseable {
             }
         }
         return keepFrom;
+    }
+
+    /**
+     * Discards every entry: the log is empty with last index {@code index}, {@code termAt(index)} is {@code term}
+     * and the next entry is {@code index + 1} (LogStore.resetTo, or a RESET record in replay). Every segment but
+     * the one that will hold {@code index + 1} is unmapped and its file deleted on the calling thread (a reset is
+     * rare: it installs a snapshot); that one keeps its mapping, whose stale slots are rewritten before being read.
+     */
+    void resetTo(long index, long term) {
+        releaseAllExcept((index + 1) >>> SEGMENT_SHIFT);
+        firstIndex = index + 1;
+        lastIndex = index;
+        compactedTerm = term;
     }
 
     /** Deletes the segment files in {@code dir} numbered below {@code belowSegment}; best effort. */
@@ -266,6 +286,13 @@ final class LogIndex implements AutoCloseable {
             new File(dir.toFile(), name(stale)).delete();
         }
         final File file = new File(dir.toFile(), name(segment));
+        // A file of this segment may still exist, unmapped: compaction unmapped it and the journal thread has not
+        // deleted it yet, and a reset then moved the log back into its range. A new segment starts from a new file
+        // (mapNewFile refuses an existing one). Should that pending deletion still run after this, it unlinks the
+        // new file, which stays valid through its mapping until unmapped (rebuilt from the journal at every open).
+        if (!file.delete() && file.exists()) {
+            throw new StorageException("cannot replace stale log index segment " + file.getAbsolutePath());
+        }
         final MappedByteBuffer map;
         try {
             // Sparse: pages are allocated when first written, so a fresh segment costs no I/O up front.

@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Random appends, truncations, reopens and compactions against a plain list model, over many seeds. Each seed
- * picks its own ring/cache sizes and durability so back-pressure, cache eviction and journal reads all occur.
- * A failure names the seed; rerun one with {@code -Dstorage.model.seed=N}.
+ * Random appends, truncations, reopens, compactions (and log resets, in the second test) against a plain list
+ * model, over many seeds. Each seed picks its own ring/cache sizes and durability so back-pressure, cache eviction
+ * and journal reads all occur. A failure names the seed; rerun one with {@code -Dstorage.model.seed=N}.
  */
 class ChronicleLogStoreModelTest {
     static final int SEEDS = Integer.getInteger("storage.model.seeds", 30);
@@ -38,13 +38,25 @@ class ChronicleLogStoreModelTest {
         long first = 1;
         final List<Long> terms = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();
+        /** Term at first - 1 while the log starts right after a reset (resetTo), else NULL_VALUE. */
+        long resetTerm = LogStore.NULL_VALUE;
 
         long last() {
             return first + terms.size() - 1;
         }
 
         long lastTerm() {
-            return terms.isEmpty() ? 0 : terms.get(terms.size() - 1);
+            if (terms.isEmpty()) {
+                return resetTerm != LogStore.NULL_VALUE ? resetTerm : 0;
+            }
+            return terms.get(terms.size() - 1);
+        }
+
+        void resetTo(long index, long term) {
+            terms.clear();
+            payloads.clear();
+            first = index + 1;
+            resetTerm = term;
         }
 
         void truncateFrom(long index) {
@@ -59,28 +71,43 @@ class ChronicleLogStoreModelTest {
                 terms.remove(0);
                 payloads.remove(0);
                 first++;
+                // The RESET record went with the files before the new first entry.
+                resetTerm = LogStore.NULL_VALUE;
             }
         }
     }
 
     @Test
     void randomOperationsMatchAListModel() throws Exception {
+        runSeeds(20_240_000L, SEEDS, false);
+    }
+
+    /**
+     * The same with log resets (LogStore.resetTo) below, inside and beyond the log among the steps; its own seeds
+     * ({@code -Dstorage.model.seed=N} reruns one in both tests), so the pinned seeds above keep their sequences.
+     */
+    @Test
+    void randomOperationsWithResetsMatchAListModel() throws Exception {
+        runSeeds(20_250_000L, Math.max(1, SEEDS / 2), true);
+    }
+
+    private void runSeeds(long firstSeed, int count, boolean resets) throws Exception {
         final Long only = Long.getLong("storage.model.seed");
-        final long base = only != null ? only : 20_240_000L;
-        final int seeds = only != null ? 1 : SEEDS;
+        final long base = only != null ? only : firstSeed;
+        final int seeds = only != null ? 1 : count;
         for (long seed = base; seed < base + seeds; seed++) {
-            final Path dir = Files.createDirectory(root.resolve("seed-" + seed));
+            final Path dir = Files.createDirectory(root.resolve((resets ? "resets-seed-" : "seed-") + seed));
             try {
-                runSeed(seed, dir);
+                runSeed(seed, dir, resets);
             } catch (AssertionError | RuntimeException e) {
                 System.err.println("journal of failed seed " + seed + ":\n" + JournalRecords.describe(dir));
-                throw new AssertionError("model test failed for seed " + seed
+                throw new AssertionError("model test" + (resets ? " with resets" : "") + " failed for seed " + seed
                     + " (rerun: -Dstorage.model.seed=" + seed + "): " + e.getMessage(), e);
             }
         }
     }
 
-    private static void runSeed(long seed, Path dir) {
+    private static void runSeed(long seed, Path dir, boolean resets) {
         final Random random = new Random(seed);
         final SetTimeProvider clock = new SetTimeProvider(TimeUnit.SECONDS.toNanos(1_700_000_000L + seed * 10));
         final ChronicleLogStoreOptions options = ChronicleLogStoreOptions.builder(dir)
@@ -101,8 +128,15 @@ class ChronicleLogStoreModelTest {
         ChronicleLogStore store = ChronicleLogStore.open(options);
         try {
             for (int step = 0; step < STEPS; step++) {
-                final int op = random.nextInt(100);
-                if (op < 55) {
+                final int op = random.nextInt(resets ? 106 : 100);
+                if (op >= 100) {
+                    // Below, inside or beyond the log (below the durable index included), as a snapshot install.
+                    final long index = Math.max(1, model.first - 5 + random.nextInt(model.terms.size() + 60));
+                    final long term = Math.max(1, model.lastTerm()) + random.nextInt(2);
+                    store.resetTo(index, term);
+                    model.resetTo(index, term);
+                    assertTrue(store.durableIndex() <= index, "durable index after resetTo(" + index + ")");
+                } else if (op < 55) {
                     final long term = model.lastTerm() + (random.nextInt(5) == 0 ? 1 : 0) + (model.terms.isEmpty() ? 1 : 0);
                     final int count = 1 + random.nextInt(40);
                     for (int k = 0; k < count; k++) {
@@ -154,9 +188,13 @@ class ChronicleLogStoreModelTest {
 
     private static void checkSample(LogStore store, Model model, Random random) {
         assertEquals(model.last(), store.lastIndex(), "lastIndex");
-        if (!model.terms.isEmpty() || model.first == 1) {
+        if (!model.terms.isEmpty() || model.first == 1 || model.resetTerm != LogStore.NULL_VALUE) {
             // (An emptied compacted log's last term is the compacted entry's, which the model does not track.)
             assertEquals(model.lastTerm(), store.lastTerm(), "lastTerm");
+        }
+        if (model.resetTerm != LogStore.NULL_VALUE) {
+            assertEquals(model.first, store.firstIndex(), "firstIndex after a reset");
+            assertEquals(model.resetTerm, store.termAt(model.first - 1), "term at the reset point");
         }
         assertTrue(store.durableIndex() <= store.lastIndex(), "durableIndex <= lastIndex");
         if (model.terms.isEmpty()) {
@@ -172,6 +210,9 @@ class ChronicleLogStoreModelTest {
 
     private static void checkAll(LogStore store, Model model) {
         assertEquals(model.last(), store.lastIndex(), "lastIndex after final reopen");
+        if (model.resetTerm != LogStore.NULL_VALUE) {
+            assertEquals(model.resetTerm, store.termAt(model.first - 1), "term at the reset point after final reopen");
+        }
         if (!model.terms.isEmpty()) {
             assertEquals(model.first, store.firstIndex(), "firstIndex after final reopen");
         }

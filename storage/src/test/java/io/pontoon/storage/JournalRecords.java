@@ -62,6 +62,9 @@ final class JournalRecords {
                 if (r.getByte(0) == JournalFormat.TYPE_BATCH && length >= JournalFormat.BATCH_OVERHEAD) {
                     out.append(" first ").append(r.getLong(1, JournalFormat.ORDER))
                         .append(" count ").append(JournalFormat.batchCount(r, length));
+                } else if (r.getByte(0) == JournalFormat.TYPE_RESET && length == JournalFormat.RESET_RECORD_LENGTH) {
+                    out.append(" index ").append(r.getLong(JournalFormat.RESET_INDEX_OFFSET, JournalFormat.ORDER))
+                        .append(" term ").append(r.getLong(JournalFormat.RESET_TERM_OFFSET, JournalFormat.ORDER));
                 } else if (length >= 9) {
                     out.append(" value ").append(r.getLong(1, JournalFormat.ORDER));
                 }
