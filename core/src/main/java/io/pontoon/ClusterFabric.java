@@ -21,6 +21,14 @@ public interface ClusterFabric extends AutoCloseable {
     /** Term and vote of {@code nodeId}; after a restart, over the same durable contents. */
     MetaStore metaStore(int nodeId);
 
+    /**
+     * The snapshots of {@code nodeId} (for nodes with a state machine); after a restart, over the same durable
+     * contents. Default: this fabric keeps none.
+     */
+    default io.pontoon.spi.SnapshotStore snapshotStore(int nodeId) {
+        throw new UnsupportedOperationException(name() + " fabric keeps no snapshots (needed for state machines)");
+    }
+
     /** Cuts {@code nodeId} off from every other node, both directions. */
     void disconnect(int nodeId);
 

@@ -36,6 +36,11 @@ public class ForwardingClusterFabric implements ClusterFabric {
     }
 
     @Override
+    public io.pontoon.spi.SnapshotStore snapshotStore(int nodeId) {
+        return delegate.snapshotStore(nodeId);
+    }
+
+    @Override
     public void disconnect(int nodeId) {
         delegate.disconnect(nodeId);
     }

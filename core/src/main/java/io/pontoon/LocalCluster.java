@@ -22,8 +22,14 @@ public final class LocalCluster implements AutoCloseable {
     /** Shared Raft threads owned by this cluster, or null: each node has its own. */
     private final RaftThreads raftThreads;
     private final java.util.List<java.util.List<CommitListener>> listeners = new java.util.ArrayList<>();
+    /** Makes each node's state machine at every (re)start, or null: the nodes have none. */
+    private final java.util.function.IntFunction<StateMachine> stateMachines;
+    private final StateMachine[] current;
 
-    private LocalCluster(int[] ids, RaftConfig config, ClusterFabric fabric, RaftThreads raftThreads) {
+    private LocalCluster(int[] ids, RaftConfig config, ClusterFabric fabric, RaftThreads raftThreads,
+                         java.util.function.IntFunction<StateMachine> stateMachines) {
+        this.stateMachines = stateMachines;
+        this.current = new StateMachine[ids.length];
         this.ids = ids;
         this.config = config;
         this.network = fabric;
@@ -57,6 +63,16 @@ public final class LocalCluster implements AutoCloseable {
      * shared threads and the fabric.
      */
     public static LocalCluster start(int nodes, RaftConfig config, ClusterFabric fabric, int sharedRaftThreads) {
+        return start(nodes, config, fabric, sharedRaftThreads, null);
+    }
+
+    /**
+     * As above, each node with a state machine: {@code stateMachines} makes node id's state machine at every start
+     * and restart (a restarted node gets a fresh one, restored from its latest snapshot, as a restarted process
+     * would); snapshots go to {@link ClusterFabric#snapshotStore}.
+     */
+    public static LocalCluster start(int nodes, RaftConfig config, ClusterFabric fabric, int sharedRaftThreads,
+                                     java.util.function.IntFunction<StateMachine> stateMachines) {
         if (nodes < 1 || nodes > 99) {
             throw new IllegalArgumentException("nodes must be in [1, 99], got " + nodes);
         }
@@ -69,7 +85,7 @@ public final class LocalCluster implements AutoCloseable {
             ids[i] = i + 1;
         }
         final RaftThreads threads = sharedRaftThreads == 0 ? null : RaftThreads.start(sharedRaftThreads, config.idleMode);
-        final LocalCluster cluster = new LocalCluster(ids, config, fabric, threads);
+        final LocalCluster cluster = new LocalCluster(ids, config, fabric, threads, stateMachines);
         for (int i = 0; i < nodes; i++) {
             cluster.restart(i);
         }
@@ -113,6 +129,10 @@ public final class LocalCluster implements AutoCloseable {
         for (CommitListener l : listeners.get(i)) {
             b.onCommit(l);
         }
+        if (stateMachines != null) {
+            current[i] = stateMachines.apply(id);
+            b.stateMachine(current[i]).snapshotStore(network.snapshotStore(id));
+        }
         nodes[i] = b.start();
         running[i] = true;
     }
@@ -127,6 +147,12 @@ public final class LocalCluster implements AutoCloseable {
         if (running[i]) {
             nodes[i].onCommit(listener);
         }
+    }
+
+    /** The state machine of node {@code i}'s current (or last) incarnation, or null without state machines. */
+    public synchronized StateMachine stateMachine(int i) {
+        node(i);
+        return current[i];
     }
 
     public synchronized boolean isRunning(int i) {

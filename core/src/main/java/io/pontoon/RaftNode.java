@@ -75,6 +75,10 @@ public final class RaftNode implements AutoCloseable {
     /** The first cause of a fail-stop, or null. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Consumer<Throwable> failureHandler;
+    /** With a state machine: its apply thread; else null. */
+    private final ApplyLoop applyLoop;
+    private final io.pontoon.spi.SnapshotStore snapshots;
+    private final RaftEngine engine;
 
     private RaftNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -112,7 +116,22 @@ public final class RaftNode implements AutoCloseable {
                 t.flush();
             }
         };
-        final RaftEngine engine = new RaftEngine(nodeId, b.memberIds, config, log, meta,
+        // A state machine starts from the latest snapshot, restored here, on the starting thread.
+        this.snapshots = b.snapshotStore;
+        final io.pontoon.spi.SnapshotMeta restored = b.stateMachine != null ? b.snapshotStore.latest() : null;
+        if (restored != null) {
+            try (io.pontoon.spi.SnapshotStore.SnapshotSource source = b.snapshotStore.open(restored)) {
+                b.stateMachine.restore(new SnapshotReader(source));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("node " + nodeId + ": restoring the state machine from "
+                    + restored + " failed", e);
+            }
+        }
+        final WakeableIdleStrategy raftWake = wakeable;
+        this.applyLoop = b.stateMachine == null ? null : new ApplyLoop(nodeId, b.stateMachine, b.snapshotStore,
+            b.memberIds, config, restored, cause -> failStop(cause, lastStatus), raftWake::wake);
+        final ApplyLoop apply = applyLoop;
+        this.engine = new RaftEngine(nodeId, b.memberIds, config, log, meta, b.snapshotStore, restored,
             outbox, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
                 @Override
                 public void onProposalResult(long tag, ResultCode code, long index) {
@@ -121,13 +140,32 @@ public final class RaftNode implements AutoCloseable {
 
                 @Override
                 public void onCommit(long lsn, long term, DirectBuffer data, int offset, int length) {
+                    if (apply != null) {
+                        apply.offer(lsn, term, data, offset, length);
+                    }
                     agentRef[0].onCommit(lsn, term, data, offset, length);
+                }
+
+                @Override
+                public boolean canApply(int length) {
+                    return apply == null || apply.canApply(length);
+                }
+
+                @Override
+                public void onSnapshotInstalled(io.pontoon.spi.SnapshotMeta installed) {
+                    if (apply != null) {
+                        apply.offerRestore(installed);
+                    }
                 }
             }, SystemNanoClock.INSTANCE.nanoTime());
         final LogStore store = log;
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus, store::failure, this::failStop);
         agentRef[0] = agent;
+        if (applyLoop != null) {
+            agent.snapshotsTaken(applyLoop::pollTaken);
+            applyLoop.start();
+        }
         agent.proposalRing(proposals);
         agent.onSlotFreed(this::onSlotFreed);
         log.durableIndexWakeup(wakeable::wake);
@@ -404,6 +442,24 @@ public final class RaftNode implements AutoCloseable {
         closer.start();
     }
 
+    /**
+     * Takes a snapshot of the state machine now, at its last applied entry, on the apply thread (the Raft thread is
+     * not blocked); completes once it is durable, with its metadata, and the log is then compacted up to the
+     * previous snapshot. Fails if the node has no state machine. Any thread.
+     */
+    public CompletableFuture<io.pontoon.spi.SnapshotMeta> snapshot() {
+        if (applyLoop == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("node " + nodeId
+                + " has no state machine (RaftNode.Builder.stateMachine)"));
+        }
+        return applyLoop.requestSnapshot();
+    }
+
+    /** Highest log index the state machine holds (applied or restored); 0 without a state machine. Any thread. */
+    public long stateMachineIndex() {
+        return applyLoop == null ? 0 : applyLoop.appliedIndex();
+    }
+
     /** Why this node fail-stopped, or null if it has not (see {@link Builder#onFailure}). Any thread. */
     public Throwable failure() {
         return failure.get();
@@ -432,6 +488,10 @@ public final class RaftNode implements AutoCloseable {
         } else {
             member.leave();
         }
+        if (applyLoop != null) {
+            applyLoop.close();
+        }
+        engine.close();
         completions.close();
         for (CompletableFuture<RaftStatus> f : statusRequests.values()) {
             final RaftStatus last = lastStatus;
@@ -444,7 +504,8 @@ public final class RaftNode implements AutoCloseable {
         statusRequests.clear();
         // Each resource is closed even if another fails (a failed journal's close reports its failure again).
         RuntimeException first = null;
-        for (AutoCloseable resource : new AutoCloseable[] {transport, log, meta}) {
+        for (AutoCloseable resource : snapshots == null ? new AutoCloseable[] {transport, log, meta}
+            : new AutoCloseable[] {transport, log, meta, snapshots}) {
             try {
                 resource.close();
             } catch (Exception e) {
@@ -472,6 +533,8 @@ public final class RaftNode implements AutoCloseable {
         private long randomSeed = System.nanoTime();
         private RaftThreads raftThreads;
         private Consumer<Throwable> failureHandler;
+        private StateMachine stateMachine;
+        private io.pontoon.spi.SnapshotStore snapshotStore;
 
         private Builder() {
         }
@@ -527,6 +590,27 @@ public final class RaftNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The application's state machine: it gets every committed entry on the node's apply thread, and is
+         * snapshotted by {@link RaftConfig#snapshotEveryEntries} / {@link RaftConfig#snapshotEveryBytes} and on
+         * {@link RaftNode#snapshot()}; needs a {@link #snapshotStore}. At start it is restored from the latest
+         * snapshot, and delivery resumes after it.
+         */
+        public Builder stateMachine(StateMachine stateMachine) {
+            this.stateMachine = stateMachine;
+            return this;
+        }
+
+        /**
+         * Where snapshots are kept ({@code FileSnapshotStore.open(dataDir)} in the storage module, or
+         * {@link io.pontoon.memory.InMemorySnapshotStore}); the node closes it. Also lets this node receive snapshots
+         * from a leader.
+         */
+        public Builder snapshotStore(io.pontoon.spi.SnapshotStore store) {
+            this.snapshotStore = store;
+            return this;
+        }
+
         /** Seed for randomized election timeouts (default: from the clock). */
         public Builder randomSeed(long seed) {
             this.randomSeed = seed;
@@ -557,6 +641,10 @@ public final class RaftNode implements AutoCloseable {
                     + (logStore == null ? "logStore " : "") + (metaStore == null ? "metaStore " : "")
                     + (transport == null ? "transport" : ""));
             }
+            if (stateMachine != null && snapshotStore == null) {
+                throw new IllegalArgumentException("a state machine needs a snapshotStore (FileSnapshotStore.open(dataDir) "
+                    + "for a durable node, InMemorySnapshotStore for one in memory)");
+            }
             // Issue 9: limits checked together, so no node accepts an entry it cannot store or replicate.
             if (config.maxEntryBytes > logStore.maxPayloadBytes()) {
                 throw new IllegalArgumentException("RaftConfig.maxEntryBytes (" + config.maxEntryBytes
@@ -568,6 +656,14 @@ public final class RaftNode implements AutoCloseable {
             if (appendEntriesOfOne > transport.maxMessageBytes()) {
                 throw new IllegalArgumentException("RaftConfig.maxEntryBytes (" + config.maxEntryBytes
                     + ") cannot be replicated: an AppendEntries of one such entry takes " + appendEntriesOfOne
+                    + " bytes, and the transport carries at most " + transport.maxMessageBytes()
+                    + " (NettyTransportConfig.maxFrameBytes less the frame header)");
+            }
+            final long snapshotChunk = io.pontoon.protocol.InstallSnapshotCodec.lengthOf(memberIds.length,
+                config.snapshotChunkBytes);
+            if (snapshotChunk > transport.maxMessageBytes()) {
+                throw new IllegalArgumentException("RaftConfig.snapshotChunkBytes (" + config.snapshotChunkBytes
+                    + ") cannot be sent: an InstallSnapshot chunk takes " + snapshotChunk
                     + " bytes, and the transport carries at most " + transport.maxMessageBytes()
                     + " (NettyTransportConfig.maxFrameBytes less the frame header)");
             }

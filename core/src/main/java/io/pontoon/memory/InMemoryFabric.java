@@ -13,6 +13,7 @@ public final class InMemoryFabric implements ClusterFabric {
     private final LocalNetwork network = new LocalNetwork();
     private final Map<Integer, InMemoryLogStore> logs = new HashMap<>();
     private final Map<Integer, InMemoryMetaStore> metas = new HashMap<>();
+    private final Map<Integer, InMemorySnapshotStore> snapshots = new HashMap<>();
 
     @Override
     public Transport transport(int nodeId, int[] memberIds) {
@@ -27,6 +28,11 @@ public final class InMemoryFabric implements ClusterFabric {
     @Override
     public synchronized MetaStore metaStore(int nodeId) {
         return metas.computeIfAbsent(nodeId, id -> new InMemoryMetaStore());
+    }
+
+    @Override
+    public synchronized io.pontoon.spi.SnapshotStore snapshotStore(int nodeId) {
+        return snapshots.computeIfAbsent(nodeId, id -> new InMemorySnapshotStore());
     }
 
     @Override

@@ -34,6 +34,8 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     private final String roleName;
     /** The log store's failure, read every duty cycle (LogStore.failure()). */
     private final Supplier<Throwable> storeFailure;
+    /** Snapshots the state machine's apply thread committed (polled each cycle; null when there is none). */
+    private Supplier<io.pontoon.spi.SnapshotMeta> snapshotsTaken = () -> null;
     /** Told once, on this thread, when the node must stop; the status is the engine's last. */
     private final FailureSink failureSink;
     /** Set on the first failure: no duty cycle runs again (the node is closing). */
@@ -92,6 +94,11 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         this.roleName = "pontoon-raft-" + engine.nodeId();
     }
 
+    /** Where this agent learns of snapshots taken off the Raft thread (set before the agent starts). */
+    public void snapshotsTaken(Supplier<io.pontoon.spi.SnapshotMeta> poll) {
+        this.snapshotsTaken = poll;
+    }
+
     /**
      * One duty cycle. Fail-stop: a log store that reports a failure, or any throwable from the cycle, ends the
      * node's work for good (the failure sink closes the node). Agrona's AgentRunner would otherwise log the
@@ -106,6 +113,10 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
             final Throwable storeFailed = storeFailure.get();
             if (storeFailed != null) {
                 throw storeFailed;
+            }
+            final io.pontoon.spi.SnapshotMeta taken = snapshotsTaken.get();
+            if (taken != null) {
+                engine.onSnapshotTaken(taken);
             }
             final int work = engine.doWork(clock.nanoTime(), this);
             endBatch();

@@ -1,0 +1,387 @@
+package io.pontoon;
+
+import io.pontoon.runtime.WakeableIdleStrategy;
+import io.pontoon.spi.SnapshotMeta;
+import io.pontoon.spi.SnapshotStore;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * The apply thread of a node with a {@link StateMachine} ({@code pontoon-apply-<id>}): the Raft thread hands each
+ * committed entry (and each snapshot installed from the leader) over a bounded ring; this thread applies them in
+ * batches and takes snapshots by the configured policy or on request, streaming them to the SnapshotStore, then
+ * tells the Raft thread ({@link #pollTaken()}), which compacts the log. The Raft thread never waits for the state
+ * machine: when the ring is full, {@link #canApply} holds delivery back and the engine offers the entry again later.
+ */
+final class ApplyLoop implements Agent {
+    private static final int ENTRY = 1;
+    private static final int RESTORE = 2;
+    private static final int ENTRY_HEADER = 16;
+    /** Room kept free for a RESTORE record: its fixed part and up to 1,024 member ids. */
+    private static final int RESTORE_RESERVE = 64 + 4 * 1024;
+    private static final int MAX_BATCH_ENTRIES = 4096;
+    private static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+    private final int nodeId;
+    private final StateMachine stateMachine;
+    private final SnapshotStore snapshots;
+    private final int[] members;
+    private final long everyEntries;
+    private final long everyBytes;
+    private final OneToOneRingBuffer ring;
+    private final WakeableIdleStrategy idle;
+    private final AgentRunner runner;
+    private final Consumer<Throwable> onFailure;
+    private final Runnable wakeRaftThread;
+    private final AtomicReference<SnapshotMeta> taken = new AtomicReference<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<SnapshotMeta>> requests = new ConcurrentLinkedQueue<>();
+    private final MessageHandler handler = this::onRecord;
+    private final Batch batch = new Batch();
+
+    // Apply thread state.
+    private long lastIndex;
+    private long lastTerm;
+    private long snapshotIndex;
+    private SnapshotMeta latest;
+    private long sinceEntries;
+    private long sinceBytes;
+    private boolean failed;
+    private volatile long appliedIndex;
+
+    ApplyLoop(int nodeId, StateMachine stateMachine, SnapshotStore snapshots, int[] members, RaftConfig config,
+              SnapshotMeta restored, Consumer<Throwable> onFailure, Runnable wakeRaftThread) {
+        this.nodeId = nodeId;
+        this.stateMachine = stateMachine;
+        this.snapshots = snapshots;
+        this.members = members.clone();
+        this.everyEntries = config.snapshotEveryEntries;
+        this.everyBytes = config.snapshotEveryBytes;
+        this.onFailure = onFailure;
+        this.wakeRaftThread = wakeRaftThread;
+        // Room for a few of the largest entries; committed entries wait here, not in the Raft thread's log reads.
+        final int capacity = Integer.highestOneBit(Math.max(config.maxEntryBytes + ENTRY_HEADER, 1 << 20) * 8 - 1) * 2;
+        this.ring = new OneToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        this.idle = new WakeableIdleStrategy(20, 10, 1_000_000L, () -> ring.size() > 0 || !requests.isEmpty());
+        if (restored != null) {
+            lastIndex = restored.index();
+            lastTerm = restored.term();
+            snapshotIndex = restored.index();
+            latest = restored;
+            appliedIndex = restored.index();
+        }
+        this.runner = new AgentRunner(idle, this::fail, null, this);
+    }
+
+    void start() {
+        AgentRunner.startOnThread(runner);
+    }
+
+    @Override
+    public String roleName() {
+        return "pontoon-apply-" + nodeId;
+    }
+
+    // ------------------------------------------------------------------ Raft thread
+
+    /** Raft thread: whether an entry of {@code length} bytes can be handed over now. */
+    boolean canApply(int length) {
+        return ring.capacity() - ring.size() >= ENTRY_HEADER + length + RESTORE_RESERVE + 64;
+    }
+
+    /** Raft thread: hands over a committed entry ({@link #canApply} said yes). */
+    void offer(long index, long term, DirectBuffer data, int offset, int length) {
+        final boolean wasEmpty = ring.size() == 0;
+        final int at = claim(ENTRY, ENTRY_HEADER + length);
+        final MutableDirectBuffer b = ring.buffer();
+        b.putLong(at, index, LITTLE_ENDIAN);
+        b.putLong(at + 8, term, LITTLE_ENDIAN);
+        b.putBytes(at + ENTRY_HEADER, data, offset, length);
+        ring.commit(at);
+        if (wasEmpty) {
+            idle.wake();
+        }
+    }
+
+    /** Raft thread: a snapshot from the leader was installed; the state machine restores it before what follows. */
+    void offerRestore(SnapshotMeta meta) {
+        final int[] ids = meta.members();
+        final int at = claim(RESTORE, 36 + 4 * ids.length);
+        final MutableDirectBuffer b = ring.buffer();
+        b.putLong(at, meta.index(), LITTLE_ENDIAN);
+        b.putLong(at + 8, meta.term(), LITTLE_ENDIAN);
+        b.putLong(at + 16, meta.sizeBytes(), LITTLE_ENDIAN);
+        b.putLong(at + 24, meta.checksum(), LITTLE_ENDIAN);
+        b.putInt(at + 32, ids.length, LITTLE_ENDIAN);
+        for (int i = 0; i < ids.length; i++) {
+            b.putInt(at + 36 + 4 * i, ids[i], LITTLE_ENDIAN);
+        }
+        ring.commit(at);
+        idle.wake();
+    }
+
+    private int claim(int type, int length) {
+        final int at = ring.tryClaim(type, length);
+        if (at < 0) {
+            // canApply keeps room for a RESTORE and gates every entry: a failed claim is a bug here.
+            throw new IllegalStateException("node " + nodeId + ": the apply ring has no room for a record of " + length
+                + " bytes although canApply said so");
+        }
+        return at;
+    }
+
+    /** Raft thread, every cycle: a snapshot the apply thread committed since the last call, or null. */
+    SnapshotMeta pollTaken() {
+        return taken.getAndSet(null);
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    /** Asks for a snapshot now; completes with it once durable (or with the latest, if nothing was applied since). */
+    CompletableFuture<SnapshotMeta> requestSnapshot() {
+        final CompletableFuture<SnapshotMeta> f = new CompletableFuture<>();
+        requests.add(f);
+        idle.wake();
+        return f;
+    }
+
+    /** Highest index the state machine holds (applied or restored). */
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    void close() {
+        runner.close();
+        CompletableFuture<SnapshotMeta> f;
+        while ((f = requests.poll()) != null) {
+            f.completeExceptionally(new IllegalStateException("node " + nodeId + " is closed"));
+        }
+    }
+
+    // ------------------------------------------------------------------ apply thread
+
+    @Override
+    public int doWork() throws Exception {
+        if (failed) {
+            return 0;
+        }
+        final int records = ring.read(handler, MAX_BATCH_ENTRIES);
+        applyBatch();
+        int work = records;
+        if ((everyEntries > 0 && sinceEntries >= everyEntries) || (everyBytes > 0 && sinceBytes >= everyBytes)
+            || !requests.isEmpty()) {
+            takeSnapshot();
+            work++;
+        }
+        return work;
+    }
+
+    private void onRecord(int type, MutableDirectBuffer buffer, int offset, int length) {
+        if (failed) {
+            return;
+        }
+        try {
+            if (type == ENTRY) {
+                final int payload = length - ENTRY_HEADER;
+                if (batch.count == MAX_BATCH_ENTRIES || batch.bytes + payload > MAX_BATCH_BYTES) {
+                    applyBatch();
+                }
+                batch.add(buffer.getLong(offset, LITTLE_ENDIAN), buffer.getLong(offset + 8, LITTLE_ENDIAN),
+                    buffer, offset + ENTRY_HEADER, payload);
+            } else if (type == RESTORE) {
+                applyBatch();
+                final int count = buffer.getInt(offset + 32, LITTLE_ENDIAN);
+                final int[] ids = new int[count];
+                for (int i = 0; i < count; i++) {
+                    ids[i] = buffer.getInt(offset + 36 + 4 * i, LITTLE_ENDIAN);
+                }
+                restore(new SnapshotMeta(buffer.getLong(offset, LITTLE_ENDIAN), buffer.getLong(offset + 8, LITTLE_ENDIAN),
+                    ids, buffer.getLong(offset + 16, LITTLE_ENDIAN), buffer.getLong(offset + 24, LITTLE_ENDIAN)));
+            }
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void applyBatch() {
+        if (batch.count == 0 || failed) {
+            batch.clear();
+            return;
+        }
+        try {
+            batch.rewind();
+            stateMachine.apply(batch);
+            lastIndex = batch.lastIndex();
+            lastTerm = batch.lastTerm();
+            sinceEntries += batch.count;
+            sinceBytes += batch.bytes;
+            appliedIndex = lastIndex;
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            batch.clear();
+        }
+    }
+
+    private void restore(SnapshotMeta meta) throws Exception {
+        try (SnapshotStore.SnapshotSource source = snapshots.open(meta)) {
+            stateMachine.restore(new SnapshotReader(source));
+        }
+        lastIndex = meta.index();
+        lastTerm = meta.term();
+        snapshotIndex = meta.index();
+        latest = meta;
+        sinceEntries = 0;
+        sinceBytes = 0;
+        appliedIndex = lastIndex;
+    }
+
+    private void takeSnapshot() {
+        if (failed) {
+            return;
+        }
+        try {
+            if (lastIndex > snapshotIndex) {
+                final SnapshotMeta meta;
+                try (SnapshotStore.SnapshotSink sink = snapshots.create(lastIndex, lastTerm, members)) {
+                    final SnapshotWriter writer = new SnapshotWriter(sink, lastIndex, lastTerm);
+                    stateMachine.takeSnapshot(writer);
+                    writer.flush();
+                    meta = sink.commit();
+                }
+                snapshotIndex = lastIndex;
+                latest = meta;
+                taken.set(meta);
+                wakeRaftThread.run();
+            }
+            sinceEntries = 0;
+            sinceBytes = 0;
+            CompletableFuture<SnapshotMeta> f;
+            while ((f = requests.poll()) != null) {
+                if (latest != null) {
+                    f.complete(latest);
+                } else {
+                    f.completeExceptionally(new IllegalStateException("node " + nodeId
+                        + " has applied nothing yet: no snapshot to take"));
+                }
+            }
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void fail(Throwable t) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        CompletableFuture<SnapshotMeta> f;
+        while ((f = requests.poll()) != null) {
+            f.completeExceptionally(t);
+        }
+        onFailure.accept(new IllegalStateException("node " + nodeId + ": the state machine failed: " + t, t));
+    }
+
+    /** The batch handed to {@link StateMachine#apply}: entries copied out of the ring into one buffer. */
+    private static final class Batch implements CommittedEntries {
+        private final ExpandableDirectByteBuffer data = new ExpandableDirectByteBuffer(64 * 1024);
+        private long[] indexes = new long[256];
+        private long[] terms = new long[256];
+        private int[] offsets = new int[256];
+        private int[] lengths = new int[256];
+        int count;
+        long bytes;
+        private int cursor = -1;
+
+        void add(long index, long term, DirectBuffer src, int offset, int length) {
+            if (count == indexes.length) {
+                final int size = count * 2;
+                indexes = java.util.Arrays.copyOf(indexes, size);
+                terms = java.util.Arrays.copyOf(terms, size);
+                offsets = java.util.Arrays.copyOf(offsets, size);
+                lengths = java.util.Arrays.copyOf(lengths, size);
+            }
+            final int at = (int) bytes;
+            data.putBytes(at, src, offset, length);
+            indexes[count] = index;
+            terms[count] = term;
+            offsets[count] = at;
+            lengths[count] = length;
+            count++;
+            bytes += length;
+        }
+
+        void rewind() {
+            cursor = -1;
+        }
+
+        void clear() {
+            count = 0;
+            bytes = 0;
+            cursor = -1;
+        }
+
+        long lastIndex() {
+            return indexes[count - 1];
+        }
+
+        long lastTerm() {
+            return terms[count - 1];
+        }
+
+        @Override
+        public boolean next() {
+            if (cursor + 1 >= count) {
+                cursor = count;
+                return false;
+            }
+            cursor++;
+            return true;
+        }
+
+        @Override
+        public int count() {
+            return count;
+        }
+
+        @Override
+        public long index() {
+            return indexes[cursor];
+        }
+
+        @Override
+        public long term() {
+            return terms[cursor];
+        }
+
+        @Override
+        public DirectBuffer buffer() {
+            return data;
+        }
+
+        @Override
+        public int offset() {
+            return offsets[cursor];
+        }
+
+        @Override
+        public int length() {
+            return lengths[cursor];
+        }
+    }
+}
