@@ -140,6 +140,10 @@ class StateMachineContractTest {
             final SnapshotMeta second = leader.snapshot().get(30, TimeUnit.SECONDS);
             assertTrue(second.index() > first.index());
             final long last = more.get(more.size() - 1);
+            // The Raft thread compacts when it next polls the apply thread's snapshot: wait for it (a read of the
+            // in-memory log's first index from this thread, only as a wait condition).
+            final io.pontoon.spi.LogStore leaderLog = cluster.fabric().logStore(leaderPos + 1);
+            await(() -> leaderLog.firstIndex() > 1, "the leader compacts its log up to its first snapshot");
 
             cluster.restart(lagging);
             await(() -> cluster.node(lagging).stateMachineIndex() >= last, "the lagging follower catches up");
