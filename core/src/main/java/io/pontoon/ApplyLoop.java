@@ -191,6 +191,18 @@ final class ApplyLoop implements Agent {
         return work;
     }
 
+    /**
+     * The node is closing (its Raft thread has stopped): what was handed over is applied before the thread ends,
+     * so the state machine holds everything the node had committed and passed on.
+     */
+    @Override
+    public void onClose() {
+        while (!failed && ring.size() > 0) {
+            ring.read(handler, MAX_BATCH_ENTRIES);
+            applyBatch();
+        }
+    }
+
     private void onRecord(int type, MutableDirectBuffer buffer, int offset, int length) {
         if (failed) {
             return;

@@ -153,6 +153,7 @@ public final class RaftNode implements AutoCloseable {
 
                 @Override
                 public void onSnapshotInstalled(io.pontoon.spi.SnapshotMeta installed) {
+                    LOG.log(System.Logger.Level.INFO, "pontoon node " + nodeId + " installed the leader's " + installed);
                     if (apply != null) {
                         apply.offerRestore(installed);
                     }

@@ -1,9 +1,11 @@
 package io.pontoon.cli;
 
+import io.pontoon.HashingStateMachine;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
 import io.pontoon.storage.ChronicleLogStore;
 import io.pontoon.storage.ChronicleLogStoreOptions;
+import io.pontoon.storage.FileSnapshotStore;
 import io.pontoon.storage.Durability;
 import io.pontoon.storage.FileMetaStore;
 import io.pontoon.transport.NettyTransport;
@@ -84,6 +86,46 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "1", description = "Netty I/O threads. Default: ${DEFAULT-VALUE}.")
     int ioThreads;
 
+    @Option(names = "--snapshot-every", defaultValue = "1000000", description = "Snapshot the state machine (a running "
+        + "hash and count of the payloads) every N applied entries, then compact the journal up to the previous "
+        + "snapshot; 0 = only on size (--snapshot-every-mb). Default: ${DEFAULT-VALUE}.")
+    long snapshotEvery;
+
+    @Option(names = "--snapshot-every-mb", defaultValue = "256", description = "Also snapshot after this many MiB of "
+        + "payload applied; 0 = only by count. Default: ${DEFAULT-VALUE}.")
+    long snapshotEveryMb;
+
+    @Option(names = "--roll-cycle", defaultValue = "FAST_HOURLY", description = "Chronicle roll cycle of the journal "
+        + "files (compaction deletes whole files): a Chronicle cycle such as FAST_HOURLY or TEN_MINUTELY, TEN_SECONDLY, or "
+        + "a test cycle such as TEST_SECONDLY. "
+        + "Default: ${DEFAULT-VALUE}.")
+    String rollCycle;
+
+    @Option(names = "--snapshot-keep", defaultValue = "2", description = "Snapshots kept in DATA_DIR/snapshots "
+        + "(at least 1; the journal is kept from the oldest). Default: ${DEFAULT-VALUE}.")
+    int snapshotKeep;
+
+    /** Roll cycles by name: Chronicle's standard ones, its small test ones, and the demo's ten-second cycle. */
+    private static java.util.Map<String, net.openhft.chronicle.queue.RollCycle> rollCycles() {
+        final java.util.Map<String, net.openhft.chronicle.queue.RollCycle> all = new java.util.LinkedHashMap<>();
+        for (net.openhft.chronicle.queue.RollCycle c : net.openhft.chronicle.queue.RollCycles.values()) {
+            all.put(((Enum<?>) c).name(), c);
+        }
+        all.put("TEN_SECONDLY", DemoRollCycle.TEN_SECONDLY);
+        for (net.openhft.chronicle.queue.RollCycle c : net.openhft.chronicle.queue.rollcycles.TestRollCycles.values()) {
+            all.putIfAbsent(((Enum<?>) c).name(), c);
+        }
+        return all;
+    }
+
+    static net.openhft.chronicle.queue.RollCycle rollCycle(String name) {
+        return rollCycles().get(name);
+    }
+
+    static String rollCycleNames() {
+        return String.join(", ", rollCycles().keySet());
+    }
+
     /** Parses {@code 1=h:p,2=h:p}; the message names the bad element. */
     static Map<Integer, InetSocketAddress> parsePeers(String spec) {
         final Map<Integer, InetSocketAddress> map = new LinkedHashMap<>();
@@ -120,7 +162,11 @@ public final class NodeCommand implements Callable<Integer> {
             }
             NettyTransportConfig.parseAddress("--listen", listen);
             config = RaftConfig.builder().electionTimeoutNs(electionTimeoutMs * 1_000_000L)
-                .heartbeatIntervalNs(heartbeatMs * 1_000_000L).build();
+                .heartbeatIntervalNs(heartbeatMs * 1_000_000L)
+                .snapshotEveryEntries(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).build();
+            if (snapshotKeep < 1) {
+                throw new IllegalArgumentException("--snapshot-keep must be at least 1, got " + snapshotKeep);
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -158,22 +204,31 @@ public final class NodeCommand implements Callable<Integer> {
                 + "--peer-secret-file (and --client-secret-file for clients) or --tls-cert/--tls-key/--tls-ca, or "
                 + "--insecure to accept that.");
         }
+        final net.openhft.chronicle.queue.RollCycle cycle = rollCycle(rollCycle);
+        if (cycle == null) {
+            throw new ParameterException(spec.commandLine(), "--roll-cycle " + rollCycle + " is not a roll cycle; use "
+                + "one of " + rollCycleNames());
+        }
         final ChronicleLogStore log = ChronicleLogStore.open(
-            ChronicleLogStoreOptions.builder(dataDir).durability(durability).build());
+            ChronicleLogStoreOptions.builder(dataDir).durability(durability).rollCycle(cycle).build());
         final FileMetaStore meta;
+        final FileSnapshotStore snapshots;
         final NettyTransport transport;
         try {
             meta = FileMetaStore.open(dataDir);
+            snapshots = FileSnapshotStore.open(dataDir, snapshotKeep);
             transport = new NettyTransport(tb.build());
         } catch (RuntimeException e) {
             log.close();
             throw e;
         }
+        final HashingStateMachine stateMachine = new HashingStateMachine();
         final int[] ids = members.keySet().stream().mapToInt(Integer::intValue).toArray();
         final CountDownLatch stopped = new CountDownLatch(1);
         final AtomicReference<Throwable> failed = new AtomicReference<>();
         final RaftNode node = RaftNode.builder().nodeId(id).members(ids).config(config)
             .logStore(log).metaStore(meta).transport(transport)
+            .stateMachine(stateMachine).snapshotStore(snapshots)
             .onFailure(cause -> {
                 // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
                 failed.set(cause);
@@ -182,11 +237,22 @@ public final class NodeCommand implements Callable<Integer> {
             .start();
         transport.serveClients(ClientService.of(node));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
+            try {
+                node.close();
+            } catch (RuntimeException e) {
+                System.err.println("pontoon node " + id + ": closing: " + e);
+            } finally {
+                // The state machine after the close (which applies what was committed and handed over): nodes that
+                // applied the same entries print the same line.
+                System.out.println("STATE node=" + id + " index=" + stateMachine.index() + " count="
+                    + stateMachine.count() + " hash=" + Long.toHexString(stateMachine.hash()));
+                System.out.flush();
+                stopped.countDown();
+            }
         }, "pontoon-node-shutdown"));
         System.out.println("READY node=" + id + " listen=" + NettyTransportConfig.format(transport.localAddress())
-            + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability);
+            + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability
+            + " state_index=" + stateMachine.index() + " state_count=" + stateMachine.count());
         System.out.flush();
         stopped.await();
         final Throwable cause = failed.get();

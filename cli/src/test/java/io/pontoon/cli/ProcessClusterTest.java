@@ -126,6 +126,109 @@ class ProcessClusterTest {
     }
 
     /**
+     * Issue 10: a node is killed; the other two take snapshots and compact their journals past everything it holds
+     * (one-second journal files, a snapshot every 300 entries); restarted, it can only catch up through
+     * InstallSnapshot, and does. In the end every node's state machine (a running hash and count of the payloads)
+     * is the same, and counts every acknowledged entry exactly once.
+     */
+    @Test
+    void aKilledNodeTheClusterCompactedPastCatchesUpThroughInstallSnapshot() throws Exception {
+        root = Files.createTempDirectory("pontoon-process-test");
+        final Cluster c = startCluster("--roll-cycle", "TEST_SECONDLY", "--snapshot-every", "300");
+        final String[] addresses = c.addresses().split(",");
+        long acked = appendAll(c.addresses(), 600, 1);
+        final int lagging;
+        try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(c.addresses()).build())) {
+            lagging = findLeader(client, addresses) % 3 + 1;
+        }
+        c.nodes()[lagging - 1].process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        // The first entries after the killed node's last one go into the live nodes' newest files: keep the cluster
+        // busy until both have deleted those files, so the leader no longer holds what the killed node needs next.
+        acked += appendAll(c.addresses(), 300, 2);
+        final int live = lagging % 3 + 1;
+        final String lastFile = journalFiles(live).get(journalFiles(live).size() - 1);
+        long seed = 3;
+        while (!compactedPast(lagging, lastFile)) {
+            acked += appendAll(c.addresses(), 300, seed++);
+            if (seed > 200) {
+                throw new AssertionError("the live nodes never compacted past " + lastFile + ": " + journalFiles(1)
+                    + " " + journalFiles(2) + " " + journalFiles(3));
+            }
+        }
+        restart(c, lagging);
+        final Node restarted = c.nodes()[lagging - 1];
+        acked += appendAll(c.addresses(), 200, 1000);
+        try {
+            awaitCondition(() -> restarted.out.stream().anyMatch(l -> l.contains("installed the leader's snapshot")),
+                "node " + lagging + " installs the leader's snapshot");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; its output: " + String.join("\n", restarted.out), e);
+        }
+        try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(c.addresses()).build())) {
+            final int leader = findLeader(client, addresses);
+            final long target = client.status(addresses[leader - 1]).get(10, TimeUnit.SECONDS).commitIndex();
+            for (String a : addresses) {
+                awaitCondition(() -> statusOrNull(client, a) != null && statusOrNull(client, a).lastApplied() >= target,
+                    a + " applies up to " + target);
+            }
+        }
+        final List<String> states = new ArrayList<>();
+        for (Node n : c.nodes()) {
+            // SIGTERM through the handle: Process.destroy() would also close our end of its output pipe, and the node's
+            // last lines (STATE) would be lost. The node closes, its state machine applies what it was handed.
+            n.process.toHandle().destroy();
+            assertTrue(n.process.waitFor(60, TimeUnit.SECONDS), "node stops on SIGTERM");
+            // The output is read by another thread: wait for the line rather than race the reader.
+            try {
+                awaitCondition(() -> n.out.stream().anyMatch(l -> l.startsWith("STATE ")), "a STATE line");
+            } catch (AssertionError e) {
+                final List<String> all = new ArrayList<>(n.out);
+                throw new AssertionError(e.getMessage() + " (exit " + n.process.exitValue() + "); last output:\n"
+                    + String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size())), e);
+            }
+            final String state = n.out.stream().filter(l -> l.startsWith("STATE ")).findFirst().orElseThrow();
+            states.add(state.substring(state.indexOf(" index=")));
+        }
+        assertEquals(states.get(0), states.get(1), "nodes 1 and 2 hold the same state");
+        assertEquals(states.get(0), states.get(2), "nodes 1 and 3 hold the same state");
+        assertTrue(states.get(0).contains(" count=" + acked + " "), "every acknowledged append counted once: "
+            + acked + " acknowledged, state" + states.get(0));
+    }
+
+    /** Runs `pontoon append` to completion; every request must be acknowledged. Returns the count. */
+    private long appendAll(String cluster, int count, long seed) throws Exception {
+        final Process append = start("append", "--cluster", cluster, "--count", String.valueOf(count), "--payload", "64",
+            "--concurrency", "16", "--seed", String.valueOf(seed));
+        final ConcurrentLinkedQueue<String> out = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<Void> done = pump(append, out);
+        assertTrue(append.waitFor(3, TimeUnit.MINUTES), "append finished");
+        done.get(30, TimeUnit.SECONDS);
+        assertEquals(0, append.exitValue(), "append: " + lastLines(out));
+        final long acks = out.stream().filter(l -> ACK.matcher(l).matches()).count();
+        assertEquals(count, acks, "every append acknowledged: " + lastLines(out));
+        return acks;
+    }
+
+    private List<String> journalFiles(int id) throws IOException {
+        try (Stream<Path> files = Files.list(root.resolve("node-" + id).resolve("journal"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    /** Both live nodes' oldest journal file is newer than {@code lastFile} of the killed node. */
+    private boolean compactedPast(int killed, String lastFile) throws IOException {
+        for (int id = 1; id <= 3; id++) {
+            if (id != killed) {
+                final List<String> files = journalFiles(id);
+                if (files.isEmpty() || files.get(0).compareTo(lastFile) <= 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * Issue 9, disk full: node 1's data directory is a 16 MiB tmpfs. Under load it fills; node 1 must fail-stop
      * and exit non-zero with one line naming the full directory, while the other two keep acknowledging. Once space
      * is freed (the tmpfs grown), node 1 restarts on the same directory and ends up with every acknowledged entry.
@@ -218,7 +321,7 @@ class ProcessClusterTest {
     }
 
     /** Three `pontoon node` processes on free loopback ports, data under {@link #root}, all READY. */
-    private Cluster startCluster() throws IOException {
+    private Cluster startCluster(String... extraNodeArgs) throws IOException {
         final int[] ports = freePorts(3);
         final StringBuilder peers = new StringBuilder();
         final StringBuilder addresses = new StringBuilder();
@@ -228,20 +331,20 @@ class ProcessClusterTest {
         }
         final Node[] nodes = new Node[3];
         for (int i = 0; i < 3; i++) {
-            nodes[i] = startNode(i + 1, ports[i], peers.toString());
+            nodes[i] = startNode(i + 1, ports[i], peers.toString(), extraNodeArgs);
         }
         for (Node n : nodes) {
             n.awaitReady();
         }
-        return new Cluster(ports, peers.toString(), addresses.toString(), nodes);
+        return new Cluster(ports, peers.toString(), addresses.toString(), nodes, extraNodeArgs);
     }
 
-    private record Cluster(int[] ports, String peers, String addresses, Node[] nodes) {
+    private record Cluster(int[] ports, String peers, String addresses, Node[] nodes, String[] extraNodeArgs) {
     }
 
     /** Starts node {@code id} of {@code c} again on its directory and port, and waits until it is READY. */
     private void restart(Cluster c, int id) throws IOException {
-        c.nodes()[id - 1] = startNode(id, c.ports()[id - 1], c.peers());
+        c.nodes()[id - 1] = startNode(id, c.ports()[id - 1], c.peers(), c.extraNodeArgs());
         c.nodes()[id - 1].awaitReady();
     }
 
@@ -289,9 +392,12 @@ class ProcessClusterTest {
         return leader[0];
     }
 
-    private Node startNode(int id, int port, String peers) throws IOException {
-        final Process p = start("node", "--id", String.valueOf(id), "--listen", "127.0.0.1:" + port, "--peers", peers,
-            "--data-dir", root.resolve("node-" + id).toString(), "--durability", "SYNC");
+    private Node startNode(int id, int port, String peers, String... extra) throws IOException {
+        final List<String> args = new ArrayList<>(List.of("node", "--id", String.valueOf(id), "--listen",
+            "127.0.0.1:" + port, "--peers", peers, "--data-dir", root.resolve("node-" + id).toString(),
+            "--durability", "SYNC"));
+        args.addAll(List.of(extra));
+        final Process p = start(args.toArray(new String[0]));
         final ConcurrentLinkedQueue<String> out = new ConcurrentLinkedQueue<>();
         pump(p, out);
         return new Node(p, out);

@@ -36,6 +36,7 @@ public class NettyLoopbackFabric implements ClusterFabric {
     private final IntFunction<LogStore> logStores;
     private final IntFunction<MetaStore> metaStores;
     private final Runnable onClose;
+    private IntFunction<io.pontoon.spi.SnapshotStore> snapshotStores;
     private final Map<Integer, Integer> ports = new HashMap<>();
     private final Map<Integer, NettyTransport> transports = new HashMap<>();
     private final Set<Integer> disconnected = new HashSet<>();
@@ -86,6 +87,20 @@ public class NettyLoopbackFabric implements ClusterFabric {
     @Override
     public synchronized MetaStore metaStore(int nodeId) {
         return metaStores.apply(nodeId);
+    }
+
+    /** Where nodes with a state machine keep their snapshots (opens, or reopens after a restart). */
+    public synchronized NettyLoopbackFabric snapshotStores(IntFunction<io.pontoon.spi.SnapshotStore> stores) {
+        this.snapshotStores = stores;
+        return this;
+    }
+
+    @Override
+    public synchronized io.pontoon.spi.SnapshotStore snapshotStore(int nodeId) {
+        if (snapshotStores == null) {
+            return ClusterFabric.super.snapshotStore(nodeId);
+        }
+        return snapshotStores.apply(nodeId);
     }
 
     private static InetSocketAddress loopback(int port) {

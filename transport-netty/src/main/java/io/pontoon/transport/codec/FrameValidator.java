@@ -3,6 +3,8 @@ package io.pontoon.transport.codec;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.AppendResponseCodec;
 import io.pontoon.protocol.HeartbeatCodec;
+import io.pontoon.protocol.InstallSnapshotCodec;
+import io.pontoon.protocol.InstallSnapshotResponseCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
@@ -16,6 +18,7 @@ import org.agrona.DirectBuffer;
  */
 public final class FrameValidator {
     private final AppendEntriesCodec appendEntries = new AppendEntriesCodec();
+    private final InstallSnapshotCodec installSnapshot = new InstallSnapshotCodec();
 
     /**
      * @param frameLength whole frame length, prefix included (the length field was already checked
@@ -58,6 +61,8 @@ public final class FrameValidator {
             case MessageType.VOTE_RESPONSE: return VoteResponseCodec.validate(bodyLength);
             case MessageType.HEARTBEAT:
             case MessageType.HEARTBEAT_RESPONSE: return HeartbeatCodec.validate(bodyLength);
+            case MessageType.INSTALL_SNAPSHOT: return installSnapshot.wrap(b, bodyOffset, bodyLength).validate();
+            case MessageType.INSTALL_SNAPSHOT_RESPONSE: return InstallSnapshotResponseCodec.validate(bodyLength);
             default: return "unexpected frame type " + FrameType.name(type) + " on a peer connection";
         }
     }
