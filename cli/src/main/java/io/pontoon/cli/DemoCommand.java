@@ -110,13 +110,15 @@ public final class DemoCommand implements Callable<Integer> {
             return new CompactingFabric(ClusterFabric.inMemory(), nodes);
         }
         final TempNodeStores stores = new TempNodeStores("pontoon-demo", Durability.valueOf(durability.name()));
-        return new CompactingFabric(new NettyLoopbackFabric(System.nanoTime(), id -> openJournal(stores, id),
+        final NettyLoopbackFabric netty = new NettyLoopbackFabric(System.nanoTime(), id -> openJournal(stores, id),
             stores::metaStore, stores::close) {
             @Override
             public String name() {
                 return "netty loopback, chronicle journals (" + durability + ") in " + stores.root();
             }
-        }, nodes);
+        };
+        netty.snapshotStores(id -> io.pontoon.storage.FileSnapshotStore.open(stores.dataDir(id)));
+        return new CompactingFabric(netty, nodes);
     }
 
     /** A node's journal in the temporary stores, rolling every ten seconds ({@link #DEMO_ROLL_CYCLE}). */
@@ -143,7 +145,10 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("note: failover skipped: with %d node(s) no majority remains without the leader%n", nodes);
         }
         final CompactingFabric compacting = fabric();
-        final LocalCluster cluster = LocalCluster.start(nodes, config, compacting, raftThreads);
+        // Each node runs a real state machine (a running hash and count of the payloads), snapshotted every
+        // snapshotEveryEntries; the demo checks at the end that every node holds the same state.
+        final LocalCluster cluster = LocalCluster.start(nodes, config, compacting, raftThreads,
+            id -> new io.pontoon.HashingStateMachine());
         // Ctrl-C must not leave journals behind: closing the cluster deletes the temporary directory.
         final Thread cleanup = new Thread(cluster::close, "pontoon-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -296,6 +301,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + "written_off=%d (late outcomes seen: %d)%n", committed, load.failures(ResultCode.NOT_LEADER),
                 load.failures(ResultCode.REJECTED_BUSY), load.failures(ResultCode.LEADERSHIP_LOST),
                 load.failures(ResultCode.TIMEOUT), load.writtenOff(), load.lateOutcomes());
+            out.println(stateMachinesLine(cluster));
             out.printf(Locale.ROOT, "RESULT committed=%d ops_per_sec=%d p50_us=%d p99_us=%d failover_ms=%d failed=%d "
                     + "leader_changes=%d heap_used_mb=%d%n",
                 committed, Math.round(committed * 1_000_000_000.0 / elapsedNs),
@@ -312,6 +318,20 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return PontoonCli.EXIT_OK;
         }
+    }
+
+    /**
+     * Each node's state machine as the run ends: index, payload count and hash. Nodes at the same index hold the same
+     * state; one that is behind (a follower still applying, or the one cut off for the failover) shows a lower index.
+     */
+    String stateMachinesLine(LocalCluster cluster) {
+        final StringBuilder sb = new StringBuilder("state machines:");
+        for (int i = 0; i < cluster.size(); i++) {
+            final io.pontoon.HashingStateMachine sm = (io.pontoon.HashingStateMachine) cluster.stateMachine(i);
+            sb.append(String.format(Locale.ROOT, " n%d index=%d count=%d hash=%016x", i + 1, sm.index(), sm.count(),
+                sm.hash()));
+        }
+        return sb.toString();
     }
 
     /** Position of the leader a majority agrees on, or -1 if none within {@code timeout}. */
