@@ -193,6 +193,17 @@ class ProcessClusterTest {
         assertEquals(states.get(0), states.get(2), "nodes 1 and 3 hold the same state");
         assertTrue(states.get(0).contains(" count=" + acked + " "), "every acknowledged append counted once: "
             + acked + " acknowledged, state" + states.get(0));
+
+        // `./pontoon dump` lists the snapshots first, newest first.
+        final Process dump = start("dump", "--data-dir", root.resolve("node-" + lagging).toString());
+        final ConcurrentLinkedQueue<String> dumped = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<Void> dumpDone = pump(dump, dumped);
+        assertTrue(dump.waitFor(2, TimeUnit.MINUTES));
+        dumpDone.get(30, TimeUnit.SECONDS);
+        final List<String> snapshotLines = dumped.stream().filter(l -> l.startsWith("SNAPSHOT index=")).toList();
+        assertTrue(!snapshotLines.isEmpty() && snapshotLines.get(0).matches(
+            "SNAPSHOT index=\\d+ term=\\d+ bytes=24 crc32c=[0-9a-f]{8} members=\\[1,2,3]"), "dump lists snapshots: "
+            + snapshotLines);
     }
 
     /** Runs `pontoon append` to completion; every request must be acknowledged. Returns the count. */

@@ -98,6 +98,18 @@ public final class FileSnapshotStore implements SnapshotStore {
         return new FileSnapshotStore(directory, keep);
     }
 
+    /**
+     * Read-only listing for tools ({@code ./pontoon dump}): every intact committed snapshot in {@code dataDir/snapshots},
+     * newest first, without creating, deleting or locking anything (empty if there is no such directory).
+     */
+    public static List<SnapshotMeta> listReadOnly(Path dataDir) {
+        final Path directory = dataDir.resolve(DIRECTORY);
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        return new FileSnapshotStore(directory, DEFAULT_KEEP).list();
+    }
+
     /** {@code <data dir>/snapshots}. */
     public Path directory() {
         return directory;
