@@ -172,6 +172,29 @@ class ProtocolDocTest {
         b = new UnsafeBuffer(doc.get("heartbeat-response"));
         assertEquals(MessageType.HEARTBEAT_RESPONSE, Frame.type(b, 0));
         assertEquals(12, new HeartbeatCodec().wrap(b, H).secondField());
+
+        b = new UnsafeBuffer(doc.get("install-snapshot"));
+        assertEquals(MessageType.INSTALL_SNAPSHOT, Frame.type(b, 0));
+        final io.pontoon.protocol.InstallSnapshotCodec is = new io.pontoon.protocol.InstallSnapshotCodec()
+            .wrap(b, H, b.capacity() - H);
+        assertNull(is.validate());
+        assertEquals(5, is.term());
+        assertEquals(100, is.lastIncludedIndex());
+        assertEquals(4, is.lastIncludedTerm());
+        assertEquals(10, is.totalBytes());
+        assertEquals(0xc0ffeeL, is.checksum());
+        assertEquals(6, is.chunkOffset());
+        assertEquals(java.util.List.of(1, 2, 3), java.util.Arrays.stream(is.members()).boxed().toList());
+        assertEquals("wxyz", b.getStringWithoutLengthAscii(is.dataOffset(), is.dataLength()));
+        assertTrue(is.isLast());
+        b = new UnsafeBuffer(doc.get("install-snapshot-response"));
+        assertEquals(MessageType.INSTALL_SNAPSHOT_RESPONSE, Frame.type(b, 0));
+        final io.pontoon.protocol.InstallSnapshotResponseCodec isr = new io.pontoon.protocol.InstallSnapshotResponseCodec()
+            .wrap(b, H);
+        assertEquals(100, isr.lastIncludedIndex());
+        assertEquals(10, isr.nextOffset());
+        assertTrue(isr.installed());
+        assertFalse(isr.refused());
     }
 
     @Test

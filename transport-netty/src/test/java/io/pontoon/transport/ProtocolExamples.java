@@ -72,6 +72,15 @@ final class ProtocolExamples {
         m.put("vote-response-granted", frame(MessageType.VOTE_RESPONSE, 2, b -> VoteResponseCodec.encode(b, 0, 6, true, true)));
         m.put("heartbeat", frame(MessageType.HEARTBEAT, 1, b -> HeartbeatCodec.encode(b, 0, 5, 10)));
         m.put("heartbeat-response", frame(MessageType.HEARTBEAT_RESPONSE, 2, b -> HeartbeatCodec.encode(b, 0, 5, 12)));
+        m.put("install-snapshot", frame(MessageType.INSTALL_SNAPSHOT, 1, b -> {
+            final int len = io.pontoon.protocol.InstallSnapshotCodec.encodeHeader(b, 0, 5, 100, 4, 10, 0xc0ffeeL, 6,
+                new int[] {1, 2, 3}, 4);
+            b.putStringWithoutLengthAscii(io.pontoon.protocol.InstallSnapshotCodec.dataOffset(3), "wxyz");
+            return len;
+        }));
+        m.put("install-snapshot-response", frame(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2,
+            b -> io.pontoon.protocol.InstallSnapshotResponseCodec.encode(b, 0, 5, 100, 10,
+                io.pontoon.protocol.InstallSnapshotResponseCodec.INSTALLED)));
         m.put("handshake-challenge", frame(FrameType.HANDSHAKE_CHALLENGE, 1,
             b -> HandshakeCodec.encodeChallenge(b, 0, CHALLENGE_NONCE)));
         m.put("handshake-hello", frame(FrameType.HANDSHAKE_HELLO, 2, b -> HandshakeCodec.encodeHello(b, 0,
