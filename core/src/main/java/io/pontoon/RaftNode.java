@@ -346,9 +346,14 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Adds a commit listener (the seed's CommitCh). It sees entries applied after it is added; add it
-     * through {@link Builder#onCommit} to see every entry from the start.
+     * Adds a commit listener (the seed's CommitCh), called on the Raft thread. It sees entries applied after it is
+     * added; add it through {@link Builder#addCommitListener} to see every entry from the start.
      */
+    public void addCommitListener(CommitListener listener) {
+        onCommit(listener);
+    }
+
+    /** The seed's name for {@link #addCommitListener}. */
     public void onCommit(CommitListener listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
@@ -585,7 +590,15 @@ public final class RaftNode implements AutoCloseable {
             return this;
         }
 
-        /** A commit listener registered before the Raft thread starts: it sees every committed entry. */
+        /**
+         * A commit listener registered before the Raft thread starts: it sees every committed entry of this run (see
+         * {@link CommitListener} for restarts). Called on the Raft thread.
+         */
+        public Builder addCommitListener(CommitListener listener) {
+            return onCommit(listener);
+        }
+
+        /** The seed's name for {@link #addCommitListener}. */
         public Builder onCommit(CommitListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;

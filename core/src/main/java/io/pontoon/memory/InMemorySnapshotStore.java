@@ -74,9 +74,15 @@ public final class InMemorySnapshotStore implements SnapshotStore {
         crc.update(content);
         final SnapshotMeta meta = new SnapshotMeta(pending.index(), pending.term(), pending.members(), content.length,
             crc.getValue());
-        // Ordered by index; a snapshot at an index already held replaces it.
-        committed.removeIf(s -> s.meta.index() >= meta.index());
-        committed.add(new Stored(meta, content));
+        // Ordered by index; a snapshot at an index already held replaces it. A commit may come after a newer one
+        // (written concurrently, or delayed): it goes in its place, and never pushes a newer snapshot out; pruning
+        // keeps the newest `keep`, so an old one committed late may be pruned at once (as the file store does).
+        committed.removeIf(s -> s.meta.index() == meta.index());
+        int at = committed.size();
+        while (at > 0 && committed.get(at - 1).meta.index() > meta.index()) {
+            at--;
+        }
+        committed.add(at, new Stored(meta, content));
         while (committed.size() > keep) {
             committed.remove(0);
         }

@@ -13,10 +13,13 @@ import java.util.stream.Stream;
  */
 class PinnedSeedsTest {
     /**
-     * A seed, its cluster size, and what went wrong on it. These were found before storage faults existed
-     * and replay their classic history ({@link RandomizedRun.Faults#CLASSIC}).
+     * A seed, its cluster size, what went wrong on it, and the faults it ran with: the first five were found
+     * before storage faults existed and replay their classic history ({@link RandomizedRun.Faults#CLASSIC}).
      */
-    record Pinned(long seed, int nodes, String bug) {
+    record Pinned(long seed, int nodes, String bug, RandomizedRun.Faults faults) {
+        Pinned(long seed, int nodes, String bug) {
+            this(seed, nodes, bug, RandomizedRun.Faults.CLASSIC);
+        }
     }
 
     static final List<Pinned> PINNED = List.of(
@@ -30,13 +33,16 @@ class PinnedSeedsTest {
         new Pinned(783173, 5, "message storm: on a reordering network every out-of-order AppendEntries was "
             + "rejected as a gap, the follower fell back to PROBE and, once probed, got a full window again"),
         new Pinned(795590, 3, "liveness: with a window of one message the leader waited for each entry to "
-            + "be durable on the follower before sending the next, so catch-up fell behind the offered load")
+            + "be durable on the follower before sending the next, so catch-up fell behind the offered load"),
+        new Pinned(1002461, 5, "snapshots: a snapshot whose commit was delayed (index 98) was committed after a newer "
+            + "one (99); the in-memory store dropped every snapshot at or above the committed index, so the engine's "
+            + "latest snapshot was gone and the leader failed opening it for InstallSnapshot", RandomizedRun.Faults.BY_SEED)
     );
 
     @TestFactory
     Stream<DynamicTest> pinnedSeedsStayFixed() {
         return PINNED.stream().map(p -> DynamicTest.dynamicTest(
             "seed " + p.seed() + " (" + p.nodes() + " nodes): " + p.bug(),
-            () -> RandomizedRun.run(p.seed(), p.nodes(), RandomizedRun.Faults.CLASSIC)));
+            () -> RandomizedRun.run(p.seed(), p.nodes(), p.faults())));
     }
 }
