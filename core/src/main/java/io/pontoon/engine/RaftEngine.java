@@ -67,6 +67,7 @@ public final class RaftEngine {
     private final InstallSnapshotResponseCodec installSnapshotResponse = new InstallSnapshotResponseCodec();
     private final LogStore.EntryReader applyReader;
     private long lastDurableIndex = -1;
+    private long staleResponses;
 
     /**
      * Creates the engine over existing stores: term and vote come from {@code meta}, the log from
@@ -273,6 +274,10 @@ public final class RaftEngine {
                     return bad;
                 }
                 msgTerm = appendResponse.wrap(body, offset).term();
+                final String badIndex = appendResponse.validateIndexes();
+                if (badIndex != null) {
+                    return badIndex;
+                }
                 break;
             }
             case MessageType.VOTE_REQUEST: {
@@ -334,11 +339,12 @@ public final class RaftEngine {
         if (!passTermGate(fromNodeId, type, msgTerm)) {
             return null;
         }
-        if (type == MessageType.APPEND_RESPONSE && s.role == Role.LEADER) {
-            final String bad = outsideOurLog(appendResponse);
-            if (bad != null) {
-                return bad;
-            }
+        if (type == MessageType.APPEND_RESPONSE && s.role == Role.LEADER && beyondOurLog(appendResponse)) {
+            // Not for this leadership: a follower answers a stale leader's AppendEntries (delayed from an earlier
+            // term) with its current term, naming indexes of that older log (simulation seed 2019854). Taken, they
+            // would move matchIndex or nextIndex past our log.
+            staleResponses++;
+            return null;
         }
         switch (type) {
             case MessageType.APPEND_ENTRIES:
@@ -370,21 +376,18 @@ public final class RaftEngine {
     }
 
     /**
-     * An answer in our term answers an AppendEntries we sent in it, and a leader's log only grows during its
-     * term: no correct follower names an index beyond our last one, or a negative one. Taking such an index
-     * would move matchIndex (and so the commit index) past the log (issue 9: no index arithmetic overflows).
+     * Whether an answer in our term names an index beyond our log. A leader's log only grows during its term, so an
+     * answer to an AppendEntries of this leadership never does; one that does answers an older leader's request
+     * (issue 9: no index arithmetic past the log).
      */
-    private String outsideOurLog(AppendResponseCodec m) {
+    private boolean beyondOurLog(AppendResponseCodec m) {
         final long last = s.log.lastIndex();
-        if (m.success()) {
-            if (m.matchIndex() < 0 || m.matchIndex() > last || m.lastLogIndex() > last) {
-                return "APPEND_RESPONSE acknowledges index " + m.matchIndex() + " (received " + m.lastLogIndex()
-                    + ") but this leader's last index is " + last;
-            }
-        } else if (m.rejectedIndex() < 0 || m.rejectedIndex() > last) {
-            return "APPEND_RESPONSE rejects index " + m.rejectedIndex() + " but this leader's last index is " + last;
-        }
-        return null;
+        return m.success() ? m.matchIndex() > last || m.lastLogIndex() > last : m.rejectedIndex() > last;
+    }
+
+    /** AppendResponses ignored because they answered an older leadership's requests (for tests and reports). */
+    public long staleResponses() {
+        return staleResponses;
     }
 
     /**

@@ -73,4 +73,13 @@ public final class AppendResponseCodec {
     public static String validate(int length) {
         return length == LENGTH ? null : "AppendResponse body must be " + LENGTH + " bytes, got " + length;
     }
+
+    /** Null if the wrapped body's indexes can come from a correct follower, else what is wrong. */
+    public String validateIndexes() {
+        if (success() ? matchIndex() < 0 || lastLogIndex() < 0 : rejectedIndex() < 0) {
+            return "AppendResponse names a negative index (match " + matchIndex() + ", last " + lastLogIndex()
+                + ", rejected " + rejectedIndex() + ")";
+        }
+        return null;
+    }
 }
