@@ -1,16 +1,9 @@
 package io.pontoon.cli;
 
 import io.pontoon.HashingStateMachine;
-import io.pontoon.RaftConfig;
-import io.pontoon.RaftNode;
-import io.pontoon.storage.ChronicleLogStore;
-import io.pontoon.storage.ChronicleLogStoreOptions;
-import io.pontoon.storage.FileSnapshotStore;
+import io.pontoon.server.PontoonServer;
 import io.pontoon.storage.Durability;
-import io.pontoon.storage.FileMetaStore;
-import io.pontoon.transport.NettyTransport;
 import io.pontoon.transport.NettyTransportConfig;
-import io.pontoon.transport.client.ClientService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,6 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,16 +148,13 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Map<Integer, InetSocketAddress> members;
-        final RaftConfig config;
+        final InetSocketAddress listenAddress;
         try {
             members = parsePeers(peers);
             if (!members.containsKey(id)) {
                 throw new IllegalArgumentException("--id " + id + " is not one of the --peers ids " + members.keySet());
             }
-            NettyTransportConfig.parseAddress("--listen", listen);
-            config = RaftConfig.builder().electionTimeoutNs(electionTimeoutMs * 1_000_000L)
-                .heartbeatIntervalNs(heartbeatMs * 1_000_000L)
-                .snapshotEveryEntries(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).build();
+            listenAddress = NettyTransportConfig.parseAddress("--listen", listen);
             if (snapshotKeep < 1) {
                 throw new IllegalArgumentException("--snapshot-keep must be at least 1, got " + snapshotKeep);
             }
@@ -173,21 +164,36 @@ public final class NodeCommand implements Callable<Integer> {
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException("--data-dir " + dataDir + " exists and is not a directory");
         }
-        Files.createDirectories(dataDir);
-        final NettyTransportConfig.Builder tb = NettyTransportConfig.builder().nodeId(id).clusterId(clusterId)
-            .listenAddress(NettyTransportConfig.parseAddress("--listen", listen)).peers(members).ioThreads(ioThreads);
         if (secretFile != null && (peerSecretFile != null || !clientSecretFiles.isEmpty())) {
             throw new ParameterException(spec.commandLine(),
                 "--secret-file (one shared secret) cannot be combined with --peer-secret-file or --client-secret-file");
         }
+        final HashingStateMachine stateMachine = new HashingStateMachine();
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final AtomicReference<Throwable> failed = new AtomicReference<>();
+        final PontoonServer.Builder server;
+        try {
+            server = PontoonServer.builder().nodeId(id).listen(listenAddress).peers(members).dataDir(dataDir)
+                .clusterId(clusterId).ioThreads(ioThreads).durability(durability)
+                .electionTimeout(Duration.ofMillis(electionTimeoutMs)).heartbeatInterval(Duration.ofMillis(heartbeatMs))
+                .snapshotEvery(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).snapshotKeep(snapshotKeep)
+                .stateMachine(stateMachine)
+                .onFailure(cause -> {
+                    // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
+                    failed.set(cause);
+                    stopped.countDown();
+                });
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (secretFile != null) {
-            tb.secret(readSecret(secretFile, "--secret-file"));
+            server.secret(readSecret(secretFile, "--secret-file"));
         }
         if (peerSecretFile != null) {
-            tb.peerSecret(readSecret(peerSecretFile, "--peer-secret-file"));
+            server.peerSecret(readSecret(peerSecretFile, "--peer-secret-file"));
         }
         for (Path f : clientSecretFiles) {
-            tb.clientSecret(readSecret(f, "--client-secret-file"));
+            server.clientSecret(readSecret(f, "--client-secret-file"));
         }
         final io.pontoon.transport.TlsConfig tlsConfig;
         try {
@@ -195,8 +201,8 @@ public final class NodeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        tb.tls(tlsConfig);
-        final InetSocketAddress listenAddress = NettyTransportConfig.parseAddress("--listen", listen);
+        server.tls(tlsConfig).insecure(insecure);
+        // The same rule as PontoonServer's, in the command line's terms.
         if (peerSecretFile == null && secretFile == null && tlsConfig == null && !insecure
             && (listenAddress.getAddress() == null || !listenAddress.getAddress().isLoopbackAddress())) {
             throw new ParameterException(spec.commandLine(), "refusing to listen on " + listen
@@ -209,36 +215,16 @@ public final class NodeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--roll-cycle " + rollCycle + " is not a roll cycle; use "
                 + "one of " + rollCycleNames());
         }
-        final ChronicleLogStore log = ChronicleLogStore.open(
-            ChronicleLogStoreOptions.builder(dataDir).durability(durability).rollCycle(cycle).build());
-        final FileMetaStore meta;
-        final FileSnapshotStore snapshots;
-        final NettyTransport transport;
+        server.rollCycle(cycle);
         try {
-            meta = FileMetaStore.open(dataDir);
-            snapshots = FileSnapshotStore.open(dataDir, snapshotKeep);
-            transport = new NettyTransport(tb.build());
-        } catch (RuntimeException e) {
-            log.close();
-            throw e;
+            server.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        final HashingStateMachine stateMachine = new HashingStateMachine();
-        final int[] ids = members.keySet().stream().mapToInt(Integer::intValue).toArray();
-        final CountDownLatch stopped = new CountDownLatch(1);
-        final AtomicReference<Throwable> failed = new AtomicReference<>();
-        final RaftNode node = RaftNode.builder().nodeId(id).members(ids).config(config)
-            .logStore(log).metaStore(meta).transport(transport)
-            .stateMachine(stateMachine).snapshotStore(snapshots)
-            .onFailure(cause -> {
-                // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
-                failed.set(cause);
-                stopped.countDown();
-            })
-            .start();
-        transport.serveClients(ClientService.of(node));
+        final PontoonServer running = server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                node.close();
+                running.close();
             } catch (RuntimeException e) {
                 System.err.println("pontoon node " + id + ": closing: " + e);
             } finally {
@@ -250,7 +236,7 @@ public final class NodeCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "pontoon-node-shutdown"));
-        System.out.println("READY node=" + id + " listen=" + NettyTransportConfig.format(transport.localAddress())
+        System.out.println("READY node=" + id + " listen=" + NettyTransportConfig.format(running.localAddress())
             + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability
             + " state_index=" + stateMachine.index() + " state_count=" + stateMachine.count());
         System.out.flush();
