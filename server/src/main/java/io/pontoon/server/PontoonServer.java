@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  *     .peerSecret(peerSecret).clientSecret(clientSecret)
  *     .stateMachine(myStateMachine)
  *     .start();
- * server.node().propose(bytes);   // completes once committed and applied here
+ * server.node().propose(bytes);   // completes once committed (the state machine applies it on its own thread)
  * server.close();
  * }</pre>
  *
