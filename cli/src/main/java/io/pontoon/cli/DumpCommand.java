@@ -19,6 +19,28 @@ public final class DumpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "The node's --data-dir.")
     Path dataDir;
 
+    /**
+     * The demo's ten-second roll cycle if the journal's files are named by it (Chronicle cannot find a custom cycle
+     * from the queue's metadata), else null: a standard cycle, which Chronicle finds by itself.
+     */
+    static net.openhft.chronicle.queue.RollCycle customRollCycle(Path dataDir) {
+        final java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter
+            .ofPattern(DemoRollCycle.TEN_SECONDLY.format()).withZone(java.time.ZoneOffset.UTC);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dataDir.resolve("journal"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4"))
+                .anyMatch(n -> {
+                    try {
+                        format.parse(n.substring(0, n.length() - 4));
+                        return true;
+                    } catch (java.time.format.DateTimeParseException e) {
+                        return false;
+                    }
+                }) ? DemoRollCycle.TEN_SECONDLY : null;
+        } catch (java.io.IOException e) {
+            return null; // JournalDump names the missing directory
+        }
+    }
+
     @Override
     public Integer call() {
         final PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
@@ -26,7 +48,7 @@ public final class DumpCommand implements Callable<Integer> {
             out.println("SNAPSHOT index=" + s.index() + " term=" + s.term() + " bytes=" + s.sizeBytes() + " crc32c="
                 + String.format("%08x", s.checksum()) + " members=" + java.util.Arrays.toString(s.members()).replace(" ", ""));
         }
-        JournalDump.dump(dataDir, out);
+        JournalDump.dump(dataDir, customRollCycle(dataDir), out);
         out.flush();
         return PontoonCli.EXIT_OK;
     }

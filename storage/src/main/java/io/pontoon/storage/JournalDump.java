@@ -34,6 +34,15 @@ public final class JournalDump {
 
     /** Lists {@code dataDir/journal}; returns the number of ENTRY lines printed. */
     public static long dump(Path dataDir, PrintStream out) {
+        return dump(dataDir, null, out);
+    }
+
+    /**
+     * As {@link #dump(Path, PrintStream)} for a journal written with a roll cycle outside Chronicle's standard
+     * ones (Chronicle finds a standard cycle from the queue's metadata by itself, but not a custom one); null for
+     * a standard cycle.
+     */
+    public static long dump(Path dataDir, net.openhft.chronicle.queue.RollCycle rollCycle, PrintStream out) {
         if (!Files.isDirectory(dataDir)) {
             throw new StorageException("data directory " + dataDir.toAbsolutePath() + " does not exist or is not a directory");
         }
@@ -43,8 +52,12 @@ public final class JournalDump {
                 + journalDir.toAbsolutePath() + ")");
         }
         DataDirectory.requireChronicleExports();
-        final ChronicleLogStoreOptions options = ChronicleLogStoreOptions.builder(dataDir)
-            .durability(Durability.PAGE_CACHE).build();
+        final ChronicleLogStoreOptions.Builder builder = ChronicleLogStoreOptions.builder(dataDir)
+            .durability(Durability.PAGE_CACHE);
+        if (rollCycle != null) {
+            builder.rollCycle(rollCycle);
+        }
+        final ChronicleLogStoreOptions options = builder.build();
         long printed = 0;
         // The index goes in a temporary directory: the dump writes nothing into the node's directory.
         try (SingleChronicleQueue queue = ChronicleLogStore.openQueue(journalDir, options, true);
