@@ -98,11 +98,11 @@ public final class DemoCommand implements Callable<Integer> {
     enum DemoDurability { SYNC, PAGE_CACHE, MEMORY }
 
     /**
-     * Journal files roll every ten seconds ({@link DemoRollCycle}), so compaction (whole files only) bounds the
+     * Journal files roll every ten seconds ({@link io.pontoon.storage.ShortRollCycles}), so compaction (whole files only) bounds the
      * disk a long run uses to about twenty seconds of log per node; the store's default (hourly) would keep
      * everything of a demo.
      */
-    static final RollCycle DEMO_ROLL_CYCLE = DemoRollCycle.TEN_SECONDLY;
+    static final RollCycle DEMO_ROLL_CYCLE = io.pontoon.storage.ShortRollCycles.TEN_SECONDLY;
 
     /** Every mode compacts: in memory and on disk alike, a log keeps only what some node may still need. */
     private CompactingFabric fabric() {

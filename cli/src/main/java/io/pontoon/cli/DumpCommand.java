@@ -25,7 +25,7 @@ public final class DumpCommand implements Callable<Integer> {
      */
     static net.openhft.chronicle.queue.RollCycle customRollCycle(Path dataDir) {
         final java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter
-            .ofPattern(DemoRollCycle.TEN_SECONDLY.format()).withZone(java.time.ZoneOffset.UTC);
+            .ofPattern(io.pontoon.storage.ShortRollCycles.TEN_SECONDLY.format()).withZone(java.time.ZoneOffset.UTC);
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dataDir.resolve("journal"))) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4"))
                 .anyMatch(n -> {
@@ -35,7 +35,7 @@ public final class DumpCommand implements Callable<Integer> {
                     } catch (java.time.format.DateTimeParseException e) {
                         return false;
                     }
-                }) ? DemoRollCycle.TEN_SECONDLY : null;
+                }) ? io.pontoon.storage.ShortRollCycles.TEN_SECONDLY : null;
         } catch (java.io.IOException e) {
             return null; // JournalDump names the missing directory
         }

@@ -105,7 +105,7 @@ public final class NodeCommand implements Callable<Integer> {
         for (net.openhft.chronicle.queue.RollCycle c : net.openhft.chronicle.queue.RollCycles.values()) {
             all.put(((Enum<?>) c).name(), c);
         }
-        all.put("TEN_SECONDLY", DemoRollCycle.TEN_SECONDLY);
+        all.put("TEN_SECONDLY", io.pontoon.storage.ShortRollCycles.TEN_SECONDLY);
         for (net.openhft.chronicle.queue.RollCycle c : net.openhft.chronicle.queue.rollcycles.TestRollCycles.values()) {
             all.putIfAbsent(((Enum<?>) c).name(), c);
         }

@@ -24,16 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DumpCommandTest {
     @Test
-    void aJournalWithTheDemoRollCycleIsDumped(@TempDir Path dir) {
+    void aJournalWithTheTenSecondRollCycleIsDumped(@TempDir Path dir) {
         try (ChronicleLogStore log = ChronicleLogStore.open(ChronicleLogStoreOptions.builder(dir)
-            .durability(Durability.PAGE_CACHE).rollCycle(DemoRollCycle.TEN_SECONDLY).build())) {
+            .durability(Durability.PAGE_CACHE).rollCycle(io.pontoon.storage.ShortRollCycles.TEN_SECONDLY).build())) {
             final UnsafeBuffer payload = new UnsafeBuffer("abc".getBytes(StandardCharsets.US_ASCII));
             for (long i = 1; i <= 3; i++) {
                 log.append(i, 1, payload, 0, payload.capacity());
             }
             log.onCommitIndex(3);
         }
-        assertEquals(DemoRollCycle.TEN_SECONDLY, DumpCommand.customRollCycle(dir));
+        assertEquals(io.pontoon.storage.ShortRollCycles.TEN_SECONDLY, DumpCommand.customRollCycle(dir));
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final long entries = JournalDump.dump(dir, DumpCommand.customRollCycle(dir), new PrintStream(bytes, true));
         assertEquals(3, entries, bytes.toString());

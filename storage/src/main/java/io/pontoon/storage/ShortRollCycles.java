@@ -1,15 +1,16 @@
-package io.pontoon.cli;
+package io.pontoon.storage;
 
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.rollcycles.RollCycleArithmetic;
 
 /**
- * The demo's journal roll cycle: one file per node every ten seconds. Compaction deletes whole files, so this
+ * Journal roll cycles shorter than Chronicle's standard ones (the shortest, five minutes, would keep gigabytes of
+ * journal at high rates). TEN_SECONDLY: one file per node every ten seconds, what the demo uses. Compaction deletes whole files, so this
  * bounds what a long demo keeps on disk to about twenty seconds of log per node; Chronicle's shortest standard
  * cycle (one minute) kept about 5 GB for three nodes at 200,000 commits/s, and would keep 25 GB a minute at the
  * 1,000,000/s issue 8 aims for. Index layout as Chronicle's MINUTELY: up to 2^26 excerpts a cycle.
  */
-enum DemoRollCycle implements RollCycle {
+public enum ShortRollCycles implements RollCycle {
     TEN_SECONDLY("yyyyMMdd-HHmmss'D'", 10_000, 2 << 10, 16);
 
     private final String format;
@@ -18,7 +19,7 @@ enum DemoRollCycle implements RollCycle {
     private final int indexSpacing;
     private final RollCycleArithmetic arithmetic;
 
-    DemoRollCycle(String format, int lengthInMillis, int indexCount, int indexSpacing) {
+    ShortRollCycles(String format, int lengthInMillis, int indexCount, int indexSpacing) {
         this.format = format;
         this.lengthInMillis = lengthInMillis;
         this.indexCount = indexCount;
