@@ -60,6 +60,11 @@ public final class RaftConfig {
      * it acknowledged (separate from AppendEntries, which heartbeats retry).
      */
     public final long snapshotChunkTimeoutNs;
+    /**
+     * Most InstallSnapshot content bytes a leader sends per second to one follower (0: no limit), so a catch-up does
+     * not take the disk and network that commits need (SOFAJRaft's SnapshotThrottle).
+     */
+    public final long maxSnapshotBytesPerSecond;
 
     /** How the Raft thread idles when it has no work. */
     public enum IdleMode { BACKOFF, SLEEP, BUSY_SPIN }
@@ -85,6 +90,7 @@ public final class RaftConfig {
         snapshotChunkBytes = b.snapshotChunkBytes > 0 ? b.snapshotChunkBytes : autoChunkBytes(b.inboundRingBytes);
         maxInflightSnapshotChunks = b.maxInflightSnapshotChunks;
         snapshotChunkTimeoutNs = b.snapshotChunkTimeoutNs;
+        maxSnapshotBytesPerSecond = b.maxSnapshotBytesPerSecond;
     }
 
     /** 1 MiB, or less when that would not fit one inbound ring record (an eighth of the ring) with its headers. */
@@ -124,6 +130,7 @@ public final class RaftConfig {
         b.snapshotChunkBytes = snapshotChunkBytes;
         b.maxInflightSnapshotChunks = maxInflightSnapshotChunks;
         b.snapshotChunkTimeoutNs = snapshotChunkTimeoutNs;
+        b.maxSnapshotBytesPerSecond = maxSnapshotBytesPerSecond;
         return b;
     }
 
@@ -138,7 +145,8 @@ public final class RaftConfig {
             + ", idleMode=" + idleMode + ", snapshotEveryEntries=" + snapshotEveryEntries
             + ", snapshotEveryBytes=" + snapshotEveryBytes + ", snapshotChunkBytes=" + snapshotChunkBytes
             + ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks
-            + ", snapshotChunkTimeoutNs=" + snapshotChunkTimeoutNs + '}';
+            + ", snapshotChunkTimeoutNs=" + snapshotChunkTimeoutNs
+            + ", maxSnapshotBytesPerSecond=" + maxSnapshotBytesPerSecond + '}';
     }
 
     /** Mutable builder with documented defaults. */
@@ -164,6 +172,7 @@ public final class RaftConfig {
         private int snapshotChunkBytes;
         private int maxInflightSnapshotChunks = 4;
         private long snapshotChunkTimeoutNs = 10_000_000_000L;
+        private long maxSnapshotBytesPerSecond;
 
         private Builder() {
         }
@@ -302,6 +311,12 @@ public final class RaftConfig {
         /** Default 10 s; allowed 1 ms .. 1 hour. */
         public Builder snapshotChunkTimeoutNs(long v) {
             snapshotChunkTimeoutNs = range("snapshotChunkTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
+            return this;
+        }
+
+        /** Default 0 (no limit); 0 .. Long.MAX_VALUE bytes per second and follower. */
+        public Builder maxSnapshotBytesPerSecond(long v) {
+            maxSnapshotBytesPerSecond = range("maxSnapshotBytesPerSecond", v, 0, Long.MAX_VALUE);
             return this;
         }
 

@@ -26,6 +26,8 @@ final class Progress {
     long snapshotSent;
     long snapshotAcked;
     long snapshotProgressNs;
+    /** Throttle (maxSnapshotBytesPerSecond): the next chunk may not leave before this time. */
+    long snapshotNextSendNs;
     /** Rewound after a refused chunk; further refusals are ignored until the follower acknowledges progress. */
     boolean snapshotRewound;
 
@@ -106,6 +108,7 @@ final class Progress {
         snapshotSent = 0;
         snapshotAcked = 0;
         snapshotProgressNs = nowNs;
+        snapshotNextSendNs = nowNs;
         snapshotRewound = false;
     }
 

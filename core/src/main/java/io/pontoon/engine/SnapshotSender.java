@@ -7,7 +7,8 @@ import io.pontoon.spi.SnapshotMeta;
  * gets the leader's latest snapshot in chunks of {@code snapshotChunkBytes}, read from the SnapshotStore on the
  * Raft thread. Flow control: at most {@code maxInflightSnapshotChunks} chunks unanswered; a refused chunk (a gap:
  * one was lost, or the follower restarted and lost its partial copy) rewinds to the offset the follower names;
- * a transfer that makes no progress for {@code snapshotChunkTimeoutNs} is resent from the last acknowledged byte.
+ * a transfer that makes no progress for {@code snapshotChunkTimeoutNs} is resent from the last acknowledged byte;
+ * with {@code maxSnapshotBytesPerSecond} the chunks leave no faster than that (a token bucket of 10 ms).
  * Nothing is buffered beyond one chunk: the content stays in the store's file.
  */
 final class SnapshotSender {
@@ -56,9 +57,17 @@ final class SnapshotSender {
             }
             return 0;
         }
+        final long rate = s.config.maxSnapshotBytesPerSecond;
         int sent = 0;
         while (pr.snapshotSent < size && pr.snapshotSent - pr.snapshotAcked < windowBytes) {
-            s.sender.sendSnapshotChunk(pr, s.term, chunk);
+            if (rate > 0 && s.nowNs < pr.snapshotNextSendNs) {
+                break; // throttled: the next tick sends on
+            }
+            final int bytes = s.sender.sendSnapshotChunk(pr, s.term, chunk);
+            if (rate > 0) {
+                pr.snapshotNextSendNs = Math.max(pr.snapshotNextSendNs, s.nowNs - 10_000_000L)
+                    + bytes * 1_000_000_000L / rate;
+            }
             sent++;
         }
         return sent;
