@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
- * {@code pontoon sim}: the deterministic simulation of the core test-jar, from the command line. The
+ * {@code pontoon sim}: the deterministic simulation of the testkit module, from the command line. The
  * simulation prints its own report; its last line is {@code RESULT seeds=N violations=V ...}. On any
  * violation the failing seeds and a replay command go to stderr and the exit status is 1.
  */
@@ -78,7 +78,7 @@ public final class SimCommand implements Callable<Integer> {
     private boolean trace;
 
     public SimCommand() {
-        this(CoreSimulator.INSTANCE);
+        this(TestkitSimulator.INSTANCE);
     }
 
     SimCommand(Simulator simulator) {

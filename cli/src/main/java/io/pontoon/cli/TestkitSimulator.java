@@ -6,8 +6,8 @@ import io.pontoon.sim.SimulationRunner;
 import java.io.PrintStream;
 import java.util.List;
 
-/** {@link SimCommand.Simulator} over the core test-jar's {@link SimulationRunner}. */
-enum CoreSimulator implements SimCommand.Simulator {
+/** {@link SimCommand.Simulator} over the testkit module's {@link SimulationRunner}. */
+enum TestkitSimulator implements SimCommand.Simulator {
     INSTANCE;
 
     @Override

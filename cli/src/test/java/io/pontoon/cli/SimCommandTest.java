@@ -87,7 +87,7 @@ class SimCommandTest {
         assertTrue(run.err().contains("--trace replays one seed"), run.err());
     }
 
-    /** The real simulation, a few seeds: the command is wired to the core test-jar's runner. */
+    /** The real simulation, a few seeds: the command is wired to the testkit's runner. */
     @Test
     void realSimulationRunsAFewSeedsCleanly() {
         final CliRun run = CliRun.of("sim", "--seeds", "4", "--first-seed", "1");

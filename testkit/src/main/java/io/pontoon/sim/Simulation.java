@@ -905,7 +905,8 @@ public final class Simulation {
             return "  " + replayCommand + '\n';
         }
         return "  ./pontoon sim --seeds 1 --first-seed " + seed + " --nodes " + nodeCount + '\n'
-            + "  mvn -pl core test -Dtest=SimulationTest -Dsim.seed=" + seed + " -Dsim.nodes=" + nodeCount + '\n';
+            + "  mvn -pl testkit -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=SimulationTest"
+            + " -Dsim.seed=" + seed + " -Dsim.nodes=" + nodeCount + '\n';
     }
 
     static String formatTime(long ns) {

@@ -121,7 +121,8 @@ final class ScenarioScript {
             .build();
         sim = Simulation.builder().nodes(Integer.parseInt(args.getOrDefault("nodes", "3")))
             .seed(Long.parseLong(args.getOrDefault("seed", "1"))).config(config)
-            .replayCommand("mvn -pl core test -Dtest=ScriptedScenariosTest").build().start();
+            .replayCommand("mvn -pl testkit -am test -Dsurefire.failIfNoSpecifiedTests=false"
+                + " -Dtest=ScriptedScenariosTest").build().start();
         proposals.clear();
         return "ok";
     }

@@ -29,7 +29,8 @@ final class Scenarios {
 
     static SimulationBuilder cluster(int nodes, RaftConfig config, String testClassAndMethod) {
         return Simulation.builder().nodes(nodes).config(config).seed(42)
-            .replayCommand("mvn -pl core test -Dtest='" + testClassAndMethod + "'");
+            .replayCommand("mvn -pl testkit -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest='"
+                + testClassAndMethod + "'");
     }
 
     /** Runs until some node leads, within 10 maximum election timeouts. */

@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Runs every script in {@code src/test/resources/scenarios/} (see {@link ScenarioScript}) and compares
  * each command's output with the expected output in the file. After a deliberate behaviour change,
- * regenerate with {@code mvn -pl core test -Dtest=ScriptedScenariosTest -Dscenario.rewrite=true} and
- * review the diff: it shows exactly how the cluster now behaves differently.
+ * regenerate with {@code mvn -pl testkit -am test -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtest=ScriptedScenariosTest -Dscenario.rewrite=true} and review the diff: it shows exactly how the cluster
+ * now behaves differently.
  */
 class ScriptedScenariosTest {
     private static final Path DIR = Path.of("src", "test", "resources", "scenarios");

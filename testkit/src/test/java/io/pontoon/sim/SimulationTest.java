@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * alternating 3- and 5-node clusters, from {@code -Dsim.firstSeed} (default 1); {@code -Dsim.nodes=K}
  * fixes the cluster size.
  *
- * <p>Replay one seed: {@code mvn -pl core test -Dtest=SimulationTest -Dsim.seed=S [-Dsim.nodes=K]
- * [-Dsim.trace=true]} (the trace prints every event).
+ * <p>Replay one seed: {@code mvn -pl testkit -am test -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtest=SimulationTest -Dsim.seed=S [-Dsim.nodes=K] [-Dsim.trace=true]} (the trace prints every event;
+ * {@code -am} builds core from source, and the flag lets core run none of its tests).
  */
 class SimulationTest {
     @Test

@@ -62,7 +62,8 @@ class StorageMutantsTest {
         final Simulation sim = Simulation.builder().seed(7).nodes(3)
             .config(io.pontoon.RaftConfig.builder().electionTimeoutNs(100 * ms).heartbeatIntervalNs(20 * ms)
                 .preVote(false).checkQuorum(false).build())
-            .replayCommand("mvn -pl core test -Dtest=StorageMutantsTest#aVoteCastJustBeforeACrashIsRememberedAfterTheRestart")
+            .replayCommand("mvn -pl testkit -am test -Dsurefire.failIfNoSpecifiedTests=false"
+                + " -Dtest=StorageMutantsTest#aVoteCastJustBeforeACrashIsRememberedAfterTheRestart")
             .build();
         if (mutant) {
             sim.mutantSkipVotePersistence();
