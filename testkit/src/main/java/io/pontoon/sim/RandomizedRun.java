@@ -90,6 +90,9 @@ final class RandomizedRun {
             .snapshotChunkBytes(new int[] {16, 100, 512, 4096}[storage.nextInt(4)])
             .maxInflightSnapshotChunks(new int[] {1, 2, 8}[storage.nextInt(3)])
             .snapshotChunkTimeoutNs(electionTimeoutNs * (1 + storage.nextInt(3)))
+            // Its own stream, so the pinned seeds' histories stay as they were found.
+            .maxSnapshotBytesPerSecond(new long[] {0, 0, 20_000, 200_000}[
+                new SplittableRandom(Simulation.mix(seed, 0x7407, nodes)).nextInt(4)])
             .build();
         snapshotIntervalNs = storageLevel > 0 && storage.nextInt(4) != 0
             ? electionTimeoutNs * new int[] {1, 3, 10}[storage.nextInt(3)] / 2 : 0;
