@@ -161,7 +161,11 @@ public final class RaftNode implements AutoCloseable {
             }, SystemNanoClock.INSTANCE.nanoTime());
         final LogStore store = log;
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
-            slot -> callbacks[slot], () -> listeners, this::onStatus, store::failure, this::failStop);
+            slot -> callbacks[slot], () -> listeners, this::onStatus, () -> {
+                // A failure found off the Raft thread (the state machine's apply thread) stops its cycles too.
+                final Throwable stopped = failure.get();
+                return stopped != null ? stopped : store.failure();
+            }, this::failStop);
         agentRef[0] = agent;
         if (applyLoop != null) {
             agent.snapshotsTaken(applyLoop::pollTaken);
@@ -380,7 +384,7 @@ public final class RaftNode implements AutoCloseable {
     public CompletableFuture<RaftStatus> statusAsync() {
         final CompletableFuture<RaftStatus> f = new CompletableFuture<>();
         if (closed || failure.get() != null) {
-            final RaftStatus last = lastStatus;
+            final RaftStatus last = failure.get() != null ? failedStatus(lastStatus) : lastStatus;
             if (last != null) {
                 f.complete(last);
             } else {
@@ -429,9 +433,7 @@ public final class RaftNode implements AutoCloseable {
         if (!failure.compareAndSet(null, cause)) {
             return;
         }
-        lastStatus = last == null ? new RaftStatus(nodeId, Role.FAILED, 0, 0, 0, 0, 0, 0)
-            : new RaftStatus(nodeId, Role.FAILED, last.term(), 0, last.commitIndex(), last.lastApplied(),
-                last.lastLogIndex(), last.lastLogTerm());
+        lastStatus = failedStatus(last);
         LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + " FAILED, stopping: " + cause, cause);
         final Thread closer = new Thread(() -> {
             try {
@@ -464,6 +466,13 @@ public final class RaftNode implements AutoCloseable {
     /** Highest log index the state machine holds (applied or restored); 0 without a state machine. Any thread. */
     public long stateMachineIndex() {
         return applyLoop == null ? 0 : applyLoop.appliedIndex();
+    }
+
+    /** {@code last} (or nothing known) as the status of a fail-stopped node. */
+    private RaftStatus failedStatus(RaftStatus last) {
+        return last == null ? new RaftStatus(nodeId, Role.FAILED, 0, 0, 0, 0, 0, 0)
+            : new RaftStatus(nodeId, Role.FAILED, last.term(), 0, last.commitIndex(), last.lastApplied(),
+                last.lastLogIndex(), last.lastLogTerm());
     }
 
     /** Why this node fail-stopped, or null if it has not (see {@link Builder#onFailure}). Any thread. */
