@@ -62,6 +62,7 @@ final class ApplyLoop implements Agent {
     private long sinceBytes;
     private boolean failed;
     private volatile long appliedIndex;
+    private volatile long snapshotsTaken;
 
     ApplyLoop(int nodeId, StateMachine stateMachine, SnapshotStore snapshots, int[] members, RaftConfig config,
               SnapshotMeta restored, Consumer<Throwable> onFailure, Runnable wakeRaftThread) {
@@ -158,6 +159,11 @@ final class ApplyLoop implements Agent {
         requests.add(f);
         idle.wake();
         return f;
+    }
+
+    /** Snapshots this apply thread took (not counting those installed from a leader). */
+    long snapshotsTaken() {
+        return snapshotsTaken;
     }
 
     /** Highest index the state machine holds (applied or restored). */
@@ -278,6 +284,7 @@ final class ApplyLoop implements Agent {
                 }
                 snapshotIndex = lastIndex;
                 latest = meta;
+                snapshotsTaken++;
                 taken.set(meta);
                 wakeRaftThread.run();
             }

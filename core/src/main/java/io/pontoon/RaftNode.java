@@ -463,6 +463,11 @@ public final class RaftNode implements AutoCloseable {
         return applyLoop.requestSnapshot();
     }
 
+    /** Snapshots this node's state machine took since it started (by policy or on request). Any thread. */
+    public long snapshotsTaken() {
+        return applyLoop == null ? 0 : applyLoop.snapshotsTaken();
+    }
+
     /** Highest log index the state machine holds (applied or restored); 0 without a state machine. Any thread. */
     public long stateMachineIndex() {
         return applyLoop == null ? 0 : applyLoop.appliedIndex();

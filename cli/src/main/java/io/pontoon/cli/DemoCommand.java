@@ -281,11 +281,18 @@ public final class DemoCommand implements Callable<Integer> {
             final Histogram h = load.intervalLatencyNs();
             final int leader = load.target();
             final RaftStatus s = leader >= 0 ? cluster.node(leader).status() : null;
-            out.printf(Locale.ROOT, "t=%-5s commits/s=%-9d p50_us=%-7d p99_us=%-7d leader=%s term=%s failed=%d%n",
+            long snapshots = 0;
+            for (int i = 0; i < cluster.size(); i++) {
+                if (cluster.isRunning(i)) {
+                    snapshots += cluster.node(i).snapshotsTaken();
+                }
+            }
+            out.printf(Locale.ROOT, "t=%-5s commits/s=%-9d p50_us=%-7d p99_us=%-7d leader=%s term=%s failed=%d "
+                    + "snapshots=%d%n",
                 fmtSeconds(nowNs - startNs), Math.round(commitsPerSecond),
                 h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(99) / 1000,
                 s == null ? "?" : Integer.toString(s.nodeId()), s == null ? "?" : Long.toString(s.term()),
-                load.totalFailures());
+                load.totalFailures(), snapshots);
             out.flush();
         }
 
