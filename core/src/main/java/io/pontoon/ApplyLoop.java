@@ -1,6 +1,6 @@
 package io.pontoon;
 
-import io.pontoon.runtime.WakeableIdleStrategy;
+import io.pontoon.util.WakeableIdleStrategy;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore;
 import org.agrona.DirectBuffer;

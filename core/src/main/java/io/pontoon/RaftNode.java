@@ -7,7 +7,7 @@ import io.pontoon.runtime.FutureCompletions;
 import io.pontoon.runtime.InboundRing;
 import io.pontoon.runtime.RaftAgent;
 import io.pontoon.runtime.RaftThreads;
-import io.pontoon.runtime.WakeableIdleStrategy;
+import io.pontoon.util.WakeableIdleStrategy;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.Transport;

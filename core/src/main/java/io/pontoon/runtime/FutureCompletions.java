@@ -3,6 +3,7 @@ package io.pontoon.runtime;
 import io.pontoon.ProposalCallback;
 import io.pontoon.ProposalException;
 import io.pontoon.ResultCode;
+import io.pontoon.util.WakeableIdleStrategy;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;

@@ -1,6 +1,7 @@
 package io.pontoon.runtime;
 
 import io.pontoon.RaftConfig;
+import io.pontoon.util.WakeableIdleStrategy;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;

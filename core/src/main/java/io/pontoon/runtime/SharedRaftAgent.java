@@ -1,5 +1,6 @@
 package io.pontoon.runtime;
 
+import io.pontoon.util.WakeableIdleStrategy;
 import org.agrona.concurrent.Agent;
 
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.pontoon.runtime;
+package io.pontoon.util;
 
 import org.agrona.concurrent.IdleStrategy;
 
