@@ -9,14 +9,16 @@ import io.pontoon.spi.LogStore;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A fabric (in memory, or Netty with Chronicle journals) whose logs drop entries every node has applied, so a
- * long demo keeps bounded heap and disk (Pontoon has no snapshots yet, so nothing else compacts a log).
+ * A fabric (in memory, or Netty with Chronicle journals) whose logs drop entries every node has applied. It was
+ * the demo's only compaction before state machines had snapshots; the demo's nodes now also snapshot and compact
+ * up to their previous snapshot, and this watermark stays as a second bound until a long run shows the snapshot
+ * compaction alone keeps heap and disk flat (then it can go).
  *
  * <p>Each node's {@link #appliedTracker(int)} records the last LSN it applied. When a node's commit index
  * advances, its log (on its own Raft thread, the only thread that may call a {@link LogStore}) deletes entries
- * below the lowest applied LSN of all nodes minus {@link #DEFAULT_MARGIN_ENTRIES}. Without snapshots a lagging
- * follower can only be caught up from the leader's log, so the slowest node, or a disconnected one, holds the
- * watermark back for everyone; the margin covers a new leader backing a follower up past its applied index.
+ * below the lowest applied LSN of all nodes minus {@link #DEFAULT_MARGIN_ENTRIES}. The slowest node, or a
+ * disconnected one, holds the watermark back for everyone (snapshot compaction does not wait for it: such a
+ * node catches up through InstallSnapshot); the margin covers a new leader backing a follower up past its applied index.
  * A store may keep more than asked (Chronicle deletes whole roll-cycle files).
  *
  * <p>Threads: the trackers run on each node's Raft thread (commit listener) and publish with a lazy set; the
