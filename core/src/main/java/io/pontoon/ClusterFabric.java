@@ -50,6 +50,6 @@ public interface ClusterFabric extends AutoCloseable {
 
     /** In-process network and in-memory stores that survive a node restart (everything is durable). */
     static ClusterFabric inMemory() {
-        return new io.pontoon.memory.InMemoryFabric();
+        return new InMemoryFabric();
     }
 }

@@ -1,6 +1,5 @@
 package io.pontoon;
 
-import io.pontoon.runtime.RaftThreads;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;

@@ -1,5 +1,7 @@
 package io.pontoon;
 
+import java.time.Duration;
+
 /**
  * Immutable, validated engine and runtime settings. Build with {@link #builder()}; every setter
  * checks its range and {@link Builder#build()} checks cross-field rules, failing with an
@@ -184,16 +186,40 @@ public final class RaftConfig {
             return value;
         }
 
+        private static long nanos(String field, Duration v) {
+            if (v == null) {
+                throw new IllegalArgumentException(field + " is required");
+            }
+            try {
+                return v.toNanos();
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(field + " is out of range: " + v);
+            }
+        }
+
         /** Default 300 ms; allowed 1 ms .. 60 s. */
         public Builder electionTimeoutNs(long v) {
             electionTimeoutNs = range("electionTimeoutNs", v, 1_000_000L, 60_000_000_000L);
             return this;
         }
 
+        /** Default 300 ms; allowed 1 ms .. 60 s. As {@link #electionTimeoutNs}, in a {@link Duration}. */
+        public Builder electionTimeout(Duration v) {
+            return electionTimeoutNs(nanos("electionTimeout", v));
+        }
+
         /** Default 50 ms; allowed 100 µs .. 30 s, and below electionTimeoutNs / 2. */
         public Builder heartbeatIntervalNs(long v) {
             heartbeatIntervalNs = range("heartbeatIntervalNs", v, 100_000L, 30_000_000_000L);
             return this;
+        }
+
+        /**
+         * Default 50 ms; allowed 100 µs .. 30 s, and below electionTimeout / 2. As {@link #heartbeatIntervalNs},
+         * in a {@link Duration}.
+         */
+        public Builder heartbeatInterval(Duration v) {
+            return heartbeatIntervalNs(nanos("heartbeatInterval", v));
         }
 
         /** Default 4096; allowed 1 .. 1,000,000. */
@@ -256,10 +282,20 @@ public final class RaftConfig {
             return this;
         }
 
+        /** Default 10 s; allowed 1 ms .. 1 h. As {@link #proposalTimeoutNs}, in a {@link Duration}. */
+        public Builder proposalTimeout(Duration v) {
+            return proposalTimeoutNs(nanos("proposalTimeout", v));
+        }
+
         /** Default 5 ms; allowed 0 (answer every AppendEntries on receipt too) .. 10 s. */
         public Builder receiptAckDelayNs(long v) {
             receiptAckDelayNs = range("receiptAckDelayNs", v, 0, 10_000_000_000L);
             return this;
+        }
+
+        /** Default 5 ms; allowed 0 .. 10 s. As {@link #receiptAckDelayNs}, in a {@link Duration}. */
+        public Builder receiptAckDelay(Duration v) {
+            return receiptAckDelayNs(nanos("receiptAckDelay", v));
         }
 
         /** Default 16 MiB; a power of two in 64 KiB .. 1 GiB. */
@@ -312,6 +348,11 @@ public final class RaftConfig {
         public Builder snapshotChunkTimeoutNs(long v) {
             snapshotChunkTimeoutNs = range("snapshotChunkTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
             return this;
+        }
+
+        /** Default 10 s; allowed 1 ms .. 1 hour. As {@link #snapshotChunkTimeoutNs}, in a {@link Duration}. */
+        public Builder snapshotChunkTimeout(Duration v) {
+            return snapshotChunkTimeoutNs(nanos("snapshotChunkTimeout", v));
         }
 
         /** Default 0 (no limit); 0 .. Long.MAX_VALUE bytes per second and follower. */

@@ -6,7 +6,7 @@ import io.pontoon.engine.Outbox;
 import io.pontoon.runtime.FutureCompletions;
 import io.pontoon.runtime.InboundRing;
 import io.pontoon.runtime.RaftAgent;
-import io.pontoon.runtime.RaftThreads;
+import io.pontoon.runtime.SharedThreads;
 import io.pontoon.util.WakeableIdleStrategy;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * closes them in {@link #close()}.
  */
 public final class RaftNode implements AutoCloseable {
+    /** The largest correlation id a proposal can carry: ids are in [0, 2^48). */
+    public static final long MAX_CORRELATION_ID = InboundRing.CORRELATION_MASK;
     /** JDK platform logging (core has no logging dependency); the application routes it to SLF4J or JUL. */
     private static final System.Logger LOG = System.getLogger("io.pontoon.RaftNode");
     private static final long STATUS_TIMEOUT_MS = 5_000;
@@ -56,7 +58,7 @@ public final class RaftNode implements AutoCloseable {
     /** This node's own Raft thread; null when it runs on a shared one ({@link #member}). */
     private final AgentRunner runner;
     /** Its place on a shared Raft thread; null when it has its own ({@link #runner}). */
-    private final RaftThreads.Member member;
+    private final SharedThreads.Member member;
     private final Transport transport;
     private final LogStore log;
     private final MetaStore meta;
@@ -96,7 +98,7 @@ public final class RaftNode implements AutoCloseable {
         if (b.raftThreads != null) {
             // Shared mode: every wake source of this node wakes the shared thread, whose idle check covers this
             // node's ring along with the other members'.
-            this.member = b.raftThreads.newMember("pontoon-raft-" + nodeId);
+            this.member = b.raftThreads.shared().newMember("pontoon-raft-" + nodeId);
             this.wakeable = member.wakeable();
         } else {
             this.member = null;
@@ -480,7 +482,7 @@ public final class RaftNode implements AutoCloseable {
                 last.lastLogIndex(), last.lastLogTerm());
     }
 
-    /** Why this node fail-stopped, or null if it has not (see {@link Builder#onFailure}). Any thread. */
+    /** Why this node fail-stopped, or null if it has not (see {@link Builder#errorHandler}). Any thread. */
     public Throwable failure() {
         return failure.get();
     }
@@ -564,7 +566,7 @@ public final class RaftNode implements AutoCloseable {
          * an I/O error), its MetaStore could not save, or an error escaped its Raft thread. The node does not
          * recover by itself; restart it over its stores once the cause is fixed. Runs on a thread of its own.
          */
-        public Builder onFailure(Consumer<Throwable> handler) {
+        public Builder errorHandler(Consumer<Throwable> handler) {
             this.failureHandler = handler;
             return this;
         }

@@ -89,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
     private double loss;
 
     @Option(names = "--raft-threads", defaultValue = "0", paramLabel = "N",
-        description = "0: each node runs its own Raft thread; 1.." + io.pontoon.runtime.RaftThreads.MAX_THREADS
+        description = "0: each node runs its own Raft thread; 1.." + io.pontoon.RaftThreads.MAX_THREADS
             + ": the nodes' Raft agents share N threads (Aeron's shared threading mode; an experiment, see README). "
             + "Default: ${DEFAULT-VALUE}.")
     private int raftThreads;
@@ -137,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
         OptionChecks.range(spec, "--seconds", seconds, 1, 3600);
         OptionChecks.range(spec, "--payload", payloadBytes, 1, config.maxEntryBytes);
         OptionChecks.range(spec, "--clients", clients, 1, 65_536);
-        OptionChecks.range(spec, "--raft-threads", raftThreads, 0, io.pontoon.runtime.RaftThreads.MAX_THREADS);
+        OptionChecks.range(spec, "--raft-threads", raftThreads, 0, io.pontoon.RaftThreads.MAX_THREADS);
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final boolean measureFailover = failover && nodes >= 3;

@@ -178,7 +178,7 @@ public final class NodeCommand implements Callable<Integer> {
                 .electionTimeout(Duration.ofMillis(electionTimeoutMs)).heartbeatInterval(Duration.ofMillis(heartbeatMs))
                 .snapshotEvery(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).snapshotKeep(snapshotKeep)
                 .stateMachine(stateMachine)
-                .onFailure(cause -> {
+                .errorHandler(cause -> {
                     // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
                     failed.set(cause);
                     stopped.countDown();

@@ -6,7 +6,7 @@ import org.agrona.concurrent.Agent;
 import java.util.Arrays;
 
 /**
- * The composite agent of one shared Raft thread ({@link RaftThreads}): runs each member's {@code doWork()} once per
+ * The composite agent of one shared Raft thread ({@link SharedThreads}): runs each member's {@code doWork()} once per
  * duty cycle, in order. Like Agrona's {@code DynamicCompositeAgent}, but members come and go without a one-at-a-time
  * hand-shake, and a member that throws is isolated: it is taken off and closed, and the others' duty cycle goes on
  * (Agrona's composite would let the throwable end the whole cycle, and an {@link Error} would end the thread).
@@ -17,12 +17,12 @@ import java.util.Arrays;
 final class SharedRaftAgent implements Agent {
     /** JDK platform logging (core has no logging dependency); the application routes it to SLF4J or JUL. */
     private static final System.Logger LOG = System.getLogger("io.pontoon.runtime.SharedRaftAgent");
-    private static final RaftThreads.Member[] NONE = new RaftThreads.Member[0];
+    private static final SharedThreads.Member[] NONE = new SharedThreads.Member[0];
 
     final WakeableIdleStrategy wakeable;
     private final String roleName;
-    private volatile RaftThreads.Member[] members = NONE;
-    /** Members placed here (reserved or started, not yet left): for placing new ones. Guarded by the RaftThreads. */
+    private volatile SharedThreads.Member[] members = NONE;
+    /** Members placed here (reserved or started, not yet left): for placing new ones. Guarded by the SharedThreads. */
     int reserved;
     /** The thread running this agent, once it has started. */
     volatile Thread thread;
@@ -39,7 +39,7 @@ final class SharedRaftAgent implements Agent {
     }
 
     private boolean hasPendingWork() {
-        for (RaftThreads.Member m : members) {
+        for (SharedThreads.Member m : members) {
             if (m.leaveRequested || m.hasPendingWork.getAsBoolean()) {
                 return true;
             }
@@ -51,15 +51,15 @@ final class SharedRaftAgent implements Agent {
         return members.length;
     }
 
-    synchronized void add(RaftThreads.Member m) {
-        final RaftThreads.Member[] now = members;
-        final RaftThreads.Member[] grown = Arrays.copyOf(now, now.length + 1);
+    synchronized void add(SharedThreads.Member m) {
+        final SharedThreads.Member[] now = members;
+        final SharedThreads.Member[] grown = Arrays.copyOf(now, now.length + 1);
         grown[now.length] = m;
         members = grown;
     }
 
-    private synchronized void remove(RaftThreads.Member m) {
-        final RaftThreads.Member[] now = members;
+    private synchronized void remove(SharedThreads.Member m) {
+        final SharedThreads.Member[] now = members;
         int at = -1;
         for (int i = 0; i < now.length; i++) {
             if (now[i] == m) {
@@ -70,7 +70,7 @@ final class SharedRaftAgent implements Agent {
         if (at < 0) {
             return;
         }
-        final RaftThreads.Member[] shrunk = new RaftThreads.Member[now.length - 1];
+        final SharedThreads.Member[] shrunk = new SharedThreads.Member[now.length - 1];
         System.arraycopy(now, 0, shrunk, 0, at);
         System.arraycopy(now, at + 1, shrunk, at, now.length - at - 1);
         members = shrunk;
@@ -84,7 +84,7 @@ final class SharedRaftAgent implements Agent {
     @Override
     public int doWork() {
         int work = 0;
-        for (RaftThreads.Member m : members) {
+        for (SharedThreads.Member m : members) {
             if (m.leaveRequested) {
                 retire(m);
                 work++;
@@ -108,16 +108,16 @@ final class SharedRaftAgent implements Agent {
     }
 
     /** Takes {@code m} off this thread and runs its onClose: on this thread, or once the thread has ended. */
-    void retire(RaftThreads.Member m) {
+    void retire(SharedThreads.Member m) {
         remove(m);
         m.closeAgentOnce();
         m.markLeft();
     }
 
-    /** The thread is stopping (RaftThreads.close): members still here are closed as if they had left. */
+    /** The thread is stopping (SharedThreads.close): members still here are closed as if they had left. */
     @Override
     public void onClose() {
-        for (RaftThreads.Member m : members) {
+        for (SharedThreads.Member m : members) {
             retire(m);
         }
     }

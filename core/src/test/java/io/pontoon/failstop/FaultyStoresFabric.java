@@ -1,7 +1,7 @@
 package io.pontoon.failstop;
 
 import io.pontoon.ForwardingClusterFabric;
-import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.InMemoryFabric;
 import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;

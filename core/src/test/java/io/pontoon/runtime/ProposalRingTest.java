@@ -4,7 +4,7 @@ import io.pontoon.ProposalCallback;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
 import io.pontoon.Role;
-import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.InMemoryFabric;
 import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.spi.ForwardingLogStore;

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cluster scenario suite over the in-memory fabric with every node's Raft agent on one shared thread
- * ({@link RaftThreads}), plus what only the shared mode has: nodes leaving (closed, crashed, failed) while the
+ * ({@link io.pontoon.RaftThreads}), plus what only the shared mode has: nodes leaving (closed, crashed, failed) while the
  * others keep running on the same thread.
  */
 class SharedThreadClusterScenarioTest extends ClusterScenarioSuite {

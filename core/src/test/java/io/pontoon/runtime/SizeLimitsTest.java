@@ -2,7 +2,7 @@ package io.pontoon.runtime;
 
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
-import io.pontoon.memory.InMemoryFabric;
+import io.pontoon.InMemoryFabric;
 import io.pontoon.spi.ForwardingLogStore;
 import io.pontoon.spi.ForwardingTransport;
 import io.pontoon.spi.LogStore;

@@ -12,7 +12,7 @@ import io.pontoon.storage.FileSnapshotStore;
 import io.pontoon.transport.NettyTransport;
 import io.pontoon.transport.NettyTransportConfig;
 import io.pontoon.transport.TlsConfig;
-import io.pontoon.transport.client.ClientService;
+import io.pontoon.transport.ClientService;
 import net.openhft.chronicle.queue.RollCycle;
 
 import java.io.IOException;
@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  *   <li>the {@link StateMachine} runs on the node's apply thread ({@code pontoon-apply-<id>}), one call at a time;</li>
  *   <li>commit listeners ({@link Builder#addCommitListener}) run on the node's Raft thread
  *       ({@code pontoon-raft-<id>}) and must not block; their buffer is valid only during the call;</li>
- *   <li>the failure handler ({@link Builder#onFailure}) runs once, on a thread of its own
+ *   <li>the failure handler ({@link Builder#errorHandler}) runs once, on a thread of its own
  *       ({@code pontoon-node-<id>-fail-stop}), after the node has closed itself.</li>
  * </ul>
  * Every method of this class is thread-safe.
@@ -400,7 +400,7 @@ public final class PontoonServer implements AutoCloseable {
          * a thread of its own ({@code pontoon-node-<id>-fail-stop}). Default none ({@link RaftNode#failure()} still
          * tells).
          */
-        public Builder onFailure(Consumer<Throwable> handler) {
+        public Builder errorHandler(Consumer<Throwable> handler) {
             this.failureHandler = handler;
             return this;
         }
@@ -531,7 +531,7 @@ public final class PontoonServer implements AutoCloseable {
                 final int[] members = peers.keySet().stream().mapToInt(Integer::intValue).toArray();
                 final RaftNode.Builder nb = RaftNode.builder().nodeId(nodeId).members(members).config(config)
                     .logStore(log).metaStore(meta).snapshotStore(snapshots).transport(transport)
-                    .stateMachine(stateMachine).onFailure(failureHandler);
+                    .stateMachine(stateMachine).errorHandler(failureHandler);
                 commitListeners.forEach(nb::onCommit);
                 final RaftNode node = nb.start();
                 // From here the node owns the transport and the stores: closing it closes them.

@@ -110,7 +110,7 @@ class PontoonServerClusterTest {
             .snapshotKeep(2)
             .stateMachine(stateMachines[i])
             .addCommitListener((lsn, term, data, offset, length) -> listenerThreads.add(Thread.currentThread().getName()))
-            .onFailure(cause -> failures.put(id, cause));
+            .errorHandler(cause -> failures.put(id, cause));
         peers.forEach(b::peer);
         servers[i] = b.start();
     }

@@ -185,7 +185,7 @@ public class NettyLoopbackFabric implements ClusterFabric {
         for (int i = 0; i < cluster.size(); i++) {
             final NettyTransport t = transports.get(i + 1);
             if (t != null && cluster.isRunning(i)) {
-                t.serveClients(io.pontoon.transport.client.ClientService.of(cluster.node(i)));
+                t.serveClients(ClientService.of(cluster.node(i)));
             }
         }
     }

@@ -12,8 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.spi.Transport;
-import io.pontoon.transport.client.ClientRequestHandler;
-import io.pontoon.transport.client.ClientService;
+
 import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.HandshakeCodec;
 import io.pontoon.transport.codec.HandshakeCodec.RejectReason;
@@ -113,8 +112,10 @@ public final class NettyTransport implements Transport {
         this.handshakeSettings = new HandshakeSettings(config.clusterId, config.nodeId, config.secret(),
             config.clientSecrets(), config.peers::containsKey, config.handshakeTimeoutNs)
             .requireCertificatesNamingNodeIds(config.tls != null && config.tls.certificatesNameNodeIds());
-        this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls);
-        this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls);
+        this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls.certChainPem(),
+            config.tls.privateKeyPem(), config.tls.trustCertsPem());
+        this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls.certChainPem(),
+            config.tls.privateKeyPem(), config.tls.trustCertsPem(), config.tls.verifyHostname());
         config.peers.forEach((id, address) ->
             advertisedAddresses.put((int) id, ClientAppendResponseCodec.addressBytes(NettyTransportConfig.format(address))));
         if (!advertisedAddresses.containsKey(config.nodeId)) {

@@ -3,7 +3,6 @@ package io.pontoon.transport;
 import io.pontoon.ProposalCallback;
 import io.pontoon.RaftStatus;
 import io.pontoon.Role;
-import io.pontoon.transport.client.ClientService;
 import io.pontoon.transport.codec.ClientStatusRequestCodec;
 import io.pontoon.transport.codec.Frame;
 import io.pontoon.transport.codec.FrameType;

@@ -1,6 +1,5 @@
 package io.pontoon.transport;
 
-import io.pontoon.transport.client.ClientService;
 import io.pontoon.transport.codec.Frame;
 import io.pontoon.transport.codec.FrameType;
 import io.pontoon.transport.codec.HandshakeCodec;

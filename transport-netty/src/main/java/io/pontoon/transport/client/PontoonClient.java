@@ -29,6 +29,7 @@ import io.pontoon.transport.netty.ConnectorHandshakeHandler;
 import io.pontoon.transport.netty.Connections;
 import io.pontoon.transport.netty.EventLoops;
 import io.pontoon.transport.netty.FrameDecoder;
+import io.pontoon.transport.netty.FrameSplitter;
 import io.pontoon.transport.netty.HandshakeSettings;
 import io.pontoon.transport.netty.SslContexts;
 import io.pontoon.transport.netty.TlsHandshakeLogger;
@@ -117,7 +118,8 @@ public final class PontoonClient implements AutoCloseable {
 
     public PontoonClient(PontoonClientConfig config) {
         this.config = config;
-        this.ssl = config.tls == null ? null : SslContexts.client(config.tls);
+        this.ssl = config.tls == null ? null : SslContexts.client(config.tls.certChainPem(),
+            config.tls.privateKeyPem(), config.tls.trustCertsPem(), config.tls.verifyHostname());
         this.handshakeSettings = new HandshakeSettings(config.clusterId, 0, config.secret(), id -> false,
             config.handshakeTimeoutNs);
         this.loops = new EventLoops(config.preferEpoll, 1, "pontoon-client");

@@ -3,7 +3,7 @@ package io.pontoon.transport.netty;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.pontoon.transport.TlsConfig;
+import java.nio.file.Path;
 
 import javax.net.ssl.SSLException;
 
@@ -12,30 +12,33 @@ public final class SslContexts {
     private SslContexts() {
     }
 
-    public static SslContext server(TlsConfig tls) {
+    /** Mutual TLS, server side: this side's chain and PKCS#8 key, and the certificates it trusts (PEM files). */
+    public static SslContext server(Path certChainPem, Path privateKeyPem, Path trustCertsPem) {
         try {
-            return SslContextBuilder.forServer(tls.certChainPem().toFile(), tls.privateKeyPem().toFile())
-                .trustManager(tls.trustCertsPem().toFile())
+            return SslContextBuilder.forServer(certChainPem.toFile(), privateKeyPem.toFile())
+                .trustManager(trustCertsPem.toFile())
                 .clientAuth(ClientAuth.REQUIRE)
                 .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tls: cannot build the server TLS context from certChainPem "
-                + tls.certChainPem() + ", privateKeyPem " + tls.privateKeyPem() + ", trustCertsPem "
-                + tls.trustCertsPem() + ": " + e.getMessage(), e);
+                + certChainPem + ", privateKeyPem " + privateKeyPem + ", trustCertsPem "
+                + trustCertsPem + ": " + e.getMessage(), e);
         }
     }
 
-    public static SslContext client(TlsConfig tls) {
+    /** Mutual TLS, client side; {@code verifyHostname} checks the server certificate's name against its host. */
+    public static SslContext client(Path certChainPem, Path privateKeyPem, Path trustCertsPem,
+                                    boolean verifyHostname) {
         try {
             return SslContextBuilder.forClient()
-                .keyManager(tls.certChainPem().toFile(), tls.privateKeyPem().toFile())
-                .trustManager(tls.trustCertsPem().toFile())
-                .endpointIdentificationAlgorithm(tls.verifyHostname() ? "HTTPS" : null)
+                .keyManager(certChainPem.toFile(), privateKeyPem.toFile())
+                .trustManager(trustCertsPem.toFile())
+                .endpointIdentificationAlgorithm(verifyHostname ? "HTTPS" : null)
                 .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tls: cannot build the client TLS context from certChainPem "
-                + tls.certChainPem() + ", privateKeyPem " + tls.privateKeyPem() + ", trustCertsPem "
-                + tls.trustCertsPem() + ": " + e.getMessage(), e);
+                + certChainPem + ", privateKeyPem " + privateKeyPem + ", trustCertsPem "
+                + trustCertsPem + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pontoon.transport.client;
 
+import io.pontoon.transport.ClientService;
 import io.pontoon.ProposalCallback;
 import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;

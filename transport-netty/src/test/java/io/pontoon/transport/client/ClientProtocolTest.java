@@ -1,5 +1,7 @@
 package io.pontoon.transport.client;
 
+import io.pontoon.transport.FakeClientService;
+import io.pontoon.transport.ClientService;
 import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;

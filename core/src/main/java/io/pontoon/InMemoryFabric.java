@@ -1,6 +1,9 @@
-package io.pontoon.memory;
+package io.pontoon;
 
-import io.pontoon.ClusterFabric;
+import io.pontoon.memory.InMemoryLogStore;
+import io.pontoon.memory.InMemoryMetaStore;
+import io.pontoon.memory.InMemorySnapshotStore;
+import io.pontoon.memory.LocalNetwork;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.Transport;

@@ -15,11 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Shared threading mode (Aeron's SHARED mode, Agrona's composite agent): the Raft agents of several nodes of one
- * JVM run on a fixed number of threads instead of one thread each. On a machine with few cores a cluster in one
- * JVM (LocalCluster, the demo, benchmarks) otherwise has more runnable threads than cores, and pays for it in
- * involuntary preemptions (issue 8, "Fewer hand-offs"). Opt-in: a node uses it only when its builder is given a
- * {@code RaftThreads} ({@code RaftNode.Builder.raftThreads}).
+ * The implementation behind {@code io.pontoon.RaftThreads}, shared threading mode (Aeron's SHARED mode, Agrona's
+ * composite agent): the Raft agents of several nodes of one JVM run on a fixed number of threads instead of one
+ * thread each. On a machine with few cores a cluster in one JVM (LocalCluster, the demo, benchmarks) otherwise has
+ * more runnable threads than cores, and pays for it in involuntary preemptions (issue 8, "Fewer hand-offs").
  *
  * <p>Each shared thread runs a composite of its members' agents, one {@code doWork()} each per duty cycle, and
  * idles through one {@link WakeableIdleStrategy} whose pending-work check looks at every member's inbound ring and
@@ -31,9 +30,9 @@ import java.util.function.BooleanSupplier;
  * <p>The caller creates and closes it: close the nodes first; {@link #close()} stops the threads (running the
  * {@code onClose} of any member still on them). Thread-safe.
  */
-public final class RaftThreads implements AutoCloseable {
+public final class SharedThreads implements AutoCloseable {
     /** JDK platform logging (core has no logging dependency); the application routes it to SLF4J or JUL. */
-    private static final System.Logger LOG = System.getLogger("io.pontoon.runtime.RaftThreads");
+    private static final System.Logger LOG = System.getLogger("io.pontoon.runtime.SharedThreads");
     /** Most shared threads; more than a handful defeats the purpose (one per core is the model). */
     public static final int MAX_THREADS = 64;
 
@@ -41,7 +40,7 @@ public final class RaftThreads implements AutoCloseable {
     private final AgentRunner[] runners;
     private boolean closed; // guarded by this
 
-    private RaftThreads(int threads, RaftConfig.IdleMode idleMode) {
+    private SharedThreads(int threads, RaftConfig.IdleMode idleMode) {
         agents = new SharedRaftAgent[threads];
         runners = new AgentRunner[threads];
         for (int i = 0; i < threads; i++) {
@@ -55,7 +54,7 @@ public final class RaftThreads implements AutoCloseable {
     }
 
     /** Starts {@code threads} shared Raft threads (1..{@value #MAX_THREADS}) that idle with {@code BACKOFF}. */
-    public static RaftThreads start(int threads) {
+    public static SharedThreads start(int threads) {
         return start(threads, RaftConfig.IdleMode.BACKOFF);
     }
 
@@ -63,11 +62,11 @@ public final class RaftThreads implements AutoCloseable {
      * Starts {@code threads} shared Raft threads (1..{@value #MAX_THREADS}) idling as {@code idleMode} says; the
      * members' own {@code RaftConfig.idleMode} is not used on shared threads.
      */
-    public static RaftThreads start(int threads, RaftConfig.IdleMode idleMode) {
+    public static SharedThreads start(int threads, RaftConfig.IdleMode idleMode) {
         if (threads < 1 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + threads);
         }
-        return new RaftThreads(threads, Objects.requireNonNull(idleMode, "idleMode"));
+        return new SharedThreads(threads, Objects.requireNonNull(idleMode, "idleMode"));
     }
 
     private static IdleStrategy idleStrategy(RaftConfig.IdleMode mode, WakeableIdleStrategy wakeable) {
@@ -97,7 +96,7 @@ public final class RaftThreads implements AutoCloseable {
      */
     public synchronized Member newMember(String name) {
         if (closed) {
-            throw new IllegalStateException("RaftThreads is closed: cannot add " + name);
+            throw new IllegalStateException("SharedThreads is closed: cannot add " + name);
         }
         SharedRaftAgent least = agents[0];
         for (SharedRaftAgent a : agents) {
@@ -115,7 +114,7 @@ public final class RaftThreads implements AutoCloseable {
 
     private synchronized void add(SharedRaftAgent agent, Member m) {
         if (closed) {
-            throw new IllegalStateException("RaftThreads is closed: cannot start " + m.name);
+            throw new IllegalStateException("SharedThreads is closed: cannot start " + m.name);
         }
         agent.add(m);
     }
@@ -139,7 +138,7 @@ public final class RaftThreads implements AutoCloseable {
      * sources call; {@link #leave()} takes the agent off the thread.
      */
     public static final class Member {
-        private final RaftThreads owner;
+        private final SharedThreads owner;
         private final SharedRaftAgent thread;
         private final String name;
         private final CountDownLatch left = new CountDownLatch(1);
@@ -152,7 +151,7 @@ public final class RaftThreads implements AutoCloseable {
         private boolean released; // guarded by this
         private boolean closedAgent; // guarded by this: onClose runs once, whoever gets here first
 
-        Member(RaftThreads owner, SharedRaftAgent thread, String name) {
+        Member(SharedThreads owner, SharedRaftAgent thread, String name) {
             this.owner = owner;
             this.thread = thread;
             this.name = name;

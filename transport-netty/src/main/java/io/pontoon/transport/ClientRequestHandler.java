@@ -1,4 +1,4 @@
-package io.pontoon.transport.client;
+package io.pontoon.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -17,6 +17,7 @@ import io.pontoon.transport.codec.FrameType;
 import io.pontoon.transport.codec.FrameValidator;
 import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.Connections;
+import io.pontoon.transport.netty.FrameSplitter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -47,7 +48,7 @@ import java.util.function.IntFunction;
  * many requests in flight therefore gets many responses per write. Only when the ring is full (a client
  * that stopped reading) does a response take a buffer of its own, queued behind the ring.
  */
-public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
+final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     implements ProposalCallback, FrameSplitter.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRequestHandler.class);
     /** Per connection: room for about 1,600 plain responses (40 bytes of frame, 8 of ring header each). */
@@ -173,7 +174,7 @@ public final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         final int body = Frame.HEADER_LENGTH;
         final long correlationId = ClientAppendRequestCodec.correlationId(b, body);
         final int payloadLength = ClientAppendRequestCodec.payloadLength(b, body);
-        if (correlationId < 0 || correlationId > io.pontoon.runtime.InboundRing.CORRELATION_MASK) {
+        if (correlationId < 0 || correlationId > io.pontoon.RaftNode.MAX_CORRELATION_ID) {
             // Bad input from one request, not a broken stream: answer it, keep the connection (issue 9).
             ctx.write(appendResponse(ctx.channel(), loopView, correlationId, ResultCode.INVALID, -1, 0), ctx.voidPromise());
             return;

@@ -1,4 +1,4 @@
-package io.pontoon.transport.client;
+package io.pontoon.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

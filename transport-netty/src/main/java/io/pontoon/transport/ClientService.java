@@ -1,4 +1,4 @@
-package io.pontoon.transport.client;
+package io.pontoon.transport;
 
 import io.pontoon.ProposalCallback;
 import io.pontoon.RaftNode;

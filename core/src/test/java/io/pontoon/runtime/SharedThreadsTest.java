@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Shared Raft threads with stand-in agents: placement, leaving, isolation of a failing member, closing, and the
  * shared idle check. Every wait is on a condition with a deadline; {@code @Timeout} is a liveness guard only.
  */
-class RaftThreadsTest {
+class SharedThreadsTest {
     /** A stand-in for a node's RaftAgent: counts its duty cycles, records where onClose ran. */
     static final class CountingAgent implements Agent {
         final AtomicLong cycles = new AtomicLong();
@@ -57,12 +57,12 @@ class RaftThreadsTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anErrorFromOneMemberClosesThatMemberOnlyAndTheOthersKeepRunning() {
-        try (RaftThreads threads = RaftThreads.start(1)) {
+        try (SharedThreads threads = SharedThreads.start(1)) {
             final CountingAgent failing = new CountingAgent();
             final CountingAgent healthy = new CountingAgent();
             final AtomicReference<Throwable> reported = new AtomicReference<>();
-            final RaftThreads.Member f = threads.newMember("failing");
-            final RaftThreads.Member h = threads.newMember("healthy");
+            final SharedThreads.Member f = threads.newMember("failing");
+            final SharedThreads.Member h = threads.newMember("healthy");
             f.start(failing, () -> false, reported::set);
             h.start(healthy, () -> false, t -> { throw new AssertionError("healthy member failed", t); });
             awaitCondition(() -> failing.cycles.get() > 0 && healthy.cycles.get() > 0, "both members run");
@@ -89,11 +89,11 @@ class RaftThreadsTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void leaveRunsOnCloseOnTheSharedThreadAndTheOthersKeepRunning() {
-        try (RaftThreads threads = RaftThreads.start(1)) {
+        try (SharedThreads threads = SharedThreads.start(1)) {
             final CountingAgent leaving = new CountingAgent();
             final CountingAgent staying = new CountingAgent();
-            final RaftThreads.Member l = threads.newMember("leaving");
-            final RaftThreads.Member s = threads.newMember("staying");
+            final SharedThreads.Member l = threads.newMember("leaving");
+            final SharedThreads.Member s = threads.newMember("staying");
             l.start(leaving, () -> false, t -> { throw new AssertionError(t); });
             s.start(staying, () -> false, t -> { throw new AssertionError(t); });
             awaitCondition(() -> leaving.cycles.get() > 0, "the leaving member runs");
@@ -113,8 +113,8 @@ class RaftThreadsTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void closingTheThreadsClosesTheMembersStillOnThem() {
         final CountingAgent a = new CountingAgent();
-        final RaftThreads.Member m;
-        try (RaftThreads threads = RaftThreads.start(2)) {
+        final SharedThreads.Member m;
+        try (SharedThreads threads = SharedThreads.start(2)) {
             m = threads.newMember("a");
             m.start(a, () -> false, t -> { throw new AssertionError(t); });
             awaitCondition(() -> a.cycles.get() > 0, "the member runs");
@@ -127,8 +127,8 @@ class RaftThreadsTest {
 
     @Test
     void membersAreSpreadOverTheThreads() {
-        try (RaftThreads threads = RaftThreads.start(2)) {
-            final RaftThreads.Member[] members = new RaftThreads.Member[4];
+        try (SharedThreads threads = SharedThreads.start(2)) {
+            final SharedThreads.Member[] members = new SharedThreads.Member[4];
             for (int i = 0; i < members.length; i++) {
                 members[i] = threads.newMember("m" + i);
                 members[i].start(new CountingAgent(), () -> false, t -> { });
@@ -139,7 +139,7 @@ class RaftThreadsTest {
             members[0].leave();
             members[2].leave();
             assertEquals(0, threads.memberCount(0));
-            final RaftThreads.Member next = threads.newMember("next");
+            final SharedThreads.Member next = threads.newMember("next");
             next.start(new CountingAgent(), () -> false, t -> { });
             assertEquals(1, threads.memberCount(0), "a new member goes to the thread with fewer members");
             assertEquals(2, threads.memberCount(1));
@@ -149,13 +149,13 @@ class RaftThreadsTest {
 
     @Test
     void badThreadCountIsRejectedWithItsRange() {
-        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RaftThreads.start(0));
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedThreads.start(0));
         assertEquals("threads must be in [1, 64], got 0", e.getMessage());
     }
 
     @Test
-    void aClosedRaftThreadsTakesNoNewMembers() {
-        final RaftThreads threads = RaftThreads.start(1);
+    void aClosedSharedThreadsTakesNoNewMembers() {
+        final SharedThreads threads = SharedThreads.start(1);
         threads.close();
         final IllegalStateException e = assertThrows(IllegalStateException.class, () -> threads.newMember("late"));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -179,8 +179,8 @@ class RaftThreadsTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void everyMembersWakeCancelsTheSharedPark() {
         final SharedRaftAgent shared = new SharedRaftAgent("test", 0, 0, TimeUnit.HOURS.toNanos(1));
-        final RaftThreads.Member a = standIn(shared, "a", () -> false);
-        final RaftThreads.Member b = standIn(shared, "b", () -> false);
+        final SharedThreads.Member a = standIn(shared, "a", () -> false);
+        final SharedThreads.Member b = standIn(shared, "b", () -> false);
         shared.add(a);
         shared.add(b);
         assertSame(a.wakeable(), b.wakeable());
@@ -192,9 +192,9 @@ class RaftThreadsTest {
     }
 
     /** A member placed on {@code shared} directly, without threads: for the idle-check tests. */
-    private static RaftThreads.Member standIn(SharedRaftAgent shared, String name,
+    private static SharedThreads.Member standIn(SharedRaftAgent shared, String name,
                                               java.util.function.BooleanSupplier pending) {
-        final RaftThreads.Member m = new RaftThreads.Member(null, shared, name);
+        final SharedThreads.Member m = new SharedThreads.Member(null, shared, name);
         m.agent = new CountingAgent();
         m.hasPendingWork = pending;
         return m;

@@ -1,4 +1,4 @@
-package io.pontoon.transport.client;
+package io.pontoon.transport;
 
 import io.pontoon.ProposalCallback;
 import io.pontoon.RaftStatus;
@@ -17,18 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "Raft thread"; as follower it answers NOT_LEADER naming {@code leaderId}. It can refuse the first
  * proposals (ring full) to exercise client retries.
  */
-final class FakeClientService implements ClientService, AutoCloseable {
-    final int nodeId;
-    volatile boolean leader;
-    volatile int leaderId;
-    final AtomicInteger refuseNext = new AtomicInteger();
-    final AtomicInteger busyNext = new AtomicInteger();
-    final List<String> committed = new CopyOnWriteArrayList<>();
-    final AtomicInteger proposals = new AtomicInteger();
+public final class FakeClientService implements ClientService, AutoCloseable {
+    public final int nodeId;
+    public volatile boolean leader;
+    public volatile int leaderId;
+    public final AtomicInteger refuseNext = new AtomicInteger();
+    public final AtomicInteger busyNext = new AtomicInteger();
+    public final List<String> committed = new CopyOnWriteArrayList<>();
+    public final AtomicInteger proposals = new AtomicInteger();
     private final ExecutorService raftThread;
     private long lastIndex;
 
-    FakeClientService(int nodeId, boolean leader, int leaderId) {
+    public FakeClientService(int nodeId, boolean leader, int leaderId) {
         this.nodeId = nodeId;
         this.leader = leader;
         this.leaderId = leaderId;

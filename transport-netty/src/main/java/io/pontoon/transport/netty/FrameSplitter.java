@@ -1,9 +1,8 @@
-package io.pontoon.transport.client;
+package io.pontoon.transport.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.pontoon.transport.codec.Frame;
-import io.pontoon.transport.netty.FrameDecoder;
 
 /**
  * Splits one client connection's byte stream into whole frames and hands each to a {@link Handler} in
@@ -13,11 +12,11 @@ import io.pontoon.transport.netty.FrameDecoder;
  * ({@link #replaceFrameDecoder}). A frame that arrives in pieces waits in a reused buffer.
  * Event loop only; one instance per connection.
  */
-final class FrameSplitter {
+public final class FrameSplitter {
     private static final int INITIAL_CUMULATION_BYTES = 4096;
 
     /** Called for each whole frame, which is valid only during the call. */
-    interface Handler {
+    public interface Handler {
         void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength);
 
         /** A length field out of range: the rest of the stream cannot be framed. */
@@ -31,7 +30,7 @@ final class FrameSplitter {
     private ByteBuf cumulation;
     private boolean reading;
 
-    FrameSplitter(int maxFrameBytes) {
+    public FrameSplitter(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
     }
 
@@ -39,7 +38,7 @@ final class FrameSplitter {
      * Removes the connection's FrameDecoder once the current read is over (a handshake runs inside it).
      * Bytes it still holds are passed down as one plain buffer, which {@link #read} takes like any other.
      */
-    static void replaceFrameDecoder(ChannelHandlerContext ctx) {
+    public static void replaceFrameDecoder(ChannelHandlerContext ctx) {
         final FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
         if (decoder != null) {
             ctx.channel().eventLoop().execute(() -> {
@@ -51,7 +50,7 @@ final class FrameSplitter {
     }
 
     /** Takes (and releases) any chunk of the stream: whole frames from a FrameDecoder, or raw bytes. */
-    void read(ChannelHandlerContext ctx, ByteBuf chunk, Handler handler) {
+    public void read(ChannelHandlerContext ctx, ByteBuf chunk, Handler handler) {
         ByteBuf in = chunk;
         reading = true;
         if (cumulation != null && cumulation.isReadable()) {
@@ -95,7 +94,7 @@ final class FrameSplitter {
     }
 
     /** Frees the partial-frame buffer; not while {@link #read} works on it (read frees it when it ends). */
-    void release() {
+    public void release() {
         if (cumulation != null && !reading) {
             cumulation.release();
             cumulation = null;
