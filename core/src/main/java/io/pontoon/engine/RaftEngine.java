@@ -531,7 +531,10 @@ public final class RaftEngine {
      * The caller took a snapshot of the state machine at {@code meta.index()} (at most the last applied index) and
      * committed it to the SnapshotStore. It becomes the snapshot this node sends to followers that fall behind the
      * log, and the log is compacted up to the previous snapshot: one snapshot back, so that if the newest one is
-     * found damaged at the next start, the previous one and the log still cover everything.
+     * found damaged at the next start, the previous one and the log still cover everything. A leader also keeps
+     * the entries after any snapshot it is still sending: the follower installing it continues from there with
+     * AppendEntries, instead of needing a newer snapshot once it is done (an install that takes longer than the
+     * snapshot interval would otherwise never end: SOFAJRaft #80, hashicorp/raft #212).
      */
     public void onSnapshotTaken(SnapshotMeta meta) {
         if (meta.index() > s.lastApplied) {
@@ -544,7 +547,7 @@ public final class RaftEngine {
         }
         s.setSnapshot(meta);
         if (previous != null) {
-            s.log.deleteBefore(previous.index() + 1);
+            s.log.deleteBefore(Math.min(previous.index() + 1, s.installingFloor()));
         }
     }
 

@@ -302,6 +302,22 @@ final class RaftState {
         }
     }
 
+    /**
+     * Leader: the first index a follower being sent a snapshot will need once it has installed it (the lowest
+     * such), or {@code Long.MAX_VALUE} if none is; compaction keeps that entry and those after it.
+     */
+    long installingFloor() {
+        long floor = Long.MAX_VALUE;
+        if (role == Role.LEADER) {
+            for (Progress pr : peers) {
+                if (pr.state == Progress.SNAPSHOT && pr.snapshotMeta != null) {
+                    floor = Math.min(floor, pr.snapshotMeta.index() + 1);
+                }
+            }
+        }
+        return floor;
+    }
+
     /** Leader: sends whatever each follower's window allows. */
     int replicate() {
         int work = 0;
