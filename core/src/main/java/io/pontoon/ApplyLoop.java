@@ -50,6 +50,9 @@ final class ApplyLoop implements Agent {
     private final Runnable wakeRaftThread;
     private final AtomicReference<SnapshotMeta> taken = new AtomicReference<>();
     private final ConcurrentLinkedQueue<CompletableFuture<SnapshotMeta>> requests = new ConcurrentLinkedQueue<>();
+    /** Reads handed over by the Raft thread, then (apply thread) those waiting for the state machine to catch up. */
+    private final ConcurrentLinkedQueue<ReadWaiter> readsArrived = new ConcurrentLinkedQueue<>();
+    private final java.util.PriorityQueue<ReadWaiter> readsWaiting = new java.util.PriorityQueue<>(ReadWaiter.BY_INDEX);
     private final MessageHandler handler = this::onRecord;
     private final Batch batch = new Batch();
 
@@ -78,7 +81,8 @@ final class ApplyLoop implements Agent {
         final int capacity = Integer.highestOneBit(Math.max(config.maxEntryBytes + ENTRY_HEADER, 1 << 20) * 8 - 1) * 2;
         this.ring = new OneToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
-        this.idle = new WakeableIdleStrategy(20, 10, 1_000_000L, () -> ring.size() > 0 || !requests.isEmpty());
+        this.idle = new WakeableIdleStrategy(20, 10, 1_000_000L,
+            () -> ring.size() > 0 || !requests.isEmpty() || !readsArrived.isEmpty());
         if (restored != null) {
             lastIndex = restored.index();
             lastTerm = restored.term();
@@ -117,6 +121,15 @@ final class ApplyLoop implements Agent {
         if (wasEmpty) {
             idle.wake();
         }
+    }
+
+    /**
+     * Raft thread: a read to serve once the state machine holds {@code w.index}: its query then runs here, between
+     * two applies.
+     */
+    void addRead(ReadWaiter w) {
+        readsArrived.add(w);
+        idle.wake();
     }
 
     /** Raft thread: a snapshot from the leader was installed; the state machine restores it before what follows. */
@@ -188,7 +201,7 @@ final class ApplyLoop implements Agent {
         }
         final int records = ring.read(handler, MAX_BATCH_ENTRIES);
         applyBatch();
-        int work = records;
+        int work = records + serveReads();
         if ((everyEntries > 0 && sinceEntries >= everyEntries) || (everyBytes > 0 && sinceBytes >= everyBytes)
             || !requests.isEmpty()) {
             takeSnapshot();
@@ -197,15 +210,39 @@ final class ApplyLoop implements Agent {
         return work;
     }
 
+    /** Serves the reads whose index the state machine now holds. */
+    private int serveReads() {
+        ReadWaiter w;
+        while ((w = readsArrived.poll()) != null) {
+            readsWaiting.add(w);
+        }
+        int served = 0;
+        while (!readsWaiting.isEmpty() && readsWaiting.peek().index <= lastIndex && !failed) {
+            readsWaiting.poll().serve();
+            served++;
+        }
+        return served;
+    }
+
     /**
      * The node is closing (its Raft thread has stopped): what was handed over is applied before the thread ends,
-     * so the state machine holds everything the node had committed and passed on.
+     * so the state machine holds everything the node had committed and passed on. Reads it can serve are served,
+     * the others fail with CLOSED.
      */
     @Override
     public void onClose() {
         while (!failed && ring.size() > 0) {
             ring.read(handler, MAX_BATCH_ENTRIES);
             applyBatch();
+        }
+        serveReads();
+        final ProposalException closed = new ProposalException(ResultCode.CLOSED, -1, 0);
+        ReadWaiter w;
+        while ((w = readsArrived.poll()) != null) {
+            w.fail(closed);
+        }
+        while ((w = readsWaiting.poll()) != null) {
+            w.fail(closed);
         }
     }
 

@@ -33,6 +33,18 @@ public final class RaftConfig {
     /** A proposal whose outcome is unknown after this long fails with TIMEOUT (outcome unknown). */
     public final long proposalTimeoutNs;
     /**
+     * Lease-based reads (thesis §6.4.1): a leader serves {@code ReadPolicy.LEASE} reads without a heartbeat round
+     * while a majority answered a round it sent less than {@code electionTimeoutNs - maxClockDriftNs} ago. Safe
+     * only if no node's clock runs faster than another's by more than the drift bound over an election timeout,
+     * and only with check-quorum and pre-vote (followers that heard the leader within the timeout refuse to elect
+     * another). Off by default: linearizable reads then use ReadIndex only.
+     */
+    public final boolean leaseReads;
+    /** The clock-drift bound lease reads assume, subtracted from the lease. */
+    public final long maxClockDriftNs;
+    /** A leadership transfer that has not completed after this long is abandoned; the leader takes proposals again. */
+    public final long transferTimeoutNs;
+    /**
      * Follower: how long a received AppendEntries may wait for the disk before it is answered on receipt
      * (matchIndex unchanged, lastLogIndex = what was received), so that a leader whose in-flight window is
      * small (shrunk after losses) keeps sending while this follower's disk is slow. In steady state the
@@ -84,6 +96,9 @@ public final class RaftConfig {
         preVote = b.preVote;
         checkQuorum = b.checkQuorum;
         proposalTimeoutNs = b.proposalTimeoutNs;
+        leaseReads = b.leaseReads;
+        maxClockDriftNs = b.maxClockDriftNs;
+        transferTimeoutNs = b.transferTimeoutNs < 0 ? b.electionTimeoutNs : b.transferTimeoutNs;
         receiptAckDelayNs = b.receiptAckDelayNs;
         inboundRingBytes = b.inboundRingBytes;
         idleMode = b.idleMode;
@@ -124,6 +139,9 @@ public final class RaftConfig {
         b.preVote = preVote;
         b.checkQuorum = checkQuorum;
         b.proposalTimeoutNs = proposalTimeoutNs;
+        b.leaseReads = leaseReads;
+        b.maxClockDriftNs = maxClockDriftNs;
+        b.transferTimeoutNs = transferTimeoutNs;
         b.receiptAckDelayNs = receiptAckDelayNs;
         b.inboundRingBytes = inboundRingBytes;
         b.idleMode = idleMode;
@@ -143,7 +161,9 @@ public final class RaftConfig {
             + ", maxInflightMessages=" + maxInflightMessages + ", maxInflightBytes=" + maxInflightBytes
             + ", maxPendingProposals=" + maxPendingProposals + ", maxUncommittedBytes=" + maxUncommittedBytes
             + ", maxEntryBytes=" + maxEntryBytes + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum
-            + ", proposalTimeoutNs=" + proposalTimeoutNs + ", inboundRingBytes=" + inboundRingBytes
+            + ", proposalTimeoutNs=" + proposalTimeoutNs + ", leaseReads=" + leaseReads
+            + ", maxClockDriftNs=" + maxClockDriftNs + ", transferTimeoutNs=" + transferTimeoutNs
+            + ", inboundRingBytes=" + inboundRingBytes
             + ", idleMode=" + idleMode + ", snapshotEveryEntries=" + snapshotEveryEntries
             + ", snapshotEveryBytes=" + snapshotEveryBytes + ", snapshotChunkBytes=" + snapshotChunkBytes
             + ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks
@@ -164,6 +184,9 @@ public final class RaftConfig {
         private int maxEntryBytes = 1024 * 1024;
         private boolean preVote = true;
         private boolean checkQuorum = true;
+        private boolean leaseReads;
+        private long maxClockDriftNs = 0;
+        private long transferTimeoutNs = -1;
         private long proposalTimeoutNs = 10_000_000_000L;
         private long receiptAckDelayNs = 5_000_000L;
         private int inboundRingBytes = 16 * 1024 * 1024;
@@ -298,6 +321,37 @@ public final class RaftConfig {
             return receiptAckDelayNs(nanos("receiptAckDelay", v));
         }
 
+        /** Lease-based reads (see {@link RaftConfig#leaseReads}); default off. Needs checkQuorum and preVote. */
+        public Builder leaseReads(boolean v) {
+            leaseReads = v;
+            return this;
+        }
+
+        /**
+         * The clock-drift bound lease reads assume: the lease lasts electionTimeout minus this. Default 0 when
+         * lease reads are off; with them on, set it (at most electionTimeout / 2).
+         */
+        public Builder maxClockDriftNs(long v) {
+            maxClockDriftNs = range("maxClockDriftNs", v, 0, 60_000_000_000L);
+            return this;
+        }
+
+        /** As {@link #maxClockDriftNs}, in a {@link Duration}. */
+        public Builder maxClockDrift(Duration v) {
+            return maxClockDriftNs(nanos("maxClockDrift", v));
+        }
+
+        /** Default: one election timeout; allowed 1 ms .. 1 h. */
+        public Builder transferTimeoutNs(long v) {
+            transferTimeoutNs = range("transferTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
+            return this;
+        }
+
+        /** As {@link #transferTimeoutNs}, in a {@link Duration}. */
+        public Builder transferTimeout(Duration v) {
+            return transferTimeoutNs(nanos("transferTimeout", v));
+        }
+
         /** Default 16 MiB; a power of two in 64 KiB .. 1 GiB. */
         public Builder inboundRingBytes(int v) {
             range("inboundRingBytes", v, 64 * 1024, 1 << 30);
@@ -362,6 +416,14 @@ public final class RaftConfig {
         }
 
         public RaftConfig build() {
+            if (leaseReads && !(checkQuorum && preVote)) {
+                throw new IllegalArgumentException("leaseReads needs checkQuorum and preVote: without them a follower "
+                    + "may elect a new leader while the old one still holds its lease");
+            }
+            if (maxClockDriftNs * 2 > electionTimeoutNs) {
+                throw new IllegalArgumentException("maxClockDriftNs (" + maxClockDriftNs
+                    + ") must be at most electionTimeoutNs / 2 (" + electionTimeoutNs / 2 + ")");
+            }
             if (heartbeatIntervalNs * 2 > electionTimeoutNs) {
                 throw new IllegalArgumentException("heartbeatIntervalNs (" + heartbeatIntervalNs
                     + ") must be at most electionTimeoutNs / 2 (" + electionTimeoutNs / 2 + ")");

@@ -63,6 +63,19 @@ public final class RaftNode implements AutoCloseable {
     private final LogStore log;
     private final MetaStore meta;
     private final AtomicLong futureIds = new AtomicLong();
+    /** Reads started and not yet handed to the thread that serves them, by read id. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, ReadWaiter> pendingReads =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong readIds = new AtomicLong();
+    /** Raft thread: confirmed reads waiting for the engine to apply their index. */
+    private final java.util.PriorityQueue<ReadWaiter> readsToApply = new java.util.PriorityQueue<>(ReadWaiter.BY_INDEX);
+    /** Raft thread: the last committed entry handed to the state machine and the listeners. */
+    private long lastHandedOver;
+    /** Serves reads of a node without a state machine (started with the first such read). */
+    private java.util.concurrent.ExecutorService readExecutor;
+    /** Futures of leadership transfers under way, by target. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.List<CompletableFuture<Void>>> transfers =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong statusIds = new AtomicLong();
     /** Completes the futures of {@link #propose(byte[])} off the Raft thread; its callback slot is 0. */
     private final FutureCompletions completions;
@@ -145,7 +158,23 @@ public final class RaftNode implements AutoCloseable {
                     if (apply != null) {
                         apply.offer(lsn, term, data, offset, length);
                     }
+                    lastHandedOver = lsn;
                     agentRef[0].onCommit(lsn, term, data, offset, length);
+                }
+
+                @Override
+                public void onReadIndex(long tag, ResultCode code, long index) {
+                    onReadConfirmed(tag, code, index);
+                }
+
+                @Override
+                public void onApplied(long lastApplied) {
+                    serveAppliedReads(lastApplied);
+                }
+
+                @Override
+                public void onTransferEnded(int target, boolean done) {
+                    endTransfer(target, done ? null : ResultCode.TIMEOUT);
                 }
 
                 @Override
@@ -169,6 +198,17 @@ public final class RaftNode implements AutoCloseable {
                 return stopped != null ? stopped : store.failure();
             }, this::failStop);
         agentRef[0] = agent;
+        agent.refusals(new RaftAgent.RefusalSink() {
+            @Override
+            public void onReadRefused(long readId, ResultCode code) {
+                failRead(readId, code);
+            }
+
+            @Override
+            public void onTransferRefused(int target, ResultCode code) {
+                endTransfer(target, code);
+            }
+        });
         if (applyLoop != null) {
             agent.snapshotsTaken(applyLoop::pollTaken);
             applyLoop.start();
@@ -405,6 +445,156 @@ public final class RaftNode implements AutoCloseable {
         return f;
     }
 
+    // ------------------------------------------------------------------ reads and leadership transfer
+
+    /** A linearizable read index ({@link ReadPolicy#LINEARIZABLE}): see {@link #readIndex(ReadPolicy)}. */
+    public CompletableFuture<Long> readIndex() {
+        return readIndex(ReadPolicy.LINEARIZABLE);
+    }
+
+    /**
+     * A read index (thesis §6.4): completes with an index once this node's state machine (or, without one, its
+     * commit listeners) has applied at least that far, so that reading the state now sees every write acknowledged
+     * before this call, on the leader and on a follower alike (a follower asks the leader). Reads queued in the same
+     * duty cycle share one heartbeat round. Fails with a {@link ProposalException}: NOT_LEADER (no leader known; a
+     * lease read on a follower), TIMEOUT (no answer within proposalTimeout), LEADERSHIP_TRANSFER, LEASE_EXPIRED,
+     * REJECTED_BUSY (inbound ring full), CLOSED. Any thread; completes on the apply thread (with a state machine)
+     * or on the node's read thread ({@code pontoon-reads-<id>}).
+     */
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<Long> readIndex(ReadPolicy policy) {
+        final CompletableFuture<Object> f = new CompletableFuture<>();
+        startRead(policy, f, null);
+        return (CompletableFuture<Long>) (CompletableFuture<?>) f;
+    }
+
+    /**
+     * Runs {@code query} against this node's state once it is up to date for {@code policy} (see
+     * {@link #readIndex(ReadPolicy)}) and completes with its result. With a state machine the query runs on the apply
+     * thread, between two applies, so it sees a state no apply is changing; without one it runs on the node's read
+     * thread after the commit listeners have seen the read index. A query that throws fails only its read.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> read(ReadPolicy policy, java.util.function.Supplier<T> query) {
+        Objects.requireNonNull(query, "query");
+        final CompletableFuture<Object> f = new CompletableFuture<>();
+        startRead(policy, f, query);
+        return (CompletableFuture<T>) f;
+    }
+
+    private void startRead(ReadPolicy policy, CompletableFuture<Object> f, java.util.function.Supplier<?> query) {
+        Objects.requireNonNull(policy, "policy");
+        if (closed || failure.get() != null) {
+            f.completeExceptionally(new ProposalException(ResultCode.CLOSED, -1, 0));
+            return;
+        }
+        final long id = readIds.incrementAndGet();
+        pendingReads.put(id, new ReadWaiter(id, f, query));
+        if (!proposals.offerReadRequest(id, policy == ReadPolicy.LEASE)) {
+            failRead(id, ResultCode.REJECTED_BUSY);
+            return;
+        }
+        wakeable.wake();
+        if (closed) {
+            failRead(id, ResultCode.CLOSED); // raced with close(): the ring may never be read again
+        }
+    }
+
+    /** Raft thread: the engine's answer for a read. */
+    private void onReadConfirmed(long id, ResultCode code, long index) {
+        if (code != ResultCode.OK) {
+            failRead(id, code);
+            return;
+        }
+        final ReadWaiter w = pendingReads.get(id);
+        if (w == null) {
+            return;
+        }
+        w.index = index;
+        if (engine.lastApplied() >= index) {
+            handOver(w);
+        } else {
+            readsToApply.add(w);
+        }
+    }
+
+    /** Raft thread: the engine applied through {@code lastApplied}; reads waiting for it move on. */
+    private void serveAppliedReads(long lastApplied) {
+        while (!readsToApply.isEmpty() && readsToApply.peek().index <= lastApplied) {
+            handOver(readsToApply.poll());
+        }
+    }
+
+    /**
+     * Raft thread: the engine has applied the read's index; with a state machine, the read waits on the apply thread
+     * for the last entry handed over by now (every entry up to the index is among them); without one it is served.
+     */
+    private void handOver(ReadWaiter w) {
+        pendingReads.remove(w.id);
+        if (applyLoop != null) {
+            w.index = Math.min(w.index, lastHandedOver);
+            applyLoop.addRead(w);
+        } else {
+            readExecutor().execute(w::serve);
+        }
+    }
+
+    private void failRead(long id, ResultCode code) {
+        final ReadWaiter w = pendingReads.remove(id);
+        if (w != null) {
+            w.fail(new ProposalException(code, -1, engine.leaderId()));
+        }
+    }
+
+    private synchronized java.util.concurrent.ExecutorService readExecutor() {
+        if (readExecutor == null) {
+            readExecutor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                final Thread t = new Thread(r, "pontoon-reads-" + nodeId);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return readExecutor;
+    }
+
+    /**
+     * Hands leadership to member {@code target} (thesis §3.10): the leader stops taking proposals (they fail with
+     * LEADERSHIP_TRANSFER), brings the target's log up to date, and tells it to campaign at once. Completes when
+     * this node sees {@code target} lead; fails with a {@link ProposalException}: NOT_LEADER (this node does not
+     * lead), INVALID (not another member), LEADERSHIP_TRANSFER (a transfer to another member is under way), TIMEOUT
+     * (no handover within {@code RaftConfig.transferTimeoutNs}: the leader takes proposals again), CLOSED. Any
+     * thread; completes on the Raft thread: do not block in what is chained on it.
+     */
+    public CompletableFuture<Void> transferLeadership(int target) {
+        final CompletableFuture<Void> f = new CompletableFuture<>();
+        if (closed || failure.get() != null) {
+            f.completeExceptionally(new ProposalException(ResultCode.CLOSED, -1, 0));
+            return f;
+        }
+        transfers.computeIfAbsent(target, t -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
+        if (!proposals.offerTransferRequest(target)) {
+            endTransfer(target, ResultCode.REJECTED_BUSY);
+        } else {
+            wakeable.wake();
+        }
+        return f;
+    }
+
+    /** A transfer to {@code target} ended: done if {@code failed} is null. */
+    private void endTransfer(int target, ResultCode failed) {
+        final java.util.List<CompletableFuture<Void>> waiting = transfers.remove(target);
+        if (waiting == null) {
+            return;
+        }
+        for (CompletableFuture<Void> f : waiting) {
+            if (failed == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(new ProposalException(failed, -1, engine.leaderId()));
+            }
+        }
+    }
+
     private void onStatus(long requestId, RaftStatus status) {
         lastStatus = status;
         final CompletableFuture<RaftStatus> f = statusRequests.remove(requestId);
@@ -515,6 +705,17 @@ public final class RaftNode implements AutoCloseable {
         }
         engine.close();
         completions.close();
+        for (Long id : pendingReads.keySet().toArray(new Long[0])) {
+            failRead(id, ResultCode.CLOSED);
+        }
+        for (Integer target : transfers.keySet().toArray(new Integer[0])) {
+            endTransfer(target, ResultCode.CLOSED);
+        }
+        synchronized (this) {
+            if (readExecutor != null) {
+                readExecutor.shutdown();
+            }
+        }
         for (CompletableFuture<RaftStatus> f : statusRequests.values()) {
             final RaftStatus last = lastStatus;
             if (last != null) {

@@ -1,6 +1,9 @@
 package io.pontoon;
 
-/** Outcome of a proposal. Protocol outcomes are codes, not exceptions (see STYLE.md). */
+/**
+ * Outcome of a proposal or a read. Protocol outcomes are codes, not exceptions (see STYLE.md). The ordinals are
+ * part of the wire protocol (docs/PROTOCOL.md): new codes go at the end.
+ */
 public enum ResultCode {
     /** Committed; the LSN is the entry's log index. */
     OK,
@@ -18,7 +21,14 @@ public enum ResultCode {
     /** Empty or oversized payload, or otherwise invalid input. Nothing was appended. */
     INVALID,
     /** The node was closed before the outcome was known. */
-    CLOSED;
+    CLOSED,
+    /**
+     * The leader is handing leadership to another member (a leadership transfer) and takes no proposal until it
+     * ends: retry at the new leader, whose id comes with it when known. Nothing was appended.
+     */
+    LEADERSHIP_TRANSFER,
+    /** A lease read on a leader whose lease has expired (or with lease reads off): read through ReadIndex instead. */
+    LEASE_EXPIRED;
 
     private static final ResultCode[] VALUES = values();
 

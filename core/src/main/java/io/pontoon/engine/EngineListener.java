@@ -33,4 +33,23 @@ public interface EngineListener extends CommitListener {
     default boolean canApply(int length) {
         return true;
     }
+
+    /**
+     * The outcome of a read {@link RaftEngine#requestRead} took under {@code tag}: OK with the read index (serve
+     * the read once the state machine has applied it), or NOT_LEADER, TIMEOUT, LEADERSHIP_TRANSFER or CLOSED with
+     * index -1. Called exactly once per read taken.
+     */
+    default void onReadIndex(long tag, ResultCode code, long index) {
+    }
+
+    /**
+     * A leadership transfer this node started ({@link RaftEngine#transferLeadership}) ended: {@code done} if
+     * {@code target} now leads, false if the attempt timed out or another node won.
+     */
+    default void onTransferEnded(int target, boolean done) {
+    }
+
+    /** After a duty cycle applied entries: every entry up to {@code lastApplied} has been delivered. */
+    default void onApplied(long lastApplied) {
+    }
 }

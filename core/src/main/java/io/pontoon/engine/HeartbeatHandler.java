@@ -16,6 +16,6 @@ final class HeartbeatHandler {
         s.lastLeaderContactNs = s.nowNs;
         // The leader sends min(commit, our match); verifiedIndex caps it again in case we restarted.
         s.followerCommit(m.secondField());
-        s.sender.sendHeartbeatResponse(from, s.term, s.log.lastIndex());
+        s.sender.sendHeartbeatResponse(from, s.term, s.log.lastIndex(), m.round());
     }
 }

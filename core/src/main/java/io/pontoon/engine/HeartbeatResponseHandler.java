@@ -10,12 +10,13 @@ final class HeartbeatResponseHandler {
         this.s = s;
     }
 
-    void onHeartbeatResponse(int from, long followerLastIndex) {
+    void onHeartbeatResponse(int from, long followerLastIndex, long round) {
         if (s.role != Role.LEADER) {
             return;
         }
         final Progress pr = s.progress(from);
         pr.recentActive = true;
+        s.reads.onRoundAnswered(pr, round);
         if (pr.state == Progress.SNAPSHOT) {
             return; // the snapshot transfer has its own timeout (SnapshotSender)
         }

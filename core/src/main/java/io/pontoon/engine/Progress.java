@@ -19,6 +19,9 @@ final class Progress {
     boolean probeSent;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
+    /** The latest heartbeat round this follower answered in this leadership (ReadIndex), and when it was sent. */
+    long roundAcked;
+    long roundAckedSentNs = Long.MIN_VALUE;
 
     // SNAPSHOT state: the snapshot being sent, the content bytes sent and acknowledged, and when it last moved.
     io.pontoon.spi.SnapshotMeta snapshotMeta;

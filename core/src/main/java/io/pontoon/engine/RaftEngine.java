@@ -9,6 +9,8 @@ import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.InstallSnapshotCodec;
 import io.pontoon.protocol.InstallSnapshotResponseCodec;
 import io.pontoon.protocol.MessageType;
+import io.pontoon.protocol.ReadIndexCodec;
+import io.pontoon.protocol.TimeoutNowCodec;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
 import io.pontoon.spi.LogStore;
@@ -65,6 +67,8 @@ public final class RaftEngine {
     private final HeartbeatCodec heartbeat = new HeartbeatCodec();
     private final InstallSnapshotCodec installSnapshot = new InstallSnapshotCodec();
     private final InstallSnapshotResponseCodec installSnapshotResponse = new InstallSnapshotResponseCodec();
+    private final ReadIndexCodec readIndex = new ReadIndexCodec();
+    private final TimeoutNowCodec timeoutNow = new TimeoutNowCodec();
     private final LogStore.EntryReader applyReader;
     private long lastDurableIndex = -1;
     private long staleResponses;
@@ -204,10 +208,7 @@ public final class RaftEngine {
         int work = 0;
         if (s.role == Role.LEADER) {
             if (nowNs >= s.nextHeartbeatNs) {
-                s.nextHeartbeatNs = nowNs + s.config.heartbeatIntervalNs;
-                for (Progress pr : s.peers) {
-                    s.sender.sendHeartbeat(pr.nodeId, s.term, Math.min(pr.matchIndex, s.commitIndex));
-                }
+                broadcastHeartbeat();
                 work++;
             }
             if (nowNs >= s.checkQuorumDeadlineNs) {
@@ -229,6 +230,11 @@ public final class RaftEngine {
             }
             work++;
         }
+        if (s.transferTarget != RaftState.NO_NODE && nowNs >= s.transferDeadlineNs) {
+            s.endTransfer(false); // thesis §3.10: give up, and take proposals again
+            work++;
+        }
+        work += s.reads.onTick();
         final PendingProposals pending = s.pending;
         while (pending.size() > 0 && pending.headDeadlineNs() <= nowNs) {
             final long tag = pending.headTag();
@@ -238,6 +244,15 @@ public final class RaftEngine {
             work++;
         }
         return work;
+    }
+
+    /** Leader: a heartbeat to every follower, as one numbered round (it also confirms the reads queued before it). */
+    private void broadcastHeartbeat() {
+        s.nextHeartbeatNs = s.nowNs + s.config.heartbeatIntervalNs;
+        final long round = s.reads.startRound();
+        for (Progress pr : s.peers) {
+            s.sender.sendHeartbeat(pr.nodeId, s.term, Math.min(pr.matchIndex, s.commitIndex), round);
+        }
     }
 
     private boolean quorumActive() {
@@ -303,6 +318,9 @@ public final class RaftEngine {
                     return bad;
                 }
                 msgTerm = heartbeat.wrap(body, offset).term();
+                if (heartbeat.round() < 0) {
+                    return MessageType.name(type) + " has negative round " + heartbeat.round();
+                }
                 break;
             }
             case MessageType.INSTALL_SNAPSHOT: {
@@ -311,6 +329,33 @@ public final class RaftEngine {
                     return bad;
                 }
                 msgTerm = installSnapshot.term();
+                break;
+            }
+            case MessageType.READ_INDEX: {
+                final String bad = ReadIndexCodec.validateRequest(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = readIndex.wrap(body, offset).term();
+                if (readIndex.requestId() < 0) {
+                    return "READ_INDEX has negative request id " + readIndex.requestId();
+                }
+                break;
+            }
+            case MessageType.READ_INDEX_RESPONSE: {
+                final String bad = readIndex.wrap(body, offset).validateResponse(length, ResultCode.values().length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = readIndex.term();
+                break;
+            }
+            case MessageType.TIMEOUT_NOW: {
+                final String bad = TimeoutNowCodec.validate(length);
+                if (bad != null) {
+                    return bad;
+                }
+                msgTerm = timeoutNow.wrap(body, offset).term();
                 break;
             }
             case MessageType.INSTALL_SNAPSHOT_RESPONSE: {
@@ -368,8 +413,20 @@ public final class RaftEngine {
             case MessageType.INSTALL_SNAPSHOT_RESPONSE:
                 installSnapshotResponseHandler.onInstallSnapshotResponse(fromNodeId, installSnapshotResponse);
                 break;
+            case MessageType.READ_INDEX:
+                s.reads.onRequest(fromNodeId, readIndex.requestId());
+                break;
+            case MessageType.READ_INDEX_RESPONSE:
+                s.reads.onResponse(fromNodeId, readIndex.requestId(), readIndex.readIndex(), readIndex.code());
+                break;
+            case MessageType.TIMEOUT_NOW:
+                if (s.role == Role.FOLLOWER && fromNodeId == s.leaderId) {
+                    // Thesis §3.10: the leader hands over; campaign now, no pre-vote, and say why.
+                    s.becomeCandidate(true);
+                }
+                break;
             default:
-                heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, heartbeat.secondField());
+                heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, heartbeat.secondField(), heartbeat.round());
                 break;
         }
         return null;
@@ -397,8 +454,9 @@ public final class RaftEngine {
     private boolean passTermGate(int from, int type, long msgTerm) {
         if (msgTerm > s.term) {
             if (type == MessageType.VOTE_REQUEST) {
-                if (s.inLease()) {
-                    // A leader was heard from recently: a disruptive candidate is ignored (thesis §4.2.3).
+                if (s.inLease() && !(voteRequest.transfer() && !voteRequest.preVote())) {
+                    // A leader was heard from recently: a disruptive candidate is ignored (thesis §4.2.3), unless
+                    // that leader asked for this election (a leadership transfer, thesis §3.10).
                     return false;
                 }
                 if (voteRequest.preVote()) {
@@ -418,7 +476,7 @@ public final class RaftEngine {
                 s.sender.sendAppendResponse(from, s.term, false, 0, appendEntries.prevLogIndex(),
                     LogStore.NULL_VALUE, s.log.lastIndex() + 1, s.log.lastIndex());
             } else if (type == MessageType.HEARTBEAT) {
-                s.sender.sendHeartbeatResponse(from, s.term, s.log.lastIndex());
+                s.sender.sendHeartbeatResponse(from, s.term, s.log.lastIndex(), 0);
             } else if (type == MessageType.VOTE_REQUEST && voteRequest.preVote()) {
                 s.sender.sendVoteResponse(from, s.term, false, true);
             }
@@ -440,6 +498,9 @@ public final class RaftEngine {
         }
         if (length <= 0 || length > s.config.maxEntryBytes) {
             return -ResultCode.INVALID.ordinal();
+        }
+        if (s.transferTarget != RaftState.NO_NODE) {
+            return -ResultCode.LEADERSHIP_TRANSFER.ordinal();
         }
         final PendingProposals pending = s.pending;
         if (pending.size() >= s.config.maxPendingProposals
@@ -476,10 +537,63 @@ public final class RaftEngine {
      */
     public int flush() {
         if (s.role != Role.LEADER) {
-            return s.flushAck();
+            return s.flushAck() + s.reads.flush();
         }
         s.maybeCommit();
-        return s.replicate();
+        int work = 0;
+        if (s.reads.roundWanted) {
+            broadcastHeartbeat(); // one round for every read queued in this cycle
+            work++;
+        }
+        work += s.replicate();
+        s.maybeSendTimeoutNow();
+        return work;
+    }
+
+    /**
+     * A linearizable read (thesis §6.4) under {@code tag}; {@code lease}: a lease read (needs
+     * {@code RaftConfig.leaseReads}). Returns 0 if taken: the outcome comes through
+     * {@link EngineListener#onReadIndex}, at once or after a heartbeat round (a follower asks the leader). Else
+     * {@code -ordinal} of NOT_LEADER (no leader known, or a lease read on a follower), LEASE_EXPIRED or
+     * LEADERSHIP_TRANSFER.
+     */
+    public int requestRead(long tag, boolean lease) {
+        return s.reads.request(tag, lease);
+    }
+
+    /** Reads waiting for a heartbeat round or the leader's answer (for tests and reports). */
+    public int pendingReads() {
+        return s.reads.pending();
+    }
+
+    /**
+     * Leader: hands leadership to {@code target} (thesis §3.10). Proposals and reads are refused with
+     * LEADERSHIP_TRANSFER while it lasts; once the target's log matches, it gets TimeoutNow and campaigns at once.
+     * The end comes through {@link EngineListener#onTransferEnded}: when the target leads, or after
+     * {@code transferTimeoutNs}. Returns 0 if started (or already under way to {@code target}), else
+     * {@code -ordinal} of NOT_LEADER, INVALID (not another member) or LEADERSHIP_TRANSFER (one to another member
+     * is under way).
+     */
+    public int transferLeadership(int target) {
+        if (s.role != Role.LEADER) {
+            return -ResultCode.NOT_LEADER.ordinal();
+        }
+        if (target == s.nodeId || s.progress(target) == null) {
+            return -ResultCode.INVALID.ordinal();
+        }
+        if (s.transferTarget != RaftState.NO_NODE) {
+            return s.transferTarget == target ? 0 : -ResultCode.LEADERSHIP_TRANSFER.ordinal();
+        }
+        s.transferTarget = target;
+        s.transferDeadlineNs = s.nowNs + s.config.transferTimeoutNs;
+        s.timeoutNowSent = false;
+        s.maybeSendTimeoutNow();
+        return 0;
+    }
+
+    /** The member a leadership transfer is under way to, or 0. */
+    public int transferTarget() {
+        return s.transferTarget;
     }
 
     /**
@@ -502,6 +616,9 @@ public final class RaftEngine {
             s.lastApplied = index;
             applied++;
         }
+        if (applied > 0) {
+            s.listener.onApplied(s.lastApplied);
+        }
         final PendingProposals pending = s.pending;
         while (pending.size() > 0 && pending.headIndex() <= s.lastApplied) {
             final long index = pending.headIndex();
@@ -516,7 +633,10 @@ public final class RaftEngine {
         return applied;
     }
 
-    /** Reports {@link ResultCode#CLOSED} for every pending proposal; call when the node shuts down. */
+    /**
+     * Reports {@link ResultCode#CLOSED} for every pending proposal and read (and ends a transfer); call when the node
+     * shuts down.
+     */
     public void abandonPending() {
         final PendingProposals pending = s.pending;
         while (pending.size() > 0) {
@@ -525,6 +645,8 @@ public final class RaftEngine {
             pending.removeHead();
             s.listener.onProposalResult(tag, ResultCode.CLOSED, index);
         }
+        s.reads.abandon();
+        s.endTransfer(false);
     }
 
     /**

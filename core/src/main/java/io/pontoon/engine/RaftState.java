@@ -40,6 +40,13 @@ final class RaftState {
     long stranded;
     /** Follower: received snapshots whose checksum did not match (discarded). */
     long badSnapshots;
+    /** ReadIndex and lease reads. */
+    final Reads reads;
+    /** Leader: the member leadership is being handed to (thesis §3.10), or NO_NODE; and when the attempt ends. */
+    int transferTarget = NO_NODE;
+    long transferDeadlineNs;
+    /** Leader: TimeoutNow was sent to the transfer's target. */
+    boolean timeoutNowSent;
 
     /** A snapshot being received from the leader, written to the store as it arrives. */
     static final class Incoming {
@@ -101,6 +108,7 @@ final class RaftState {
         this.term = meta.term();
         this.votedFor = meta.votedFor();
         this.nowNs = nowNs;
+        this.reads = new Reads(this); // after nowNs: it numbers its requests from the clock
         resetElectionTimer();
     }
 
@@ -181,6 +189,7 @@ final class RaftState {
     void becomeFollower(long newTerm, int newLeaderId) {
         if (role == Role.LEADER) {
             closeOutgoing();
+            reads.onLeadershipLost();
         }
         final boolean newTermStarts = newTerm > term;
         if (newTermStarts) {
@@ -195,7 +204,38 @@ final class RaftState {
         }
         role = Role.FOLLOWER;
         leaderId = newLeaderId;
+        reads.onLeaderChanged();
+        if (transferTarget != NO_NODE && newLeaderId != NO_NODE) {
+            // A transfer this node started as leader ends when it learns who leads now.
+            endTransfer(newLeaderId == transferTarget);
+        }
         resetElectionTimer();
+    }
+
+    /**
+     * Leader: a leadership transfer ends; the listener learns whether the target took over ({@code done}) or not
+     * (timed out, or this node lost leadership to someone else).
+     */
+    void endTransfer(boolean done) {
+        final int target = transferTarget;
+        if (target == NO_NODE) {
+            return;
+        }
+        transferTarget = NO_NODE;
+        timeoutNowSent = false;
+        listener.onTransferEnded(target, done);
+    }
+
+    /** Leader, transferring: once the target's log matches ours, tell it to campaign now (thesis §3.10). */
+    void maybeSendTimeoutNow() {
+        if (transferTarget == NO_NODE || timeoutNowSent) {
+            return;
+        }
+        final Progress pr = progress(transferTarget);
+        if (pr != null && pr.matchIndex == log.lastIndex()) {
+            timeoutNowSent = true;
+            sender.sendTimeoutNow(transferTarget, term);
+        }
     }
 
     /** Thesis §9.6: ask for pre-votes for term + 1 without changing the term. */
@@ -203,6 +243,8 @@ final class RaftState {
         closeIncoming();
         role = Role.PRE_CANDIDATE;
         leaderId = NO_NODE;
+        reads.onLeaderChanged();
+        endTransfer(false);
         resetElectionTimer();
         clearVotes();
         votes[memberSlot(nodeId)] = 1;
@@ -211,16 +253,26 @@ final class RaftState {
             return;
         }
         for (Progress pr : peers) {
-            sender.sendVoteRequest(pr.nodeId, term + 1, log.lastIndex(), log.lastTerm(), true);
+            sender.sendVoteRequest(pr.nodeId, term + 1, log.lastIndex(), log.lastTerm(), true, false);
         }
     }
 
     /** §5.2: increment the term, vote for self, request votes. */
     void becomeCandidate() {
+        becomeCandidate(false);
+    }
+
+    /**
+     * As above; {@code transfer}: the election a leader asked for with TimeoutNow (thesis §3.10), whose vote
+     * requests followers grant even while they still hear that leader.
+     */
+    void becomeCandidate(boolean transfer) {
         closeIncoming();
         persistTermAndVote(term + 1, nodeId);
         role = Role.CANDIDATE;
         leaderId = NO_NODE;
+        reads.onLeaderChanged();
+        endTransfer(false);
         verifiedIndex = 0;
         resetElectionTimer();
         clearVotes();
@@ -230,7 +282,7 @@ final class RaftState {
             return;
         }
         for (Progress pr : peers) {
-            sender.sendVoteRequest(pr.nodeId, term, log.lastIndex(), log.lastTerm(), false);
+            sender.sendVoteRequest(pr.nodeId, term, log.lastIndex(), log.lastTerm(), false, transfer);
         }
     }
 
@@ -253,6 +305,7 @@ final class RaftState {
             pr.recentActive = true;
         }
         log.append(next, term, EMPTY, 0, 0);
+        reads.onLeadershipStarted(next);
         nextHeartbeatNs = nowNs;
         checkQuorumDeadlineNs = nowNs + config.electionTimeoutNs;
         for (Progress pr : peers) {

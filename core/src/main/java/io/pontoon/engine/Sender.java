@@ -122,8 +122,8 @@ final class Sender {
         outbox.send(to, MessageType.APPEND_RESPONSE, scratch, 0, len);
     }
 
-    void sendVoteRequest(int to, long term, long lastLogIndex, long lastLogTerm, boolean preVote) {
-        final int len = VoteRequestCodec.encode(scratch, 0, term, lastLogIndex, lastLogTerm, preVote);
+    void sendVoteRequest(int to, long term, long lastLogIndex, long lastLogTerm, boolean preVote, boolean transfer) {
+        final int len = VoteRequestCodec.encode(scratch, 0, term, lastLogIndex, lastLogTerm, preVote, transfer);
         outbox.send(to, MessageType.VOTE_REQUEST, scratch, 0, len);
     }
 
@@ -132,13 +132,28 @@ final class Sender {
         outbox.send(to, MessageType.VOTE_RESPONSE, scratch, 0, len);
     }
 
-    void sendHeartbeat(int to, long term, long commitIndex) {
-        final int len = HeartbeatCodec.encode(scratch, 0, term, commitIndex);
+    void sendHeartbeat(int to, long term, long commitIndex, long round) {
+        final int len = HeartbeatCodec.encode(scratch, 0, term, commitIndex, round);
         outbox.send(to, MessageType.HEARTBEAT, scratch, 0, len);
     }
 
-    void sendHeartbeatResponse(int to, long term, long lastLogIndex) {
-        final int len = HeartbeatCodec.encode(scratch, 0, term, lastLogIndex);
+    void sendHeartbeatResponse(int to, long term, long lastLogIndex, long round) {
+        final int len = HeartbeatCodec.encode(scratch, 0, term, lastLogIndex, round);
         outbox.send(to, MessageType.HEARTBEAT_RESPONSE, scratch, 0, len);
+    }
+
+    void sendReadIndex(int to, long term, long requestId) {
+        final int len = io.pontoon.protocol.ReadIndexCodec.encodeRequest(scratch, 0, term, requestId);
+        outbox.send(to, MessageType.READ_INDEX, scratch, 0, len);
+    }
+
+    void sendReadIndexResponse(int to, long term, long requestId, long readIndex, int code) {
+        final int len = io.pontoon.protocol.ReadIndexCodec.encodeResponse(scratch, 0, term, requestId, readIndex, code);
+        outbox.send(to, MessageType.READ_INDEX_RESPONSE, scratch, 0, len);
+    }
+
+    void sendTimeoutNow(int to, long term) {
+        final int len = io.pontoon.protocol.TimeoutNowCodec.encode(scratch, 0, term);
+        outbox.send(to, MessageType.TIMEOUT_NOW, scratch, 0, len);
     }
 }

@@ -14,6 +14,11 @@ public final class MessageType {
     public static final int HEARTBEAT_RESPONSE = 6;
     public static final int INSTALL_SNAPSHOT = 7;
     public static final int INSTALL_SNAPSHOT_RESPONSE = 8;
+    /** A follower asks the leader for a read index (ReadIndex on a follower, thesis §6.4). */
+    public static final int READ_INDEX = 9;
+    public static final int READ_INDEX_RESPONSE = 10;
+    /** Leadership transfer (thesis §3.10): the leader tells its chosen successor to start an election now. */
+    public static final int TIMEOUT_NOW = 11;
 
     /** Highest type number the engine handles. */
     public static final int MAX_RAFT_TYPE = 31;
@@ -22,7 +27,7 @@ public final class MessageType {
     }
 
     public static boolean isRaftMessage(int type) {
-        return type >= APPEND_ENTRIES && type <= INSTALL_SNAPSHOT_RESPONSE;
+        return type >= APPEND_ENTRIES && type <= TIMEOUT_NOW;
     }
 
     public static String name(int type) {
@@ -35,6 +40,9 @@ public final class MessageType {
             case HEARTBEAT_RESPONSE: return "HEARTBEAT_RESPONSE";
             case INSTALL_SNAPSHOT: return "INSTALL_SNAPSHOT";
             case INSTALL_SNAPSHOT_RESPONSE: return "INSTALL_SNAPSHOT_RESPONSE";
+            case READ_INDEX: return "READ_INDEX";
+            case READ_INDEX_RESPONSE: return "READ_INDEX_RESPONSE";
+            case TIMEOUT_NOW: return "TIMEOUT_NOW";
             default: return "UNKNOWN(" + type + ")";
         }
     }

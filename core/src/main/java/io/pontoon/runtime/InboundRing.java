@@ -23,6 +23,8 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  *   <li>{@link #STATUS_REQUEST} ({@value #STATUS_REQUEST}): {@code requestId} i64 at 0;</li>
  *   <li>{@link #RELEASE_SLOT} ({@value #RELEASE_SLOT}): callback {@code slot} i32 at 0. It follows, in ring
  *       order, every proposal its producer made with that slot.</li>
+ *   <li>{@link #READ_REQUEST} ({@value #READ_REQUEST}): {@code readId} i64 at 0, {@code lease} i32 at 8;</li>
+ *   <li>{@link #TRANSFER_REQUEST} ({@value #TRANSFER_REQUEST}): {@code target} node id i32 at 0.</li>
  * </ul>
  * The wire's message type is one unsigned byte (docs/PROTOCOL.md: 1..31 peer, 32..63 client, 64..127
  * reserved, 240..243 handshake), so every id from {@link #FIRST_CONTROL_TYPE} = 256 up can never be a
@@ -38,6 +40,10 @@ public final class InboundRing {
     public static final int STATUS_REQUEST = FIRST_CONTROL_TYPE + 1;
     /** A callback slot given back by {@code RaftNode.release} (its client connection closed). */
     public static final int RELEASE_SLOT = FIRST_CONTROL_TYPE + 2;
+    /** A read from {@code RaftNode.readIndex} / {@code read}. */
+    public static final int READ_REQUEST = FIRST_CONTROL_TYPE + 3;
+    /** A leadership transfer from {@code RaftNode.transferLeadership}. */
+    public static final int TRANSFER_REQUEST = FIRST_CONTROL_TYPE + 4;
 
     public static final int PEER_HEADER_LENGTH = 4;
     public static final int PROPOSAL_HEADER_LENGTH = 16;
@@ -60,6 +66,14 @@ public final class InboundRing {
 
         /** Every proposal made with {@code callbackSlot} is in the ring before this; the slot may be reused once they have results. */
         default void onReleaseSlot(int callbackSlot) {
+        }
+
+        /** A read ({@code lease}: a lease read). */
+        default void onReadRequest(long readId, boolean lease) {
+        }
+
+        /** Hand leadership to {@code target}. */
+        default void onTransferRequest(int target) {
         }
     }
 
@@ -125,6 +139,29 @@ public final class InboundRing {
         return true;
     }
 
+    /** Producer (any thread): a read. Returns false if the ring is full. */
+    public boolean offerReadRequest(long readId, boolean lease) {
+        final int claim = ring.tryClaim(READ_REQUEST, 12);
+        if (claim <= 0) {
+            return false;
+        }
+        ring.buffer().putLong(claim, readId);
+        ring.buffer().putInt(claim + 8, lease ? 1 : 0);
+        ring.commit(claim);
+        return true;
+    }
+
+    /** Producer (any thread): a leadership transfer to {@code target}. Returns false if the ring is full. */
+    public boolean offerTransferRequest(int target) {
+        final int claim = ring.tryClaim(TRANSFER_REQUEST, 4);
+        if (claim <= 0) {
+            return false;
+        }
+        ring.buffer().putInt(claim, target);
+        ring.commit(claim);
+        return true;
+    }
+
     /** Producer (the thread that proposed with the slot, after its last proposal): gives the slot back. False if full. */
     public boolean offerReleaseSlot(int callbackSlot) {
         final int claim = ring.tryClaim(RELEASE_SLOT, 4);
@@ -168,6 +205,12 @@ public final class InboundRing {
                     break;
                 case RELEASE_SLOT:
                     handler.onReleaseSlot(buffer.getInt(index));
+                    break;
+                case READ_REQUEST:
+                    handler.onReadRequest(buffer.getLong(index), buffer.getInt(index + 8) != 0);
+                    break;
+                case TRANSFER_REQUEST:
+                    handler.onTransferRequest(buffer.getInt(index));
                     break;
                 default:
                     if (msgTypeId < 1 || msgTypeId >= FIRST_CONTROL_TYPE) {

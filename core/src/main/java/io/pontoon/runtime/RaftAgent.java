@@ -58,6 +58,44 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         void onStatus(long requestId, RaftStatus status);
     }
 
+    /** Where reads and transfers the engine refused at once go (Raft thread). */
+    public interface RefusalSink {
+        void onReadRefused(long readId, ResultCode code);
+
+        void onTransferRefused(int target, ResultCode code);
+    }
+
+    private RefusalSink refusals = new RefusalSink() {
+        @Override
+        public void onReadRefused(long readId, ResultCode code) {
+        }
+
+        @Override
+        public void onTransferRefused(int target, ResultCode code) {
+        }
+    };
+
+    /** Called once, before the thread starts: where refused reads and transfers are reported. */
+    public void refusals(RefusalSink sink) {
+        this.refusals = sink;
+    }
+
+    @Override
+    public void onReadRequest(long readId, boolean lease) {
+        final int r = engine.requestRead(readId, lease);
+        if (r < 0) {
+            refusals.onReadRefused(readId, ResultCode.of(-r));
+        }
+    }
+
+    @Override
+    public void onTransferRequest(int target) {
+        final int r = engine.transferLeadership(target);
+        if (r < 0) {
+            refusals.onTransferRefused(target, ResultCode.of(-r));
+        }
+    }
+
     /** Where a fail-stop goes: the cause and the last status. Called on the Raft thread, once. */
     public interface FailureSink {
         void onFailure(Throwable cause, RaftStatus lastStatus);

@@ -47,9 +47,21 @@ final class RandomizedRun {
      * checks exist for the tests that show the end-to-end invariants catch storage bugs on their own.
      */
     record Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
-                  boolean directStorageChecks) {
-        static final Faults BY_SEED = new Faults(-1, false, false, true);
-        static final Faults CLASSIC = new Faults(0, false, false, true);
+                  boolean directStorageChecks, int readLevel) {
+        static final Faults BY_SEED = new Faults(-1, false, false, true, -1);
+        static final Faults CLASSIC = new Faults(0, false, false, true, 0);
+        /** Storage faults by seed, no reads or transfers: the histories of seeds pinned before reads existed. */
+        static final Faults STORAGE_BY_SEED = new Faults(-1, false, false, true, 0);
+
+        /**
+         * {@code readLevel}: 0 no reads or leadership transfers (the history replays as before they existed), 1 the
+         * clients also read (ReadIndex, lease reads where the seed's config allows them, reads on followers) and
+         * the leader is now and then asked to hand over; -1 lets the seed decide (three seeds in four read).
+         */
+        Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
+               boolean directStorageChecks) {
+            this(storageLevel, mutantSkipVotePersistence, mutantJournalSkipsSync, directStorageChecks, 0);
+        }
     }
 
     /** Crash probability at each moment that matters, per storage level. */
@@ -60,6 +72,10 @@ final class RandomizedRun {
     private final int storageLevel;
     /** Mean time between snapshots of a random node (0: this seed takes none). */
     private final long snapshotIntervalNs;
+    /** Reads and leadership transfers: 0 none, 1 on; their own random stream; lease reads on for this seed. */
+    private final int readLevel;
+    private final SplittableRandom readsRandom;
+    private final boolean leaseReads;
 
     private RandomizedRun(long seed, int nodes) {
         this(seed, nodes, Faults.BY_SEED);
@@ -73,11 +89,19 @@ final class RandomizedRun {
         electionTimeoutNs = ms(60 + plan.nextInt(91));
         final long heartbeatNs = electionTimeoutNs / (3 + plan.nextInt(3));
         final boolean smallCaps = plan.nextInt(3) == 0;
+        final boolean preVote = plan.nextInt(4) != 0;
+        final boolean checkQuorum = plan.nextInt(4) != 0;
+        // Reads and transfers draw from their own stream, so that seeds without them keep their history.
+        this.readsRandom = new SplittableRandom(Simulation.mix(seed, 0x4ead, nodes));
+        final int drawnReads = readsRandom.nextInt(4) == 0 ? 0 : 1;
+        this.readLevel = faults.readLevel() >= 0 ? faults.readLevel() : drawnReads;
+        this.leaseReads = readLevel > 0 && preVote && checkQuorum && readsRandom.nextBoolean();
         final RaftConfig config = RaftConfig.builder()
             .electionTimeoutNs(electionTimeoutNs)
             .heartbeatIntervalNs(heartbeatNs)
-            .preVote(plan.nextInt(4) != 0)
-            .checkQuorum(plan.nextInt(4) != 0)
+            .preVote(preVote)
+            .checkQuorum(checkQuorum)
+            .leaseReads(leaseReads)
             .maxBatchEntries(pick(1, 3, 16, 4096))
             .maxBatchBytes(smallCaps ? 1024 : 256 * 1024)
             .maxInflightMessages(pick(1, 2, 8, 256))
@@ -151,6 +175,10 @@ final class RandomizedRun {
         if (snapshotIntervalNs > 0) {
             scheduleSnapshot();
         }
+        if (readLevel > 0) {
+            scheduleRead();
+            scheduleTransfer();
+        }
         startChaos(sim.nowNs() + electionTimeoutNs * (1 + plan.nextInt(4)));
         while (!finished) {
             if (!sim.stepOnce()) {
@@ -163,7 +191,7 @@ final class RandomizedRun {
         return new SimStats(sim.checker.elections, sim.checker.committedPayloads, sim.nowNs(), sim.events,
             sim.network().sent, sim.crashes, sim.checker.outcomesOk, sim.checker.outcomesLost,
             sim.checker.outcomesTimeout, sim.maxWindowMessages, sim.aimedCrashes, sim.failStops,
-            sim.snapshotsTaken, sim.installs);
+            sim.snapshotsTaken, sim.installs, sim.checker.readsOk, sim.transfers);
     }
 
     // ------------------------------------------------------------------ client
@@ -185,6 +213,43 @@ final class RandomizedRun {
         if (n.engine != null) {
             sim.proposeNow(n, random.nextInt(100) == 0);
         }
+    }
+
+    // ------------------------------------------------------------------ reads and transfers
+
+    private void scheduleRead() {
+        sim.schedule(sim.nowNs() + 1 + readsRandom.nextLong(2 * clientIntervalNs), "read", () -> {
+            if (!clientRunning) {
+                return;
+            }
+            scheduleRead();
+            int target = readsRandom.nextDouble() < leaderBias ? sim.leader() : 0;
+            if (target == 0) {
+                target = 1 + readsRandom.nextInt(sim.size());
+            }
+            final SimNode n = sim.node(target);
+            if (n.engine != null) {
+                sim.readNow(n, leaseReads && readsRandom.nextInt(3) == 0);
+            }
+        });
+    }
+
+    /** Now and then the leader is asked to hand leadership to a random other member (thesis §3.10). */
+    private void scheduleTransfer() {
+        sim.schedule(sim.nowNs() + 1 + readsRandom.nextLong(20 * electionTimeoutNs), "transfer", () -> {
+            if (!clientRunning) {
+                return;
+            }
+            scheduleTransfer();
+            final int leader = sim.leader();
+            if (leader != 0) {
+                int target = 1 + readsRandom.nextInt(sim.size() - 1);
+                if (target >= leader) {
+                    target++;
+                }
+                sim.transferNow(sim.node(leader), target);
+            }
+        });
     }
 
     // ------------------------------------------------------------------ snapshots

@@ -66,6 +66,13 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
     long elections;
     long committedPayloads;
     long outcomesOk;
+    /** The highest index of a write acknowledged (OK) so far: a read that starts now must return at least it. */
+    private long maxAcknowledged;
+    /** Reads started, answered OK, and refused or failed. */
+    long readsStarted;
+    long readsOk;
+    long readsFailed;
+    private final java.util.Map<Long, long[]> openReads = new java.util.HashMap<>();
     long outcomesLost;
     long outcomesTimeout;
 
@@ -428,6 +435,49 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         if (code == ResultCode.NOT_LEADER && role == Role.LEADER) {
             throw violation("propose contract", "n" + n.id + " answered NOT_LEADER while leader");
         }
+        if (code == ResultCode.LEADERSHIP_TRANSFER && (role != Role.LEADER || n.engine.transferTarget() == 0)) {
+            throw violation("propose contract", "n" + n.id + " answered LEADERSHIP_TRANSFER as " + role
+                + " with no transfer under way");
+        }
+    }
+
+    /**
+     * A read starts on node {@code n} under {@code readId}: every write acknowledged until now must be in the
+     * state it returns (linearizability of reads: its index is at least theirs).
+     */
+    void onReadStarted(SimNode n, long readId, long nowNs) {
+        readsStarted++;
+        openReads.put(readId, new long[] {n.id, maxAcknowledged, nowNs});
+    }
+
+    /** The engine's answer for a read; OK carries the read index. */
+    void onReadIndex(SimNode n, long readId, ResultCode code, long index) {
+        final long[] read = openReads.remove(readId);
+        if (read == null || read[0] != n.id) {
+            throw violation("read honesty", "n" + n.id + " answered read #" + readId + " which it was not asked or "
+                + "had answered already");
+        }
+        if (code != ResultCode.OK) {
+            readsFailed++;
+            return;
+        }
+        readsOk++;
+        if (index < read[1]) {
+            throw violation("linearizable reads", "n" + n.id + " answered read #" + readId + " (started at "
+                + Simulation.formatTime(read[2]) + ") with index " + index + ", but a write at index " + read[1]
+                + " had been acknowledged before the read started: the read would miss it");
+        }
+    }
+
+    /** A read the node refused at once (no answer will come). */
+    void onReadRefused(long readId) {
+        openReads.remove(readId);
+        readsFailed++;
+    }
+
+    /** A node crashed: reads it had not answered get no answer (the client's call fails). */
+    void onReadsLost(SimNode n) {
+        openReads.values().removeIf(r -> r[0] == n.id);
     }
 
     void onProposalResult(SimNode n, int incarnation, long tag, ResultCode code, long index, long nowNs) {
@@ -446,6 +496,7 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         switch (code) {
             case OK:
                 outcomesOk++;
+                maxAcknowledged = Math.max(maxAcknowledged, index);
                 syncCommit(n);
                 if (index != p.result || p.result > maxCommitted || committedId[(int) p.result] != p.id) {
                     throw violation("proposal honesty", "n" + n.id + " reported OK (index " + index + ") for " + p

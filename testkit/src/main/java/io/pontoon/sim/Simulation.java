@@ -79,6 +79,9 @@ public final class Simulation {
     long failStops;
     long aimedCrashes;
     long snapshotsTaken;
+    /** Reads and leadership transfers started. */
+    long reads;
+    long transfers;
     long snapshotsLost;
     long installs;
     // Storage faults (issue 9), off unless a test or RandomizedRun switches them on. Their draws come from
@@ -307,6 +310,55 @@ public final class Simulation {
         });
         note("n" + n.id + " #" + p.id + (result[0] > 0 ? " index " + result[0] : " " + ResultCode.of((int) -result[0])));
         return p;
+    }
+
+    /**
+     * A linearizable read on node {@code id} ({@code lease}: a lease read); the checker holds its answer to every
+     * write acknowledged before it. Returns the read's id.
+     */
+    public long read(int id, boolean lease) {
+        final long[] readId = new long[1];
+        inject("client -> n" + id + (lease ? " lease read" : " read"), id, () -> readId[0] = readNow(node(id), lease));
+        return readId[0];
+    }
+
+    /** Starts a read on an up node within the current step. Returns its id. */
+    long readNow(SimNode n, boolean lease) {
+        final long readId = ++reads;
+        checker.onReadStarted(n, readId, nowNs);
+        final int[] result = new int[1];
+        runCycle(n, engine -> {
+            if (mutantLocalReads) {
+                if (engine.role() == io.pontoon.Role.LEADER) {
+                    checker.onReadIndex(n, readId, ResultCode.OK, engine.commitIndex());
+                    return 1;
+                }
+                result[0] = -ResultCode.NOT_LEADER.ordinal();
+                return 1;
+            }
+            result[0] = engine.requestRead(readId, lease);
+            return 1;
+        });
+        if (result[0] < 0) {
+            checker.onReadRefused(readId);
+            note("n" + n.id + " read #" + readId + " " + ResultCode.of(-result[0]));
+        }
+        return readId;
+    }
+
+    /** The leader {@code id} hands leadership to {@code target} (thesis §3.10). */
+    public Simulation transferLeadership(int id, int target) {
+        inject("n" + id + " transfer to n" + target, id, () -> transferNow(node(id), target));
+        return this;
+    }
+
+    void transferNow(SimNode n, int target) {
+        runCycle(n, engine -> {
+            final int r = engine.transferLeadership(target);
+            note("n" + n.id + " transfer to n" + target + (r < 0 ? " refused: " + ResultCode.of(-r) : ""));
+            transfers++;
+            return 1;
+        });
     }
 
     /** Adds a note to the current step's trace line. */
@@ -649,6 +701,18 @@ public final class Simulation {
     }
 
     /** Mutant for checker tests: the MetaStore never persists a vote, as an engine that forgot to. */
+    /**
+     * Mutant: a read is answered at once with the node's own commit index if it believes it leads, without a
+     * heartbeat round (the classic stale-read bug of a leader that does not know it was deposed). For the test
+     * that shows the read invariant catches it.
+     */
+    Simulation mutantLocalReads() {
+        this.mutantLocalReads = true;
+        return this;
+    }
+
+    private boolean mutantLocalReads;
+
     Simulation mutantSkipVotePersistence() {
         this.mutantSkipVotePersistence = true;
         return this;
@@ -769,6 +833,7 @@ public final class Simulation {
             return;
         }
         checker.onCrash(n);
+        checker.onReadsLost(n);
         n.engine = null;
         if (tornWrites) {
             final long survivors = faultRandom.nextLong(n.log.unsyncedCount() + 1);
@@ -817,6 +882,17 @@ public final class Simulation {
             public void onProposalResult(long tag, ResultCode code, long index) {
                 note("n" + n.id + " #" + tag + " " + code + " at " + index);
                 checker.onProposalResult(n, incarnation, tag, code, index, nowNs);
+            }
+
+            @Override
+            public void onReadIndex(long tag, ResultCode code, long index) {
+                note("n" + n.id + " read #" + tag + " " + code + (code == ResultCode.OK ? " at " + index : ""));
+                checker.onReadIndex(n, tag, code, index);
+            }
+
+            @Override
+            public void onTransferEnded(int target, boolean done) {
+                note("n" + n.id + " transfer to n" + target + (done ? " done" : " abandoned"));
             }
 
             @Override

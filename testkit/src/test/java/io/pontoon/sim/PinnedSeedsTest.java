@@ -36,9 +36,13 @@ class PinnedSeedsTest {
             + "be durable on the follower before sending the next, so catch-up fell behind the offered load"),
         new Pinned(1002461, 5, "snapshots: a snapshot whose commit was delayed (index 98) was committed after a newer "
             + "one (99); the in-memory store dropped every snapshot at or above the committed index, so the engine's "
-            + "latest snapshot was gone and the leader failed opening it for InstallSnapshot", RandomizedRun.Faults.BY_SEED),
+            + "latest snapshot was gone and the leader failed opening it for InstallSnapshot", RandomizedRun.Faults.STORAGE_BY_SEED),
         new Pinned(2019854, 3, "wire format: a follower answered a delayed AppendEntries of term 2 with its current term 3; "
             + "the leader of term 3 took the answer's index beyond its log as malformed (it is stale, and now ignored)",
+            RandomizedRun.Faults.STORAGE_BY_SEED),
+        new Pinned(902, 3, "reads: a follower restarted in the same term numbered its READ_INDEX requests from 1 "
+            + "again and took the leader's late answer to its previous incarnation's request for its own: a read "
+            + "that started after the leader fixed that index was served with it (a stale read)",
             RandomizedRun.Faults.BY_SEED)
     );
 

@@ -70,8 +70,13 @@ final class ProtocolExamples {
             b -> AppendResponseCodec.encode(b, 0, 5, false, 0, 10, 3, 7, 11)));
         m.put("vote-request-prevote", frame(MessageType.VOTE_REQUEST, 3, b -> VoteRequestCodec.encode(b, 0, 6, 12, 5, true)));
         m.put("vote-response-granted", frame(MessageType.VOTE_RESPONSE, 2, b -> VoteResponseCodec.encode(b, 0, 6, true, true)));
-        m.put("heartbeat", frame(MessageType.HEARTBEAT, 1, b -> HeartbeatCodec.encode(b, 0, 5, 10)));
-        m.put("heartbeat-response", frame(MessageType.HEARTBEAT_RESPONSE, 2, b -> HeartbeatCodec.encode(b, 0, 5, 12)));
+        m.put("heartbeat", frame(MessageType.HEARTBEAT, 1, b -> HeartbeatCodec.encode(b, 0, 5, 10, 42)));
+        m.put("heartbeat-response", frame(MessageType.HEARTBEAT_RESPONSE, 2, b -> HeartbeatCodec.encode(b, 0, 5, 12, 42)));
+        m.put("read-index", frame(MessageType.READ_INDEX, 2,
+            b -> io.pontoon.protocol.ReadIndexCodec.encodeRequest(b, 0, 5, 1000)));
+        m.put("read-index-response", frame(MessageType.READ_INDEX_RESPONSE, 1,
+            b -> io.pontoon.protocol.ReadIndexCodec.encodeResponse(b, 0, 5, 1000, 12, 0)));
+        m.put("timeout-now", frame(MessageType.TIMEOUT_NOW, 1, b -> io.pontoon.protocol.TimeoutNowCodec.encode(b, 0, 5)));
         m.put("install-snapshot", frame(MessageType.INSTALL_SNAPSHOT, 1, b -> {
             final int len = io.pontoon.protocol.InstallSnapshotCodec.encodeHeader(b, 0, 5, 100, 4, 10, 0xc0ffeeL, 6,
                 new int[] {1, 2, 3}, 4);

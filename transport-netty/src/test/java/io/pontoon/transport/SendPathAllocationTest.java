@@ -26,7 +26,7 @@ class SendPathAllocationTest {
         final int[] ports = TestNodes.freePorts(2);
         final List<NettyTransportConfig> configs = TestNodes.configs(ports, b -> { });
         final int messages = 100_000;
-        final int perFlush = 64;
+        final int perFlush = 256;
         final AtomicLong received = new AtomicLong();
         final CountDownLatch allReceived = new CountDownLatch(1);
         final long total = 2L * messages;
@@ -60,9 +60,11 @@ class SendPathAllocationTest {
             final double perFlush2 = (double) allocated / flushes;
             System.out.printf("send path: %d messages of %d bytes in %d flushes: %d bytes allocated on the sending thread"
                 + " (%.3f B/message, %.1f B/flush)%n", messages, length, flushes, allocated, perMessage, perFlush2);
-            // one hand-off per peer per flush may cost a small object (Netty's cross-thread write task, the
-            // allocator's buffer handle); anything that scales with messages would exceed this bound
-            assertTrue(allocated <= flushes * 256L, "send path allocates " + perFlush2 + " B/flush, "
+            // One hand-off per peer per flush may cost a few small objects: Netty's cross-thread write task, and the
+            // pooled allocator's buffer handles, whose thread cache refills from the arena depending on when the
+            // event loop frees the previous buffers (timing: 100 to 320 B/flush seen). The smallest object per
+            // message (16 B) would add 4 KiB per flush of 256 messages: far above this bound.
+            assertTrue(allocated <= flushes * 2048L, "send path allocates " + perFlush2 + " B/flush, "
                 + perMessage + " B/message");
         } finally {
             sender.close();

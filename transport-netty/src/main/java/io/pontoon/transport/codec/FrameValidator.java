@@ -1,11 +1,14 @@
 package io.pontoon.transport.codec;
 
+import io.pontoon.ResultCode;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.AppendResponseCodec;
 import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.InstallSnapshotCodec;
 import io.pontoon.protocol.InstallSnapshotResponseCodec;
 import io.pontoon.protocol.MessageType;
+import io.pontoon.protocol.ReadIndexCodec;
+import io.pontoon.protocol.TimeoutNowCodec;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
 import org.agrona.DirectBuffer;
@@ -19,6 +22,7 @@ import org.agrona.DirectBuffer;
 public final class FrameValidator {
     private final AppendEntriesCodec appendEntries = new AppendEntriesCodec();
     private final InstallSnapshotCodec installSnapshot = new InstallSnapshotCodec();
+    private final ReadIndexCodec readIndex = new ReadIndexCodec();
 
     /**
      * @param frameLength whole frame length, prefix included (the length field was already checked
@@ -63,6 +67,10 @@ public final class FrameValidator {
             case MessageType.HEARTBEAT_RESPONSE: return HeartbeatCodec.validate(bodyLength);
             case MessageType.INSTALL_SNAPSHOT: return installSnapshot.wrap(b, bodyOffset, bodyLength).validate();
             case MessageType.INSTALL_SNAPSHOT_RESPONSE: return InstallSnapshotResponseCodec.validate(bodyLength);
+            case MessageType.READ_INDEX: return ReadIndexCodec.validateRequest(bodyLength);
+            case MessageType.READ_INDEX_RESPONSE:
+                return readIndex.wrap(b, bodyOffset).validateResponse(bodyLength, ResultCode.values().length);
+            case MessageType.TIMEOUT_NOW: return TimeoutNowCodec.validate(bodyLength);
             default: return "unexpected frame type " + FrameType.name(type) + " on a peer connection";
         }
     }
