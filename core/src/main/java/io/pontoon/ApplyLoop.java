@@ -52,7 +52,7 @@ final class ApplyLoop implements Agent {
     private final ConcurrentLinkedQueue<CompletableFuture<SnapshotMeta>> requests = new ConcurrentLinkedQueue<>();
     /** Reads handed over by the Raft thread, then (apply thread) those waiting for the state machine to catch up. */
     private final ConcurrentLinkedQueue<ReadWaiter> readsArrived = new ConcurrentLinkedQueue<>();
-    private final java.util.PriorityQueue<ReadWaiter> readsWaiting = new java.util.PriorityQueue<>(ReadWaiter.BY_INDEX);
+    private final java.util.PriorityQueue<ReadWaiter> readsWaiting = new java.util.PriorityQueue<>(ReadWaiter.BY_WAIT_FOR);
     private final MessageHandler handler = this::onRecord;
     private final Batch batch = new Batch();
 
@@ -124,7 +124,7 @@ final class ApplyLoop implements Agent {
     }
 
     /**
-     * Raft thread: a read to serve once the state machine holds {@code w.index}: its query then runs here, between
+     * Raft thread: a read to serve once the state machine holds {@code w.waitFor}: its query then runs here, between
      * two applies.
      */
     void addRead(ReadWaiter w) {
@@ -217,7 +217,7 @@ final class ApplyLoop implements Agent {
             readsWaiting.add(w);
         }
         int served = 0;
-        while (!readsWaiting.isEmpty() && readsWaiting.peek().index <= lastIndex && !failed) {
+        while (!readsWaiting.isEmpty() && readsWaiting.peek().waitFor <= lastIndex && !failed) {
             readsWaiting.poll().serve();
             served++;
         }

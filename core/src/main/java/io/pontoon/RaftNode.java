@@ -188,6 +188,8 @@ public final class RaftNode implements AutoCloseable {
                     if (apply != null) {
                         apply.offerRestore(installed);
                     }
+                    // A read confirmed from now on waits for the restore too: the state machine's index jumps to it.
+                    lastHandedOver = Math.max(lastHandedOver, installed.index());
                 }
             }, SystemNanoClock.INSTANCE.nanoTime());
         final LogStore store = log;
@@ -532,7 +534,7 @@ public final class RaftNode implements AutoCloseable {
     private void handOver(ReadWaiter w) {
         pendingReads.remove(w.id);
         if (applyLoop != null) {
-            w.index = Math.min(w.index, lastHandedOver);
+            w.waitFor = lastHandedOver;
             applyLoop.addRead(w);
         } else {
             readExecutor().execute(w::serve);

@@ -10,10 +10,16 @@ import java.util.function.Supplier;
  */
 final class ReadWaiter {
     static final Comparator<ReadWaiter> BY_INDEX = Comparator.comparingLong(w -> w.index);
+    static final Comparator<ReadWaiter> BY_WAIT_FOR = Comparator.comparingLong(w -> w.waitFor);
 
     final long id;
-    /** The read index; once the Raft thread has applied it, the last entry handed to the state machine by then. */
+    /** The read index the leader confirmed (what {@code readIndex()} completes with). */
     long index;
+    /**
+     * With a state machine: the last entry handed to it once the Raft thread had applied the read index (every
+     * entry up to the index is among those handed over); the read is served once the state machine holds it.
+     */
+    long waitFor;
     private final CompletableFuture<Object> future;
     private final Supplier<?> query;
 
