@@ -56,6 +56,11 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     static ClusterFixture start(TrialSettings settings) {
+        return start(settings, config());
+    }
+
+    /** As above, with other settings than the benchmarks' default ({@link #config()}). */
+    static ClusterFixture start(TrialSettings settings, RaftConfig config) {
         final TempNodeStores stores = new TempNodeStores("pontoon-bench-", settings.durability());
         final Map<Integer, ChronicleLogStore> journals = new ConcurrentHashMap<>();
         final NettyLoopbackFabric fabric = new NettyLoopbackFabric(1, id -> {
@@ -63,7 +68,7 @@ final class ClusterFixture implements AutoCloseable {
             journals.put(id, journal);
             return journal;
         }, stores::metaStore, stores::close);
-        final LocalCluster cluster = LocalCluster.start(settings.nodes(), config(), fabric);
+        final LocalCluster cluster = LocalCluster.start(settings.nodes(), config, fabric);
         final ClusterFixture fixture = new ClusterFixture(settings, cluster, fabric, journals);
         try {
             final RaftNode first = cluster.node(cluster.awaitLeader(LEADER_TIMEOUT));
@@ -152,6 +157,11 @@ final class ClusterFixture implements AutoCloseable {
         f.put("storage", "chronicle-" + settings.durability());
         f.put("election_timeout_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(ELECTION_TIMEOUT_NS)));
         return f;
+    }
+
+    /** The cluster, for runs that talk to followers too (reads) or move the leader (transfers). */
+    LocalCluster cluster() {
+        return cluster;
     }
 
     @Override
