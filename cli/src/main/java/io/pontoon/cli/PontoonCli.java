@@ -37,6 +37,8 @@ import java.util.Properties;
         AppendCommand.class,
         DumpCommand.class,
         StatusCommand.class,
+        TransferCommand.class,
+        ReadIndexCommand.class,
         CompareCommand.class,
         BenchReportCommand.class,
         // A new command is one line here, e.g. BenchReportCommand.class.

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Asks each node for its status: one line per node,",
         "'NODE address=A id=I role=R term=T leader=L commit_index=C last_applied=P last_log_index=X last_log_term=Y',",
-        "or 'NODE address=A unreachable=REASON'. Exit status 1 if any node did not answer."})
+        "or 'NODE address=A unreachable=REASON'. After the leader's line, one line per follower:",
+        "'FOLLOWER of=LEADER id=F match_index=M next_index=N lag=ENTRIES state=PROBE|REPLICATE|SNAPSHOT'.",
+        "Exit status 1 if any node did not answer."})
 public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,22 +49,29 @@ public final class StatusCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        final java.io.PrintWriter out = spec.commandLine().getOut();
         int unreachable = 0;
         try (PontoonClient client = new PontoonClient(cb.build())) {
             for (String address : cluster.split(",")) {
                 final String a = address.trim();
                 try {
                     final RaftStatus s = client.status(a).get(timeoutMs, TimeUnit.MILLISECONDS);
-                    System.out.println("NODE address=" + a + " id=" + s.nodeId() + " role=" + s.role() + " term=" + s.term()
+                    out.println("NODE address=" + a + " id=" + s.nodeId() + " role=" + s.role() + " term=" + s.term()
                         + " leader=" + s.leaderId() + " commit_index=" + s.commitIndex() + " last_applied=" + s.lastApplied()
                         + " last_log_index=" + s.lastLogIndex() + " last_log_term=" + s.lastLogTerm());
+                    for (RaftStatus.Follower f : s.followers()) {
+                        out.println("FOLLOWER of=" + s.nodeId() + " id=" + f.nodeId() + " match_index="
+                            + f.matchIndex() + " next_index=" + f.nextIndex() + " lag=" + f.lag(s.lastLogIndex())
+                            + " state=" + f.state());
+                    }
                 } catch (Exception e) {
                     unreachable++;
                     final Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    System.out.println("NODE address=" + a + " unreachable=" + String.valueOf(cause.getMessage()).replace(' ', '_'));
+                    out.println("NODE address=" + a + " unreachable=" + String.valueOf(cause.getMessage()).replace(' ', '_'));
                 }
             }
         }
+        out.flush();
         return unreachable == 0 ? PontoonCli.EXIT_OK : PontoonCli.EXIT_FAILED;
     }
 }

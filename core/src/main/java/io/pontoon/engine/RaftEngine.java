@@ -591,6 +591,35 @@ public final class RaftEngine {
         return 0;
     }
 
+    /** Leader: how many followers there are (the members but this node); see {@link #followerId}. */
+    public int followerCount() {
+        return s.peers.length;
+    }
+
+    /** The id of follower {@code i} (0 .. followerCount - 1). */
+    public int followerId(int i) {
+        return s.peers[i].nodeId;
+    }
+
+    /** Leader: the highest index known to match on follower {@code i} (0 when this node does not lead). */
+    public long followerMatchIndex(int i) {
+        return s.role == Role.LEADER ? s.peers[i].matchIndex : 0;
+    }
+
+    /** Leader: the next index to send to follower {@code i}. */
+    public long followerNextIndex(int i) {
+        return s.peers[i].nextIndex;
+    }
+
+    /** Leader: how follower {@code i} replicates: PROBE, REPLICATE or SNAPSHOT. */
+    public String followerState(int i) {
+        switch (s.peers[i].state) {
+            case Progress.REPLICATE: return "REPLICATE";
+            case Progress.SNAPSHOT: return "SNAPSHOT";
+            default: return "PROBE";
+        }
+    }
+
     /** The member a leadership transfer is under way to, or 0. */
     public int transferTarget() {
         return s.transferTarget;

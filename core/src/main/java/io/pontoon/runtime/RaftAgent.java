@@ -285,8 +285,17 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     }
 
     RaftStatus status() {
+        java.util.List<RaftStatus.Follower> followers = java.util.List.of();
+        if (engine.role() == io.pontoon.Role.LEADER) {
+            final RaftStatus.Follower[] f = new RaftStatus.Follower[engine.followerCount()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = new RaftStatus.Follower(engine.followerId(i), engine.followerMatchIndex(i),
+                    engine.followerNextIndex(i), engine.followerState(i));
+            }
+            followers = java.util.List.of(f);
+        }
         return new RaftStatus(engine.nodeId(), engine.role(), engine.term(), engine.leaderId(),
-            engine.commitIndex(), engine.lastApplied(), engine.log().lastIndex(), engine.log().lastTerm());
+            engine.commitIndex(), engine.lastApplied(), engine.log().lastIndex(), engine.log().lastTerm(), followers);
     }
 
     @Override

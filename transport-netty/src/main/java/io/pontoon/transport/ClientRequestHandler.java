@@ -6,8 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.pontoon.ProposalCallback;
+import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;
+import io.pontoon.transport.codec.ClientAdminRequestCodec;
+import io.pontoon.transport.codec.ClientAdminResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
 import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.ClientStatusRequestCodec;
@@ -30,6 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +45,9 @@ import java.util.function.IntFunction;
  * CLIENT_APPEND_REQUEST goes to {@link ClientService#propose} with this handler as the callback and the
  * client's own correlation id (the handler identifies the connection, so no lookup table is needed);
  * the outcome is written back from the Raft thread. CLIENT_STATUS_REQUEST is answered from a worker
- * thread. A malformed frame closes the connection with a logged reason.
+ * thread. CLIENT_ADMIN_REQUEST (leadership transfer, read index) goes to the service, whose future may complete
+ * on any thread; the answer is written on the event loop. Status and admin requests share one per-connection
+ * limit of unanswered requests. A malformed frame closes the connection with a logged reason.
  *
  * <p>Responses are answered in batches, with nothing allocated per response: the Raft thread encodes each
  * response frame straight into this connection's off-heap ring and schedules one drain task per burst;
@@ -79,7 +86,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     private boolean failed;
     private final FrameSplitter splitter;
     private final int maxStatusRequests;
-    /** Status requests taken and not yet answered. Event loop only. */
+    /** Status and admin requests taken and not yet answered. Event loop only. */
     private int statusRequestsPending;
 
     /**
@@ -97,7 +104,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         this(service, clusterId, localNodeId, leaderAddress, statusExecutor, maxFrameBytes, 16);
     }
 
-    /** @param maxStatusRequests status requests this connection may have unanswered; one more closes it */
+    /** @param maxStatusRequests status and admin requests this connection may have unanswered; one more closes it */
     public ClientRequestHandler(ClientService service, int clusterId, int localNodeId, IntFunction<byte[]> leaderAddress,
                                 Executor statusExecutor, int maxFrameBytes, int maxStatusRequests) {
         this.maxStatusRequests = maxStatusRequests;
@@ -155,13 +162,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         }
         if (type == FrameType.CLIENT_APPEND_REQUEST) {
             onAppendRequest(ctx, b);
-        } else {
-            if (statusRequestsPending >= maxStatusRequests) {
-                fail(ctx, "more than " + maxStatusRequests + " status requests unanswered (maxStatusRequestsPerClient)");
-                return;
-            }
-            statusRequestsPending++;
+            return;
+        }
+        // Status and admin requests hold a thread or a future each until answered: bounded per connection.
+        if (statusRequestsPending >= maxStatusRequests) {
+            fail(ctx, "more than " + maxStatusRequests + " status and admin requests unanswered (maxStatusRequestsPerClient)");
+            return;
+        }
+        statusRequestsPending++;
+        if (type == FrameType.CLIENT_STATUS_REQUEST) {
             onStatusRequest(ClientStatusRequestCodec.correlationId(b, Frame.HEADER_LENGTH));
+        } else {
+            onAdminRequest(b);
         }
     }
 
@@ -211,11 +223,71 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     private void writeStatus(Channel ch, long correlationId, RaftStatus status) {
         statusRequestsPending--;
         final byte[] address = status.leaderId() == 0 ? null : leaderAddress.apply(status.leaderId());
-        final int bodyLength = ClientStatusResponseCodec.encodedLength(address);
+        final int bodyLength = ClientStatusResponseCodec.encodedLength(status, address);
         final ByteBuf out = ch.alloc().buffer(Frame.HEADER_LENGTH + bodyLength);
         final MutableDirectBuffer w = loopView.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
         ClientStatusResponseCodec.encode(w, Frame.HEADER_LENGTH, correlationId, status, address);
         loopView.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_STATUS_RESPONSE, clusterId, localNodeId, bodyLength));
+        ch.writeAndFlush(out, ch.voidPromise());
+    }
+
+    /**
+     * Event loop: starts a validated admin operation. The node's future completes on its own thread (Raft, apply or
+     * read thread) or at once; the answer is written from the event loop either way.
+     */
+    private void onAdminRequest(DirectBuffer b) {
+        final Channel ch = channel;
+        final int body = Frame.HEADER_LENGTH;
+        final long correlationId = ClientAdminRequestCodec.correlationId(b, body);
+        final int op = ClientAdminRequestCodec.op(b, body);
+        final long arg = ClientAdminRequestCodec.arg(b, body);
+        CompletableFuture<?> outcome;
+        try {
+            outcome = op == ClientAdminRequestCodec.OP_TRANSFER_LEADERSHIP
+                ? service.transferLeadership((int) arg) // validated: 1 .. 2^31-1
+                : service.readIndex(ClientAdminRequestCodec.readPolicy(arg));
+        } catch (RuntimeException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        outcome.whenComplete((value, error) -> {
+            try {
+                ch.eventLoop().execute(() -> writeAdmin(ch, correlationId, op, arg, value, error));
+            } catch (RejectedExecutionException e) {
+                // the transport is closing: the connection goes with it
+            }
+        });
+    }
+
+    /** Event loop: the outcome of an admin request, as a CLIENT_ADMIN_RESPONSE. */
+    private void writeAdmin(Channel ch, long correlationId, int op, long arg, Object value, Throwable error) {
+        statusRequestsPending--;
+        final Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause != null && !(cause instanceof ProposalException)) {
+            // Outcomes are result codes; anything else is a bug in the service: like status(), close rather than guess.
+            LOG.warn("{} failed for client {}: {}", ClientAdminRequestCodec.opName(op), ch.remoteAddress(), cause.toString());
+            ch.close();
+            return;
+        }
+        if (!ch.isActive()) {
+            return;
+        }
+        final ResultCode code;
+        final long answer;
+        final int leaderId;
+        if (cause == null) {
+            code = ResultCode.OK;
+            answer = op == ClientAdminRequestCodec.OP_READ_INDEX ? (Long) value : 0;
+            leaderId = op == ClientAdminRequestCodec.OP_TRANSFER_LEADERSHIP ? (int) arg : 0;
+        } else {
+            code = ((ProposalException) cause).code();
+            answer = 0;
+            leaderId = ((ProposalException) cause).leaderId();
+        }
+        final ByteBuf out = ch.alloc().buffer(Frame.HEADER_LENGTH + ClientAdminResponseCodec.LENGTH);
+        final MutableDirectBuffer w = loopView.beginWrite(out, Frame.HEADER_LENGTH + ClientAdminResponseCodec.LENGTH);
+        ClientAdminResponseCodec.encode(w, Frame.HEADER_LENGTH, correlationId, code, answer, leaderId);
+        loopView.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_ADMIN_RESPONSE, clusterId, localNodeId,
+            ClientAdminResponseCodec.LENGTH));
         ch.writeAndFlush(out, ch.voidPromise());
     }
 

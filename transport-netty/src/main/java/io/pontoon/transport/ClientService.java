@@ -1,9 +1,14 @@
 package io.pontoon.transport;
 
 import io.pontoon.ProposalCallback;
+import io.pontoon.ProposalException;
 import io.pontoon.RaftNode;
 import io.pontoon.RaftStatus;
+import io.pontoon.ReadPolicy;
+import io.pontoon.ResultCode;
 import org.agrona.DirectBuffer;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the transport needs from a node to answer clients: {@link RaftNode} fits through
@@ -29,6 +34,24 @@ public interface ClientService {
      */
     default boolean release(ProposalCallback callback) {
         return true;
+    }
+
+    /**
+     * Same contract as {@link RaftNode#transferLeadership(int)}: called on a Netty event loop, must not block; the
+     * future may complete on any thread, failed with a {@link ProposalException} whose code is the outcome.
+     * Default: INVALID (this service cannot transfer leadership).
+     */
+    default CompletableFuture<Void> transferLeadership(int target) {
+        return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
+    }
+
+    /**
+     * Same contract as {@link RaftNode#readIndex(ReadPolicy)}: called on a Netty event loop, must not block; the
+     * future may complete on any thread, failed with a {@link ProposalException} whose code is the outcome.
+     * Default: INVALID (this service serves no reads).
+     */
+    default CompletableFuture<Long> readIndex(ReadPolicy policy) {
+        return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
     }
 
     static ClientService of(RaftNode node) {
@@ -60,6 +83,16 @@ public interface ClientService {
             @Override
             public RaftStatus status() {
                 return node.status();
+            }
+
+            @Override
+            public CompletableFuture<Void> transferLeadership(int target) {
+                return node.transferLeadership(target);
+            }
+
+            @Override
+            public CompletableFuture<Long> readIndex(ReadPolicy policy) {
+                return node.readIndex(policy);
             }
         };
     }

@@ -7,15 +7,19 @@ import io.pontoon.Role;
 import org.agrona.DirectBuffer;
 
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in node: as leader it "commits" every proposal at the next LSN, answering on its own
  * "Raft thread"; as follower it answers NOT_LEADER naming {@code leaderId}. It can refuse the first
- * proposals (ring full) to exercise client retries.
+ * proposals (ring full) to exercise client retries. Leadership transfers stay pending until the test
+ * completes them (from its own thread: the transport must answer from whichever thread completes them).
  */
 public final class FakeClientService implements ClientService, AutoCloseable {
     public final int nodeId;
@@ -25,6 +29,8 @@ public final class FakeClientService implements ClientService, AutoCloseable {
     public final AtomicInteger busyNext = new AtomicInteger();
     public final List<String> committed = new CopyOnWriteArrayList<>();
     public final AtomicInteger proposals = new AtomicInteger();
+    /** Every leadership transfer asked for, oldest first, with its target; none completes by itself. */
+    public final BlockingQueue<Transfer> transfers = new LinkedBlockingQueue<>();
     private final ExecutorService raftThread;
     private long lastIndex;
 
@@ -65,6 +71,17 @@ public final class FakeClientService implements ClientService, AutoCloseable {
     @Override
     public RaftStatus status() {
         return new RaftStatus(nodeId, leader ? Role.LEADER : Role.FOLLOWER, 3, leaderId, 10, 9, 11, 3);
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(int target) {
+        final Transfer t = new Transfer(target, new CompletableFuture<>());
+        transfers.add(t);
+        return t.outcome();
+    }
+
+    /** One transfer request: the test completes {@code outcome}. */
+    public record Transfer(int target, CompletableFuture<Void> outcome) {
     }
 
     @Override

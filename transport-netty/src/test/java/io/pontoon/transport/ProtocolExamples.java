@@ -9,6 +9,8 @@ import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
+import io.pontoon.transport.codec.ClientAdminRequestCodec;
+import io.pontoon.transport.codec.ClientAdminResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
 import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.ClientStatusRequestCodec;
@@ -108,6 +110,10 @@ final class ProtocolExamples {
         m.put("client-status-request", frame(FrameType.CLIENT_STATUS_REQUEST, 0, b -> ClientStatusRequestCodec.encode(b, 0, 44)));
         m.put("client-status-response", frame(FrameType.CLIENT_STATUS_RESPONSE, 2, b -> ClientStatusResponseCodec.encode(b, 0, 44,
             new RaftStatus(2, Role.FOLLOWER, 5, 1, 12, 12, 12, 5), ClientAppendResponseCodec.addressBytes(LEADER_ADDRESS))));
+        m.put("client-admin-request-transfer", frame(FrameType.CLIENT_ADMIN_REQUEST, 0,
+            b -> ClientAdminRequestCodec.encode(b, 0, 45, ClientAdminRequestCodec.OP_TRANSFER_LEADERSHIP, 2)));
+        m.put("client-admin-response-ok", frame(FrameType.CLIENT_ADMIN_RESPONSE, 1,
+            b -> ClientAdminResponseCodec.encode(b, 0, 45, ResultCode.OK, 0, 2)));
         return m;
     }
 

@@ -14,8 +14,11 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;
+import io.pontoon.ReadPolicy;
 import io.pontoon.ResultCode;
 import io.pontoon.transport.NettyTransportConfig;
+import io.pontoon.transport.codec.ClientAdminRequestCodec;
+import io.pontoon.transport.codec.ClientAdminResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
 import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.ClientStatusRequestCodec;
@@ -47,6 +50,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +63,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *         .addresses("127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003").clusterId(1).build())) {
  *     long lsn = client.append("hello".getBytes()).get();   // committed at log index lsn
  *     RaftStatus s = client.status("127.0.0.1:7002").get();
+ *     client.transferLeadership("127.0.0.1:7001", 2).get();   // node 1 led: node 2 leads once this completes
+ *     long readIndex = client.readIndex("127.0.0.1:7003", ReadPolicy.LINEARIZABLE).get();
  * }
  * }</pre>
  *
@@ -72,6 +78,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it is not resent: resending could append it twice); or the last refusal when attempts run out. A
  * request that times out on a connection that delivered nothing since it was sent also closes that
  * connection: the node is taken as frozen, and later requests try the next address.
+ *
+ * <p>{@link #status}, {@link #transferLeadership} and {@link #readIndex} go to the one address they name and are
+ * sent once: no redirect, no retry. They fail with TIMEOUT like an append, and with a {@link ConnectException}
+ * when the node cannot be reached; when the connection breaks after sending, a status request fails with a
+ * {@link ConnectException} too, an admin request with CLOSED (its outcome is unknown). A refusal is the caller's
+ * to act on (e.g. send the transfer again to the leader named by a NOT_LEADER answer).
  *
  * <p>All connection and request state lives on one event loop thread: no locks. Requests from other
  * threads go through one bounded queue that the event loop drains in a single task (one wake-up per
@@ -140,19 +152,60 @@ public final class PontoonClient implements AutoCloseable {
      */
     public CompletableFuture<Long> append(byte[] payload) {
         final CompletableFuture<Long> future = new CompletableFuture<>();
-        submit(new Request(payload.clone(), null, future));
+        submit(new Request(Kind.APPEND, payload.clone(), null, future, 0, 0));
         return future;
     }
 
     /** The status (the seed's DebugEvent) of the node at {@code address}; no redirect. Any thread. */
     public CompletableFuture<RaftStatus> status(InetSocketAddress address) {
         final CompletableFuture<RaftStatus> future = new CompletableFuture<>();
-        submit(new Request(null, address, future));
+        submit(new Request(Kind.STATUS, null, address, future, 0, 0));
         return future;
     }
 
     public CompletableFuture<RaftStatus> status(String hostPort) {
         return status(NettyTransportConfig.parseAddress("address", hostPort));
+    }
+
+    /**
+     * Asks the node at {@code leader} to hand leadership to node {@code target} (thesis §3.10); no redirect, sent
+     * once, like {@link #status(InetSocketAddress)}. Completes when that node has seen {@code target} lead, or fails
+     * with a {@link ProposalException}: NOT_LEADER (it does not lead; the leader it knows comes with it), INVALID
+     * (the target is not another member, or not in 1 .. 2^31-1), LEADERSHIP_TRANSFER (a transfer to another
+     * member is under way), TIMEOUT (no handover in the node's transferTimeoutNs, or no answer in requestTimeoutNs),
+     * REJECTED_BUSY, CLOSED (the node closed, or the connection broke after the request was sent). Any thread.
+     */
+    public CompletableFuture<Void> transferLeadership(InetSocketAddress leader, int target) {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        if (target < 1) {
+            future.completeExceptionally(new ProposalException(ResultCode.INVALID, -1, 0)); // no node has this id
+            return future;
+        }
+        submit(new Request(Kind.ADMIN, null, Objects.requireNonNull(leader, "leader"), future,
+            ClientAdminRequestCodec.OP_TRANSFER_LEADERSHIP, target));
+        return future;
+    }
+
+    public CompletableFuture<Void> transferLeadership(String leaderHostPort, int target) {
+        return transferLeadership(NettyTransportConfig.parseAddress("leader", leaderHostPort), target);
+    }
+
+    /**
+     * A read index (thesis §6.4) from the node at {@code node}, leader or follower; no redirect, sent once. Completes
+     * with an index the node has applied through, at least every write acknowledged before this call; fails with a
+     * {@link ProposalException}: NOT_LEADER (no leader known; a lease read on a follower), LEASE_EXPIRED,
+     * LEADERSHIP_TRANSFER, TIMEOUT, REJECTED_BUSY, CLOSED, as {@code RaftNode.readIndex(ReadPolicy)}. Any thread.
+     */
+    public CompletableFuture<Long> readIndex(InetSocketAddress node, ReadPolicy policy) {
+        final CompletableFuture<Long> future = new CompletableFuture<>();
+        final long arg = ClientAdminRequestCodec.readIndexArg(Objects.requireNonNull(policy, "policy"));
+        submit(new Request(Kind.ADMIN, null, Objects.requireNonNull(node, "node"), future,
+            ClientAdminRequestCodec.OP_READ_INDEX, arg));
+        return future;
+    }
+
+    public CompletableFuture<Long> readIndex(String hostPort, ReadPolicy policy) {
+        return readIndex(NettyTransportConfig.parseAddress("node", hostPort), policy);
     }
 
     /** The node requests currently go to (the last known leader). */
@@ -284,6 +337,12 @@ public final class PontoonClient implements AutoCloseable {
             ClientAppendRequestCodec.encodeHeader(w, Frame.HEADER_LENGTH, correlationId, request.payload.length);
             w.putBytes(Frame.HEADER_LENGTH + ClientAppendRequestCodec.PAYLOAD_OFFSET, request.payload);
             view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APPEND_REQUEST, config.clusterId, 0, bodyLength));
+        } else if (request.kind == Kind.ADMIN) {
+            final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + ClientAdminRequestCodec.LENGTH);
+            final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + ClientAdminRequestCodec.LENGTH);
+            ClientAdminRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId, request.adminOp, request.adminArg);
+            view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_ADMIN_REQUEST, config.clusterId, 0,
+                ClientAdminRequestCodec.LENGTH));
         } else {
             final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
             final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
@@ -405,8 +464,24 @@ public final class PontoonClient implements AutoCloseable {
 
     private void onStatusResponse(Conn conn, DirectBuffer b, int body) {
         final Request request = conn.inflight.remove(ClientStatusResponseCodec.correlationId(b, body));
-        if (request != null && !request.isAppend()) {
+        if (request != null && request.kind == Kind.STATUS) {
             request.complete(ClientStatusResponseCodec.status(b, body));
+        }
+    }
+
+    /** An admin outcome: never retried (like status, the caller decides what a refusal means). */
+    private void onAdminResponse(Conn conn, DirectBuffer b, int body) {
+        final Request request = conn.inflight.remove(ClientAdminResponseCodec.correlationId(b, body));
+        if (request == null || request.kind != Kind.ADMIN) {
+            return; // timed out meanwhile
+        }
+        request.sentOn = null;
+        final ResultCode code = ClientAdminResponseCodec.code(b, body);
+        if (code == ResultCode.OK) {
+            request.complete(request.adminOp == ClientAdminRequestCodec.OP_READ_INDEX
+                ? Long.valueOf(ClientAdminResponseCodec.value(b, body)) : null);
+        } else {
+            request.fail(new ProposalException(code, -1, ClientAdminResponseCodec.leaderId(b, body)));
         }
     }
 
@@ -433,11 +508,20 @@ public final class PontoonClient implements AutoCloseable {
         loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** One request: an append (payload set) or a status query (fixedAddress set). Event loop only after submit. */
+    /** What a request asks: appends follow the leader; status and admin requests go to one fixed address. */
+    private enum Kind { APPEND, STATUS, ADMIN }
+
+    /** One request: an append, a status query or an admin operation. Event loop only after submit. */
     private final class Request {
+        final Kind kind;
+        /** APPEND: the entry. */
         final byte[] payload;
+        /** STATUS and ADMIN: the node asked. */
         final InetSocketAddress fixedAddress;
         final CompletableFuture<?> future;
+        /** ADMIN: {@link ClientAdminRequestCodec} op and arg. */
+        final int adminOp;
+        final long adminArg;
         /** In the deadline list: between accept and the outcome. */
         boolean linked;
         long deadlineNs;
@@ -451,14 +535,18 @@ public final class PontoonClient implements AutoCloseable {
         long backoffNs;
         Throwable lastFailure;
 
-        Request(byte[] payload, InetSocketAddress fixedAddress, CompletableFuture<?> future) {
+        Request(Kind kind, byte[] payload, InetSocketAddress fixedAddress, CompletableFuture<?> future, int adminOp,
+                long adminArg) {
+            this.kind = kind;
             this.payload = payload;
             this.fixedAddress = fixedAddress;
             this.future = future;
+            this.adminOp = adminOp;
+            this.adminArg = adminArg;
         }
 
         boolean isAppend() {
-            return payload != null;
+            return kind == Kind.APPEND;
         }
 
         /** Event loop. */
@@ -587,8 +675,9 @@ public final class PontoonClient implements AutoCloseable {
             }
             waiting.clear();
             for (Request request : inflight.values()) {
-                if (request.isAppend()) {
-                    request.fail(new ProposalException(ResultCode.CLOSED, -1, 0)); // sent: outcome unknown
+                if (request.kind != Kind.STATUS) {
+                    // sent: outcome unknown (an append may commit, a transfer may still happen)
+                    request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
                 } else {
                     request.fail(notSent);
                 }
@@ -649,6 +738,8 @@ public final class PontoonClient implements AutoCloseable {
             }
             if (type == FrameType.CLIENT_APPEND_RESPONSE) {
                 onAppendResponse(this, b, Frame.HEADER_LENGTH);
+            } else if (type == FrameType.CLIENT_ADMIN_RESPONSE) {
+                onAdminResponse(this, b, Frame.HEADER_LENGTH);
             } else {
                 onStatusResponse(this, b, Frame.HEADER_LENGTH);
             }

@@ -19,9 +19,11 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  48  nodeId               i32
  *  52  leaderId             i32  0 if unknown
  *  56  role                 u8   0 FOLLOWER, 1 PRE_CANDIDATE, 2 CANDIDATE, 3 LEADER, 4 FAILED
- *  57  reserved             u8   0
+ *  57  followerCount        u8   a leader's followers (0 on other nodes)
  *  58  leaderAddressLength  u16
  *  60  leaderAddress        ASCII "host:port", empty if unknown
+ *  then followerCount times, 21 bytes each:
+ *       nodeId i32, matchIndex i64, nextIndex i64, state u8 (0 PROBE, 1 REPLICATE, 2 SNAPSHOT)
  * </pre>
  */
 public final class ClientStatusResponseCodec {
@@ -37,6 +39,8 @@ public final class ClientStatusResponseCodec {
     public static final int LEADER_ADDRESS_LENGTH_OFFSET = 58;
     public static final int LEADER_ADDRESS_OFFSET = 60;
     public static final int HEADER_LENGTH = 60;
+    public static final int FOLLOWER_LENGTH = 21;
+    private static final String[] STATES = {"PROBE", "REPLICATE", "SNAPSHOT"};
 
     private static final Role[] ROLES = Role.values();
 
@@ -54,16 +58,31 @@ public final class ClientStatusResponseCodec {
         b.putInt(o + NODE_ID_OFFSET, s.nodeId(), LITTLE_ENDIAN);
         b.putInt(o + LEADER_ID_OFFSET, s.leaderId(), LITTLE_ENDIAN);
         b.putByte(o + ROLE_OFFSET, (byte) s.role().ordinal());
-        b.putByte(o + ROLE_OFFSET + 1, (byte) 0);
+        final int followers = Math.min(255, s.followers().size());
+        b.putByte(o + ROLE_OFFSET + 1, (byte) followers);
         b.putShort(o + LEADER_ADDRESS_LENGTH_OFFSET, (short) addressLength, LITTLE_ENDIAN);
         if (addressLength > 0) {
             b.putBytes(o + LEADER_ADDRESS_OFFSET, leaderAddress);
         }
-        return HEADER_LENGTH + addressLength;
+        int at = o + LEADER_ADDRESS_OFFSET + addressLength;
+        for (int i = 0; i < followers; i++) {
+            final RaftStatus.Follower f = s.followers().get(i);
+            b.putInt(at, f.nodeId(), LITTLE_ENDIAN);
+            b.putLong(at + 4, f.matchIndex(), LITTLE_ENDIAN);
+            b.putLong(at + 12, f.nextIndex(), LITTLE_ENDIAN);
+            b.putByte(at + 20, (byte) Math.max(0, java.util.Arrays.asList(STATES).indexOf(f.state())));
+            at += FOLLOWER_LENGTH;
+        }
+        return HEADER_LENGTH + addressLength + followers * FOLLOWER_LENGTH;
     }
 
     public static int encodedLength(byte[] leaderAddress) {
         return HEADER_LENGTH + (leaderAddress == null ? 0 : leaderAddress.length);
+    }
+
+    /** The body length of {@code status} with {@code leaderAddress}: header, address and followers. */
+    public static int encodedLength(RaftStatus status, byte[] leaderAddress) {
+        return encodedLength(leaderAddress) + Math.min(255, status.followers().size()) * FOLLOWER_LENGTH;
     }
 
     public static long correlationId(DirectBuffer b, int o) {
@@ -72,6 +91,15 @@ public final class ClientStatusResponseCodec {
 
     /** Decodes into a {@link RaftStatus} (allocates: client side only). */
     public static RaftStatus status(DirectBuffer b, int o) {
+        final int count = b.getByte(o + ROLE_OFFSET + 1) & 0xFF;
+        final int addressLength = b.getShort(o + LEADER_ADDRESS_LENGTH_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        final java.util.List<RaftStatus.Follower> followers = new java.util.ArrayList<>(count);
+        int at = o + LEADER_ADDRESS_OFFSET + addressLength;
+        for (int i = 0; i < count; i++) {
+            followers.add(new RaftStatus.Follower(b.getInt(at, LITTLE_ENDIAN), b.getLong(at + 4, LITTLE_ENDIAN),
+                b.getLong(at + 12, LITTLE_ENDIAN), STATES[b.getByte(at + 20) & 0xFF]));
+            at += FOLLOWER_LENGTH;
+        }
         return new RaftStatus(
             b.getInt(o + NODE_ID_OFFSET, LITTLE_ENDIAN),
             ROLES[b.getByte(o + ROLE_OFFSET) & 0xFF],
@@ -80,7 +108,8 @@ public final class ClientStatusResponseCodec {
             b.getLong(o + COMMIT_INDEX_OFFSET, LITTLE_ENDIAN),
             b.getLong(o + LAST_APPLIED_OFFSET, LITTLE_ENDIAN),
             b.getLong(o + LAST_LOG_INDEX_OFFSET, LITTLE_ENDIAN),
-            b.getLong(o + LAST_LOG_TERM_OFFSET, LITTLE_ENDIAN));
+            b.getLong(o + LAST_LOG_TERM_OFFSET, LITTLE_ENDIAN),
+            followers);
     }
 
     public static String leaderAddress(DirectBuffer b, int o) {
@@ -97,9 +126,16 @@ public final class ClientStatusResponseCodec {
             return "ClientStatusResponse has unknown role " + role;
         }
         final int addressLength = b.getShort(o + LEADER_ADDRESS_LENGTH_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
-        if (addressLength != length - HEADER_LENGTH) {
-            return "ClientStatusResponse leaderAddressLength " + addressLength + " does not match the body's "
-                + (length - HEADER_LENGTH) + " trailing bytes";
+        final int followers = b.getByte(o + ROLE_OFFSET + 1) & 0xFF;
+        if (addressLength + followers * FOLLOWER_LENGTH != length - HEADER_LENGTH) {
+            return "ClientStatusResponse leaderAddressLength " + addressLength + " and " + followers
+                + " followers do not match the body's " + (length - HEADER_LENGTH) + " trailing bytes";
+        }
+        for (int i = 0; i < followers; i++) {
+            final int state = b.getByte(o + HEADER_LENGTH + addressLength + i * FOLLOWER_LENGTH + 20) & 0xFF;
+            if (state >= STATES.length) {
+                return "ClientStatusResponse follower " + i + " has unknown state " + state;
+            }
         }
         return null;
     }

@@ -17,6 +17,8 @@ public final class FrameType {
     public static final int CLIENT_APPEND_RESPONSE = 33;
     public static final int CLIENT_STATUS_REQUEST = 34;
     public static final int CLIENT_STATUS_RESPONSE = 35;
+    public static final int CLIENT_ADMIN_REQUEST = 36;
+    public static final int CLIENT_ADMIN_RESPONSE = 37;
 
     public static final int FIRST_RESERVED_SNAPSHOT_MEMBERSHIP = 64;
     public static final int LAST_RESERVED_SNAPSHOT_MEMBERSHIP = 127;
@@ -30,11 +32,11 @@ public final class FrameType {
     }
 
     public static boolean isClientRequest(int type) {
-        return type == CLIENT_APPEND_REQUEST || type == CLIENT_STATUS_REQUEST;
+        return type == CLIENT_APPEND_REQUEST || type == CLIENT_STATUS_REQUEST || type == CLIENT_ADMIN_REQUEST;
     }
 
     public static boolean isClientResponse(int type) {
-        return type == CLIENT_APPEND_RESPONSE || type == CLIENT_STATUS_RESPONSE;
+        return type == CLIENT_APPEND_RESPONSE || type == CLIENT_STATUS_RESPONSE || type == CLIENT_ADMIN_RESPONSE;
     }
 
     public static boolean isHandshake(int type) {
@@ -50,6 +52,8 @@ public final class FrameType {
             case CLIENT_APPEND_RESPONSE: return "CLIENT_APPEND_RESPONSE";
             case CLIENT_STATUS_REQUEST: return "CLIENT_STATUS_REQUEST";
             case CLIENT_STATUS_RESPONSE: return "CLIENT_STATUS_RESPONSE";
+            case CLIENT_ADMIN_REQUEST: return "CLIENT_ADMIN_REQUEST";
+            case CLIENT_ADMIN_RESPONSE: return "CLIENT_ADMIN_RESPONSE";
             case HANDSHAKE_CHALLENGE: return "HANDSHAKE_CHALLENGE";
             case HANDSHAKE_HELLO: return "HANDSHAKE_HELLO";
             case HANDSHAKE_ACCEPT: return "HANDSHAKE_ACCEPT";
