@@ -146,7 +146,7 @@ public final class RaftNode implements AutoCloseable {
         this.applyLoop = b.stateMachine == null ? null : new ApplyLoop(nodeId, b.stateMachine, b.snapshotStore,
             b.memberIds, config, restored, cause -> failStop(cause, lastStatus), raftWake::wake);
         final ApplyLoop apply = applyLoop;
-        this.engine = new RaftEngine(nodeId, b.memberIds, config, log, meta, b.snapshotStore, restored,
+        this.engine = new RaftEngine(nodeId, b.memberIds, b.learnerIds, config, log, meta, b.snapshotStore, restored,
             outbox, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
                 @Override
                 public void onProposalResult(long tag, ResultCode code, long index) {
@@ -750,6 +750,7 @@ public final class RaftNode implements AutoCloseable {
     public static final class Builder {
         private int nodeId;
         private int[] memberIds;
+        private int[] learnerIds = new int[0];
         private RaftConfig config = RaftConfig.defaults();
         private LogStore logStore;
         private MetaStore metaStore;
@@ -783,9 +784,18 @@ public final class RaftNode implements AutoCloseable {
             return this;
         }
 
-        /** Every member's id, this node included. */
+        /** Every member's id, this node included (voters and learners). */
         public Builder members(int... ids) {
             this.memberIds = ids.clone();
+            return this;
+        }
+
+        /**
+         * Which of the {@link #members} are learners: they receive the log and apply it like every member, but never
+         * vote, never campaign and never count toward a quorum (read replicas, standbys). Default none.
+         */
+        public Builder learners(int... ids) {
+            this.learnerIds = ids.clone();
             return this;
         }
 

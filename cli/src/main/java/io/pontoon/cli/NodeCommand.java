@@ -95,6 +95,10 @@ public final class NodeCommand implements Callable<Integer> {
         + "Default: ${DEFAULT-VALUE}.")
     String rollCycle;
 
+    @Option(names = "--learners", split = ",", description = "Ids of members (in --peers) that are learners: they "
+        + "receive and apply the log but never vote or lead. Every node lists the same ones. Default: none.")
+    int[] learners = new int[0];
+
     @Option(names = "--snapshot-keep", defaultValue = "2", description = "Snapshots kept in DATA_DIR/snapshots "
         + "(at least 1; the journal is kept from the oldest). Default: ${DEFAULT-VALUE}.")
     int snapshotKeep;
@@ -178,6 +182,7 @@ public final class NodeCommand implements Callable<Integer> {
                 .electionTimeout(Duration.ofMillis(electionTimeoutMs)).heartbeatInterval(Duration.ofMillis(heartbeatMs))
                 .snapshotEvery(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).snapshotKeep(snapshotKeep)
                 .stateMachine(stateMachine)
+                .learners(learners)
                 .errorHandler(cause -> {
                     // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
                     failed.set(cause);

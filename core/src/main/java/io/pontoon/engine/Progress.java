@@ -12,6 +12,8 @@ final class Progress {
     static final int SNAPSHOT = 2;
 
     final int nodeId;
+    /** A voting member; a learner receives the log but never counts toward a quorum. */
+    final boolean voter;
     long matchIndex;
     long nextIndex;
     int state = PROBE;
@@ -49,8 +51,9 @@ final class Progress {
      */
     private int windowMessages;
 
-    Progress(int nodeId, int maxInflightMessages, long maxInflightBytes) {
+    Progress(int nodeId, boolean voter, int maxInflightMessages, long maxInflightBytes) {
         this.nodeId = nodeId;
+        this.voter = voter;
         this.inflightLastIndex = new long[maxInflightMessages];
         this.inflightBytes = new long[maxInflightMessages];
         this.maxInflightBytes = maxInflightBytes;

@@ -97,11 +97,24 @@ public final class RaftEngine {
     public RaftEngine(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta,
                       SnapshotStore snapshots, SnapshotMeta restored, Outbox outbox, RandomSource random,
                       EngineListener listener, long nowNs) {
+        this(nodeId, memberIds, new int[0], config, log, meta, snapshots, restored, outbox, random, listener, nowNs);
+    }
+
+    /**
+     * As above, with learners: {@code learnerIds} (a subset of {@code memberIds}) receive the log like every member
+     * but never vote, never campaign and never count toward a quorum (commit, elections, check-quorum, reads);
+     * a read replica or a standby. The others are voters; there must be at least one.
+     */
+    public RaftEngine(int nodeId, int[] memberIds, int[] learnerIds, RaftConfig config, LogStore log, MetaStore meta,
+                      SnapshotStore snapshots, SnapshotMeta restored, Outbox outbox, RandomSource random,
+                      EngineListener listener, long nowNs) {
         validateMembers(nodeId, memberIds);
+        validateLearners(memberIds, learnerIds);
         if (restored != null && snapshots == null) {
             throw new IllegalArgumentException("a restored snapshot needs the SnapshotStore it came from");
         }
-        this.s = new RaftState(nodeId, memberIds, config, log, meta, snapshots, outbox, random, listener, nowNs);
+        this.s = new RaftState(nodeId, memberIds, learnerIds.clone(), config, log, meta, snapshots, outbox, random,
+            listener, nowNs);
         if (restored != null) {
             startFrom(restored);
         }
@@ -142,6 +155,31 @@ public final class RaftEngine {
         s.setSnapshot(snap);
         s.commitIndex = index;
         s.lastApplied = index;
+    }
+
+    private static void validateLearners(int[] memberIds, int[] learnerIds) {
+        if (learnerIds == null) {
+            throw new IllegalArgumentException("learnerIds must not be null (an empty array for none)");
+        }
+        for (int i = 0; i < learnerIds.length; i++) {
+            boolean member = false;
+            for (int m : memberIds) {
+                member |= m == learnerIds[i];
+            }
+            if (!member) {
+                throw new IllegalArgumentException("learner " + learnerIds[i] + " is not one of the members "
+                    + java.util.Arrays.toString(memberIds) + " (list every member, learners included)");
+            }
+            for (int j = 0; j < i; j++) {
+                if (learnerIds[j] == learnerIds[i]) {
+                    throw new IllegalArgumentException("duplicate learner id " + learnerIds[i]);
+                }
+            }
+        }
+        if (learnerIds.length >= memberIds.length) {
+            throw new IllegalArgumentException("every member is a learner " + java.util.Arrays.toString(learnerIds)
+                + ": at least one must vote");
+        }
     }
 
     private static void validateMembers(int nodeId, int[] memberIds) {
@@ -222,6 +260,8 @@ public final class RaftEngine {
                 }
                 work++;
             }
+        } else if (nowNs >= s.electionDeadlineNs && !s.selfVoter) {
+            s.resetElectionTimer(); // a learner never campaigns: it waits for a leader to reach it
         } else if (nowNs >= s.electionDeadlineNs) {
             if (s.config.preVote) {
                 s.becomePreCandidate();
@@ -258,7 +298,7 @@ public final class RaftEngine {
     private boolean quorumActive() {
         int active = 1;
         for (Progress pr : s.peers) {
-            if (pr.recentActive) {
+            if (pr.recentActive && pr.voter) {
                 active++;
             }
         }
@@ -420,7 +460,7 @@ public final class RaftEngine {
                 s.reads.onResponse(fromNodeId, readIndex.requestId(), readIndex.readIndex(), readIndex.code());
                 break;
             case MessageType.TIMEOUT_NOW:
-                if (s.role == Role.FOLLOWER && fromNodeId == s.leaderId) {
+                if (s.role == Role.FOLLOWER && fromNodeId == s.leaderId && s.selfVoter) {
                     // Thesis §3.10: the leader hands over; campaign now, no pre-vote, and say why.
                     s.becomeCandidate(true);
                 }
@@ -578,8 +618,8 @@ public final class RaftEngine {
         if (s.role != Role.LEADER) {
             return -ResultCode.NOT_LEADER.ordinal();
         }
-        if (target == s.nodeId || s.progress(target) == null) {
-            return -ResultCode.INVALID.ordinal();
+        if (target == s.nodeId || s.progress(target) == null || !s.progress(target).voter) {
+            return -ResultCode.INVALID.ordinal(); // not another member, or a learner (it cannot lead)
         }
         if (s.transferTarget != RaftState.NO_NODE) {
             return s.transferTarget == target ? 0 : -ResultCode.LEADERSHIP_TRANSFER.ordinal();

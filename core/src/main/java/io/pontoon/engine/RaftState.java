@@ -17,10 +17,15 @@ final class RaftState {
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     final int nodeId;
-    /** Every member's id, including this node. */
+    /** Every member's id, including this node: voters and learners. */
     final int[] memberIds;
+    /** Per member slot: a voter (learners receive the log, never vote, never campaign, never count). */
+    final boolean[] voters;
+    /** This node votes and may campaign; false for a learner. */
+    final boolean selfVoter;
     /** One per other member, in memberIds order without this node. */
     final Progress[] peers;
+    /** A majority of the voters. */
     final int quorum;
     final RaftConfig config;
     final LogStore log;
@@ -84,8 +89,8 @@ final class RaftState {
     /** Candidate / pre-candidate vote tally per member slot: 0 none, 1 granted, 2 rejected. */
     final byte[] votes;
 
-    RaftState(int nodeId, int[] memberIds, RaftConfig config, LogStore log, MetaStore meta, SnapshotStore snapshots,
-              Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
+    RaftState(int nodeId, int[] memberIds, int[] learnerIds, RaftConfig config, LogStore log, MetaStore meta,
+              SnapshotStore snapshots, Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
         this.snapshots = snapshots;
         this.snapshotSender = new SnapshotSender(this);
         this.nodeId = nodeId;
@@ -96,13 +101,21 @@ final class RaftState {
         this.random = random;
         this.listener = listener;
         this.sender = new Sender(outbox, log, config.maxBatchEntries, config.maxBatchBytes);
-        this.quorum = memberIds.length / 2 + 1;
+        this.voters = new boolean[memberIds.length];
+        int voterCount = 0;
+        for (int i = 0; i < memberIds.length; i++) {
+            voters[i] = !contains(learnerIds, memberIds[i]);
+            voterCount += voters[i] ? 1 : 0;
+        }
+        this.selfVoter = !contains(learnerIds, nodeId);
+        this.quorum = voterCount / 2 + 1;
         this.votes = new byte[memberIds.length];
         this.peers = new Progress[memberIds.length - 1];
         int p = 0;
         for (int id : memberIds) {
             if (id != nodeId) {
-                peers[p++] = new Progress(id, config.maxInflightMessages, config.maxInflightBytes);
+                peers[p++] = new Progress(id, !contains(learnerIds, id), config.maxInflightMessages,
+                    config.maxInflightBytes);
             }
         }
         this.term = meta.term();
@@ -110,6 +123,15 @@ final class RaftState {
         this.nowNs = nowNs;
         this.reads = new Reads(this); // after nowNs: it numbers its requests from the clock
         resetElectionTimer();
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int i : ids) {
+            if (i == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Progress progress(int peerId) {
@@ -253,7 +275,9 @@ final class RaftState {
             return;
         }
         for (Progress pr : peers) {
-            sender.sendVoteRequest(pr.nodeId, term + 1, log.lastIndex(), log.lastTerm(), true, false);
+            if (pr.voter) {
+                sender.sendVoteRequest(pr.nodeId, term + 1, log.lastIndex(), log.lastTerm(), true, false);
+            }
         }
     }
 
@@ -282,7 +306,9 @@ final class RaftState {
             return;
         }
         for (Progress pr : peers) {
-            sender.sendVoteRequest(pr.nodeId, term, log.lastIndex(), log.lastTerm(), false, transfer);
+            if (pr.voter) {
+                sender.sendVoteRequest(pr.nodeId, term, log.lastIndex(), log.lastTerm(), false, transfer);
+            }
         }
     }
 
@@ -322,8 +348,8 @@ final class RaftState {
 
     int grantedVotes() {
         int n = 0;
-        for (byte v : votes) {
-            if (v == 1) {
+        for (int i = 0; i < votes.length; i++) {
+            if (votes[i] == 1 && voters[i]) {
                 n++;
             }
         }
@@ -332,8 +358,8 @@ final class RaftState {
 
     int rejectedVotes() {
         int n = 0;
-        for (byte v : votes) {
-            if (v == 2) {
+        for (int i = 0; i < votes.length; i++) {
+            if (votes[i] == 2 && voters[i]) {
                 n++;
             }
         }
@@ -403,11 +429,13 @@ final class RaftState {
         if (role != Role.LEADER) {
             return false;
         }
-        final int n = memberIds.length;
-        final long[] m = n <= matchScratch.length ? matchScratch : new long[n];
-        m[0] = log.durableIndex();
-        for (int i = 0; i < peers.length; i++) {
-            m[i + 1] = peers[i].matchIndex;
+        final long[] m = memberIds.length <= matchScratch.length ? matchScratch : new long[memberIds.length];
+        int n = 0;
+        m[n++] = log.durableIndex(); // a leader is a voter
+        for (Progress pr : peers) {
+            if (pr.voter) {
+                m[n++] = pr.matchIndex; // learners never count toward the commit
+            }
         }
         java.util.Arrays.sort(m, 0, n);
         final long candidate = m[n - quorum];

@@ -166,7 +166,7 @@ final class Reads {
     private boolean vouched(long r) {
         int n = 1;
         for (Progress pr : s.peers) {
-            if (pr.roundAcked >= r) {
+            if (pr.voter && pr.roundAcked >= r) {
                 n++;
             }
         }
@@ -190,7 +190,7 @@ final class Reads {
         for (int k = 0; k < need; k++) {
             long best = Long.MIN_VALUE;
             for (Progress pr : peers) {
-                if (pr.roundAckedSentNs < bound && pr.roundAckedSentNs > best) {
+                if (pr.voter && pr.roundAckedSentNs < bound && pr.roundAckedSentNs > best) {
                     best = pr.roundAckedSentNs;
                 }
             }

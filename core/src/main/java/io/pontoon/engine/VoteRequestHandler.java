@@ -22,7 +22,9 @@ final class VoteRequestHandler {
         final boolean upToDate = m.lastLogTerm() > lastTerm
             || (m.lastLogTerm() == lastTerm && m.lastLogIndex() >= s.log.lastIndex());
         final boolean canVote;
-        if (preVote) {
+        if (!s.selfVoter) {
+            canVote = false; // a learner has no vote
+        } else if (preVote) {
             canVote = m.term() > s.term && !s.inLease();
         } else {
             canVote = s.votedFor == from || (s.votedFor == MetaStore.NO_VOTE && s.leaderId == RaftState.NO_NODE);

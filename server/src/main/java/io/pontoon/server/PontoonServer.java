@@ -134,6 +134,7 @@ public final class PontoonServer implements AutoCloseable {
         private Long snapshotEveryEntries;
         private Long snapshotEveryBytes;
         private int snapshotKeep = FileSnapshotStore.DEFAULT_KEEP;
+        private int[] learners = new int[0];
         private StateMachine stateMachine;
         private final List<CommitListener> commitListeners = new ArrayList<>();
         private Consumer<Throwable> failureHandler;
@@ -365,6 +366,16 @@ public final class PontoonServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Which of the {@link #peer peers} are learners: they receive and apply the log but never vote, never lead
+         * and never count toward a quorum (read replicas, standbys). Every member lists the same learners. Default
+         * none.
+         */
+        public Builder learners(int... ids) {
+            this.learners = ids.clone();
+            return this;
+        }
+
         /** Snapshots kept in {@code dataDir/snapshots}; the journal is kept from the oldest. Default 2; at least 1. */
         public Builder snapshotKeep(int snapshots) {
             if (snapshots < 1) {
@@ -529,7 +540,8 @@ public final class PontoonServer implements AutoCloseable {
                 final FileSnapshotStore snapshots = open(opened, FileSnapshotStore.open(dataDir, snapshotKeep));
                 final NettyTransport transport = open(opened, new NettyTransport(transportConfig));
                 final int[] members = peers.keySet().stream().mapToInt(Integer::intValue).toArray();
-                final RaftNode.Builder nb = RaftNode.builder().nodeId(nodeId).members(members).config(config)
+                final RaftNode.Builder nb = RaftNode.builder().nodeId(nodeId).members(members).learners(learners)
+                    .config(config)
                     .logStore(log).metaStore(meta).snapshotStore(snapshots).transport(transport)
                     .stateMachine(stateMachine).errorHandler(failureHandler);
                 commitListeners.forEach(nb::onCommit);

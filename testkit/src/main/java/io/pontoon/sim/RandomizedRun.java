@@ -47,11 +47,22 @@ final class RandomizedRun {
      * checks exist for the tests that show the end-to-end invariants catch storage bugs on their own.
      */
     record Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
-                  boolean directStorageChecks, int readLevel) {
-        static final Faults BY_SEED = new Faults(-1, false, false, true, -1);
-        static final Faults CLASSIC = new Faults(0, false, false, true, 0);
+                  boolean directStorageChecks, int readLevel, int learnerLevel) {
+        static final Faults BY_SEED = new Faults(-1, false, false, true, -1, -1);
+        static final Faults CLASSIC = new Faults(0, false, false, true, 0, 0);
         /** Storage faults by seed, no reads or transfers: the histories of seeds pinned before reads existed. */
-        static final Faults STORAGE_BY_SEED = new Faults(-1, false, false, true, 0);
+        static final Faults STORAGE_BY_SEED = new Faults(-1, false, false, true, 0, 0);
+        /** Storage faults, reads and transfers by seed, no learners: seeds pinned before learners existed. */
+        static final Faults READS_BY_SEED = new Faults(-1, false, false, true, -1, 0);
+
+        /**
+         * {@code learnerLevel}: 0 every node votes; 1 the last node is a learner (never votes, never leads, still
+         * applies everything); -1 lets the seed decide (one seed in four that reads gets a learner).
+         */
+        Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
+               boolean directStorageChecks, int readLevel) {
+            this(storageLevel, mutantSkipVotePersistence, mutantJournalSkipsSync, directStorageChecks, readLevel, 0);
+        }
 
         /**
          * {@code readLevel}: 0 no reads or leadership transfers (the history replays as before they existed), 1 the
@@ -76,6 +87,8 @@ final class RandomizedRun {
     private final int readLevel;
     private final SplittableRandom readsRandom;
     private final boolean leaseReads;
+    /** Learners among the nodes (the last ones). */
+    private final int learners;
 
     private RandomizedRun(long seed, int nodes) {
         this(seed, nodes, Faults.BY_SEED);
@@ -96,6 +109,11 @@ final class RandomizedRun {
         final int drawnReads = readsRandom.nextInt(4) == 0 ? 0 : 1;
         this.readLevel = faults.readLevel() >= 0 ? faults.readLevel() : drawnReads;
         this.leaseReads = readLevel > 0 && preVote && checkQuorum && readsRandom.nextBoolean();
+        // Learners from a stream of their own, too.
+        final boolean drawnLearner = readLevel > 0
+            && new SplittableRandom(Simulation.mix(seed, 0x1ea4, nodes)).nextInt(4) == 0;
+        this.learners = faults.learnerLevel() >= 0 ? Math.min(faults.learnerLevel(), nodes - 1)
+            : drawnLearner ? 1 : 0;
         final RaftConfig config = RaftConfig.builder()
             .electionTimeoutNs(electionTimeoutNs)
             .heartbeatIntervalNs(heartbeatNs)
@@ -130,6 +148,7 @@ final class RandomizedRun {
         sim = Simulation.builder()
             .seed(seed)
             .nodes(nodes)
+            .learners(learners)
             .config(config)
             .tickIntervalNs(tickNs)
             .networkDelay(cleanDelayMinNs, cleanDelayJitterNs)

@@ -169,6 +169,9 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
             throw violation("persist before act", "n" + n.id + " acts in term " + term + " with vote "
                 + e.votedFor() + " but the MetaStore holds term " + n.meta.term() + " vote " + n.meta.votedFor());
         }
+        if (n.learner && role != Role.FOLLOWER && role != Role.FAILED) {
+            throw violation("learners never campaign", "n" + n.id + " is a learner but is " + role + " in term " + term);
+        }
         if (role == Role.LEADER) {
             checkLeader(n, e, term);
         } else {

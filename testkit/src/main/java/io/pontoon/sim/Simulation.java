@@ -67,6 +67,8 @@ public final class Simulation {
     };
     private final SimNode[] nodes;
     private final int[] memberIds;
+    /** Members that are learners (the last ones): never vote, never lead. */
+    final int[] learnerIds;
     private final SimNetwork network;
     final SafetyChecker checker;
     private final EventTrace trace = new EventTrace();
@@ -126,6 +128,14 @@ public final class Simulation {
         for (int i = 0; i < b.nodes; i++) {
             nodes[i] = new SimNode(i + 1, checker);
             memberIds[i] = i + 1;
+        }
+        if (b.learners < 0 || b.learners >= b.nodes) {
+            throw new IllegalArgumentException("learners must be in [0, nodes - 1], got " + b.learners);
+        }
+        this.learnerIds = new int[b.learners];
+        for (int i = 0; i < b.learners; i++) {
+            learnerIds[i] = b.nodes - b.learners + 1 + i;
+            nodes[learnerIds[i] - 1].learner = true;
         }
     }
 
@@ -936,8 +946,8 @@ public final class Simulation {
             public void close() {
             }
         };
-        n.engine = new RaftEngine(n.id, memberIds.clone(), config, n.log, meta, n.snapshots, restored, outbox,
-            randomSources.create(n.id, incarnation), listener, nowNs);
+        n.engine = new RaftEngine(n.id, memberIds.clone(), learnerIds.clone(), config, n.log, meta, n.snapshots,
+            restored, outbox, randomSources.create(n.id, incarnation), listener, nowNs);
         final long phase = alignedTicks ? tickIntervalNs : 1 + random.nextLong(tickIntervalNs);
         scheduleTick(n, nowNs + phase);
         runCycle(n, RaftEngine.Inbox.EMPTY);

@@ -15,9 +15,16 @@ public final class SimulationBuilder {
     long diskDelayMinNs = 100_000L;
     long diskDelayJitterNs = 400_000L;
     Simulation.RandomSourceFactory randomSources;
+    int learners;
     String replayCommand;
 
     SimulationBuilder() {
+    }
+
+    /** The last {@code count} nodes are learners: they receive the log but never vote or lead. */
+    public SimulationBuilder learners(int count) {
+        this.learners = count;
+        return this;
     }
 
     public SimulationBuilder seed(long seed) {

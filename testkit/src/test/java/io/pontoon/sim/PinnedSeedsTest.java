@@ -43,7 +43,7 @@ class PinnedSeedsTest {
         new Pinned(902, 3, "reads: a follower restarted in the same term numbered its READ_INDEX requests from 1 "
             + "again and took the leader's late answer to its previous incarnation's request for its own: a read "
             + "that started after the leader fixed that index was served with it (a stale read)",
-            RandomizedRun.Faults.BY_SEED)
+            RandomizedRun.Faults.READS_BY_SEED)
     );
 
     @TestFactory

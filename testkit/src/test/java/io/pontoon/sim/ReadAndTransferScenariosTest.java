@@ -119,6 +119,30 @@ class ReadAndTransferScenariosTest {
     }
 
     @Test
+    void aLearnerReceivesEveryEntryButNeverCountsTowardACommitNorLeads() {
+        final Simulation sim = Simulation.builder().seed(9).nodes(3).learners(1)
+            .config(RaftConfig.builder().electionTimeoutNs(ELECTION_TIMEOUT_NS).heartbeatIntervalNs(20 * MS).build())
+            .build().start();
+        final int leader = sim.awaitLeader(2_000 * MS);
+        final int learner = 3;
+        assertNotEquals(learner, leader);
+        final Proposal first = commit(sim, leader);
+        assertTrue(sim.runUntil(() -> sim.engine(learner).lastApplied() >= first.index(), 500 * MS),
+            "the learner applies what the voters commit");
+        assertEquals(ResultCode.INVALID.ordinal(), -sim.engine(leader).transferLeadership(learner),
+            "a learner cannot be handed leadership");
+        // The leader and the learner are two of three members, but one of the two voters: nothing commits.
+        sim.network().isolate(leader == 1 ? 2 : 1);
+        final Proposal stuck = sim.propose(leader);
+        sim.runFor(3 * ELECTION_TIMEOUT_NS);
+        assertEquals(null, stuck.outcome(), "committed with the learner's help: " + stuck);
+        assertEquals(Role.FOLLOWER, sim.engine(learner).role(), "a learner never campaigns");
+        sim.network().heal();
+        assertTrue(sim.runUntil(() -> sim.leader() != 0 && sim.leader() != learner, 2_000 * MS));
+        commit(sim, sim.leader());
+    }
+
+    @Test
     void aTransferThatCannotCompleteTimesOutAndTheLeaderTakesProposalsAgain() {
         final Simulation sim = cluster(true, false);
         final int leader = sim.leader();
