@@ -20,10 +20,10 @@ public record RaftStatus(int nodeId, Role role, long term, int leaderId, long co
 
     /**
      * The leader's view of one follower: the highest index known to match ({@code matchIndex}), the next index it
-     * will send ({@code nextIndex}), and how it replicates: PROBE (finding where the logs match), REPLICATE
-     * (pipelining) or SNAPSHOT (being sent a snapshot).
+     * will send ({@code nextIndex}), how it replicates: PROBE (finding where the logs match), REPLICATE
+     * (pipelining) or SNAPSHOT (being sent a snapshot), and whether it votes (false: a learner).
      */
-    public record Follower(int nodeId, long matchIndex, long nextIndex, String state) {
+    public record Follower(int nodeId, long matchIndex, long nextIndex, String state, boolean voter) {
         /** Entries the follower lacks of a leader log that ends at {@code leaderLastIndex}. */
         public long lag(long leaderLastIndex) {
             return Math.max(0, leaderLastIndex - matchIndex);

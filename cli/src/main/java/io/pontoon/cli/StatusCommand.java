@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
     description = {"Asks each node for its status: one line per node,",
         "'NODE address=A id=I role=R term=T leader=L commit_index=C last_applied=P last_log_index=X last_log_term=Y',",
         "or 'NODE address=A unreachable=REASON'. After the leader's line, one line per follower:",
-        "'FOLLOWER of=LEADER id=F match_index=M next_index=N lag=ENTRIES state=PROBE|REPLICATE|SNAPSHOT'.",
+        "'FOLLOWER of=LEADER id=F match_index=M next_index=N lag=ENTRIES",
+        "state=PROBE|REPLICATE|SNAPSHOT voter=true|false' (voter=false: a learner).",
         "Exit status 1 if any node did not answer."})
 public final class StatusCommand implements Callable<Integer> {
     @Spec
@@ -62,7 +63,7 @@ public final class StatusCommand implements Callable<Integer> {
                     for (RaftStatus.Follower f : s.followers()) {
                         out.println("FOLLOWER of=" + s.nodeId() + " id=" + f.nodeId() + " match_index="
                             + f.matchIndex() + " next_index=" + f.nextIndex() + " lag=" + f.lag(s.lastLogIndex())
-                            + " state=" + f.state());
+                            + " state=" + f.state() + " voter=" + f.voter());
                     }
                 } catch (Exception e) {
                     unreachable++;

@@ -79,10 +79,12 @@ class TransferCommandTest {
         final long lsn = cluster.node(leader).propose(new byte[] {1}).get(30, java.util.concurrent.TimeUnit.SECONDS);
         final CliRun run = CliRun.of("status", "--cluster", addresses, "--cluster-id", CLUSTER_ID);
         assertEquals(PontoonCli.EXIT_OK, run.exitCode(), run.out() + run.err());
-        final java.util.List<String> followers = run.outLines().stream().filter(l -> l.startsWith("FOLLOWER ")).toList();
+        final java.util.List<String> followers =
+            run.outLines().stream().filter(l -> l.startsWith("FOLLOWER ")).toList();
         assertEquals(2, followers.size(), run.out());
         final Pattern line = Pattern.compile(
-            "FOLLOWER of=(\\d+) id=(\\d+) match_index=(\\d+) next_index=(\\d+) lag=(\\d+) state=(PROBE|REPLICATE|SNAPSHOT)");
+            "FOLLOWER of=(\\d+) id=(\\d+) match_index=(\\d+) next_index=(\\d+) lag=(\\d+)"
+                + " state=(PROBE|REPLICATE|SNAPSHOT) voter=true");
         for (String f : followers) {
             final Matcher m = line.matcher(f);
             assertTrue(m.matches(), f);

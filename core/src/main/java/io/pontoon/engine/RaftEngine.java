@@ -651,6 +651,11 @@ public final class RaftEngine {
         return s.peers[i].nextIndex;
     }
 
+    /** Whether follower {@code i} votes (false: a learner). */
+    public boolean followerVoter(int i) {
+        return s.peers[i].voter;
+    }
+
     /** Leader: how follower {@code i} replicates: PROBE, REPLICATE or SNAPSHOT. */
     public String followerState(int i) {
         switch (s.peers[i].state) {

@@ -290,7 +290,7 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
             final RaftStatus.Follower[] f = new RaftStatus.Follower[engine.followerCount()];
             for (int i = 0; i < f.length; i++) {
                 f[i] = new RaftStatus.Follower(engine.followerId(i), engine.followerMatchIndex(i),
-                    engine.followerNextIndex(i), engine.followerState(i));
+                    engine.followerNextIndex(i), engine.followerState(i), engine.followerVoter(i));
             }
             followers = java.util.List.of(f);
         }

@@ -23,7 +23,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  58  leaderAddressLength  u16
  *  60  leaderAddress        ASCII "host:port", empty if unknown
  *  then followerCount times, 21 bytes each:
- *       nodeId i32, matchIndex i64, nextIndex i64, state u8 (0 PROBE, 1 REPLICATE, 2 SNAPSHOT)
+ *       nodeId i32, matchIndex i64, nextIndex i64,
+ *       state u8: bits 0-6 0 PROBE, 1 REPLICATE, 2 SNAPSHOT; bit 7 set for a learner (a non-voting member)
  * </pre>
  */
 public final class ClientStatusResponseCodec {
@@ -40,6 +41,7 @@ public final class ClientStatusResponseCodec {
     public static final int LEADER_ADDRESS_OFFSET = 60;
     public static final int HEADER_LENGTH = 60;
     public static final int FOLLOWER_LENGTH = 21;
+    private static final int LEARNER_BIT = 0x80;
     private static final String[] STATES = {"PROBE", "REPLICATE", "SNAPSHOT"};
 
     private static final Role[] ROLES = Role.values();
@@ -70,7 +72,8 @@ public final class ClientStatusResponseCodec {
             b.putInt(at, f.nodeId(), LITTLE_ENDIAN);
             b.putLong(at + 4, f.matchIndex(), LITTLE_ENDIAN);
             b.putLong(at + 12, f.nextIndex(), LITTLE_ENDIAN);
-            b.putByte(at + 20, (byte) Math.max(0, java.util.Arrays.asList(STATES).indexOf(f.state())));
+            b.putByte(at + 20, (byte) (Math.max(0, java.util.Arrays.asList(STATES).indexOf(f.state()))
+                | (f.voter() ? 0 : LEARNER_BIT)));
             at += FOLLOWER_LENGTH;
         }
         return HEADER_LENGTH + addressLength + followers * FOLLOWER_LENGTH;
@@ -96,8 +99,9 @@ public final class ClientStatusResponseCodec {
         final java.util.List<RaftStatus.Follower> followers = new java.util.ArrayList<>(count);
         int at = o + LEADER_ADDRESS_OFFSET + addressLength;
         for (int i = 0; i < count; i++) {
+            final int state = b.getByte(at + 20) & 0xFF;
             followers.add(new RaftStatus.Follower(b.getInt(at, LITTLE_ENDIAN), b.getLong(at + 4, LITTLE_ENDIAN),
-                b.getLong(at + 12, LITTLE_ENDIAN), STATES[b.getByte(at + 20) & 0xFF]));
+                b.getLong(at + 12, LITTLE_ENDIAN), STATES[state & ~LEARNER_BIT], (state & LEARNER_BIT) == 0));
             at += FOLLOWER_LENGTH;
         }
         return new RaftStatus(
@@ -132,7 +136,8 @@ public final class ClientStatusResponseCodec {
                 + " followers do not match the body's " + (length - HEADER_LENGTH) + " trailing bytes";
         }
         for (int i = 0; i < followers; i++) {
-            final int state = b.getByte(o + HEADER_LENGTH + addressLength + i * FOLLOWER_LENGTH + 20) & 0xFF;
+            final int at = o + HEADER_LENGTH + addressLength + i * FOLLOWER_LENGTH + 20;
+            final int state = b.getByte(at) & ~LEARNER_BIT & 0xFF;
             if (state >= STATES.length) {
                 return "ClientStatusResponse follower " + i + " has unknown state " + state;
             }
