@@ -45,6 +45,11 @@ public final class RaftConfig {
     /** A leadership transfer that has not completed after this long is abandoned; the leader takes proposals again. */
     public final long transferTimeoutNs;
     /**
+     * The member the cluster moves leadership back to (0: none): another leader hands over to it (a leadership
+     * transfer) once it is a voter that is reachable and caught up, at most once per ten election timeouts.
+     */
+    public final int preferredLeader;
+    /**
      * Follower: how long a received AppendEntries may wait for the disk before it is answered on receipt
      * (matchIndex unchanged, lastLogIndex = what was received), so that a leader whose in-flight window is
      * small (shrunk after losses) keeps sending while this follower's disk is slow. In steady state the
@@ -99,6 +104,7 @@ public final class RaftConfig {
         leaseReads = b.leaseReads;
         maxClockDriftNs = b.maxClockDriftNs;
         transferTimeoutNs = b.transferTimeoutNs < 0 ? b.electionTimeoutNs : b.transferTimeoutNs;
+        preferredLeader = b.preferredLeader;
         receiptAckDelayNs = b.receiptAckDelayNs;
         inboundRingBytes = b.inboundRingBytes;
         idleMode = b.idleMode;
@@ -142,6 +148,7 @@ public final class RaftConfig {
         b.leaseReads = leaseReads;
         b.maxClockDriftNs = maxClockDriftNs;
         b.transferTimeoutNs = transferTimeoutNs;
+        b.preferredLeader = preferredLeader;
         b.receiptAckDelayNs = receiptAckDelayNs;
         b.inboundRingBytes = inboundRingBytes;
         b.idleMode = idleMode;
@@ -163,6 +170,7 @@ public final class RaftConfig {
             + ", maxEntryBytes=" + maxEntryBytes + ", preVote=" + preVote + ", checkQuorum=" + checkQuorum
             + ", proposalTimeoutNs=" + proposalTimeoutNs + ", leaseReads=" + leaseReads
             + ", maxClockDriftNs=" + maxClockDriftNs + ", transferTimeoutNs=" + transferTimeoutNs
+            + ", preferredLeader=" + preferredLeader
             + ", inboundRingBytes=" + inboundRingBytes
             + ", idleMode=" + idleMode + ", snapshotEveryEntries=" + snapshotEveryEntries
             + ", snapshotEveryBytes=" + snapshotEveryBytes + ", snapshotChunkBytes=" + snapshotChunkBytes
@@ -187,6 +195,7 @@ public final class RaftConfig {
         private boolean leaseReads;
         private long maxClockDriftNs = 0;
         private long transferTimeoutNs = -1;
+        private int preferredLeader;
         private long proposalTimeoutNs = 10_000_000_000L;
         private long receiptAckDelayNs = 5_000_000L;
         private int inboundRingBytes = 16 * 1024 * 1024;
@@ -344,6 +353,15 @@ public final class RaftConfig {
         /** Default: one election timeout; allowed 1 ms .. 1 h. */
         public Builder transferTimeoutNs(long v) {
             transferTimeoutNs = range("transferTimeoutNs", v, 1_000_000L, 3_600_000_000_000L);
+            return this;
+        }
+
+        /** The member leadership moves back to (see {@link RaftConfig#preferredLeader}); default 0, none. */
+        public Builder preferredLeader(int nodeId) {
+            if (nodeId < 0) {
+                throw new IllegalArgumentException("preferredLeader must be a node id or 0 (none), got " + nodeId);
+            }
+            preferredLeader = nodeId;
             return this;
         }
 

@@ -110,6 +110,13 @@ public final class RaftEngine {
                       EngineListener listener, long nowNs) {
         validateMembers(nodeId, memberIds);
         validateLearners(memberIds, learnerIds);
+        final int preferred = config.preferredLeader;
+        if (preferred != 0 && (!java.util.Arrays.stream(memberIds).anyMatch(id -> id == preferred)
+            || java.util.Arrays.stream(learnerIds).anyMatch(id -> id == preferred))) {
+            throw new IllegalArgumentException("preferredLeader " + preferred + " is not a voting member "
+                + java.util.Arrays.toString(memberIds) + (learnerIds.length > 0 ? " (learners "
+                + java.util.Arrays.toString(learnerIds) + ")" : ""));
+        }
         if (restored != null && snapshots == null) {
             throw new IllegalArgumentException("a restored snapshot needs the SnapshotStore it came from");
         }
@@ -247,6 +254,7 @@ public final class RaftEngine {
         if (s.role == Role.LEADER) {
             if (nowNs >= s.nextHeartbeatNs) {
                 broadcastHeartbeat();
+                maybeHandOverToPreferred();
                 work++;
             }
             if (nowNs >= s.checkQuorumDeadlineNs) {
@@ -284,6 +292,24 @@ public final class RaftEngine {
             work++;
         }
         return work;
+    }
+
+    /**
+     * Leader, once per heartbeat: if a preferred leader is configured and it is another voter that answered recently
+     * and holds the whole log, hand over to it (a leadership transfer); at most once per ten election timeouts, so a
+     * preferred member that cannot win does not keep the cluster from taking proposals.
+     */
+    private void maybeHandOverToPreferred() {
+        final int preferred = s.config.preferredLeader;
+        if (preferred == 0 || preferred == s.nodeId || s.transferTarget != RaftState.NO_NODE
+            || s.nowNs < s.preferredCheckNs) {
+            return;
+        }
+        final Progress pr = s.progress(preferred);
+        if (pr != null && pr.voter && pr.recentActive && pr.matchIndex == s.log.lastIndex()) {
+            s.preferredCheckNs = s.nowNs + 10 * s.config.electionTimeoutNs;
+            transferLeadership(preferred);
+        }
     }
 
     /** Leader: a heartbeat to every follower, as one numbered round (it also confirms the reads queued before it). */

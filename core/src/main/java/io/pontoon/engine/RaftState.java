@@ -52,6 +52,8 @@ final class RaftState {
     long transferDeadlineNs;
     /** Leader: TimeoutNow was sent to the transfer's target. */
     boolean timeoutNowSent;
+    /** Leader: the earliest time it may hand over to the preferred leader (RaftConfig.preferredLeader). */
+    long preferredCheckNs;
 
     /** A snapshot being received from the leader, written to the store as it arrives. */
     static final class Incoming {
@@ -332,6 +334,7 @@ final class RaftState {
         }
         log.append(next, term, EMPTY, 0, 0);
         reads.onLeadershipStarted(next);
+        preferredCheckNs = nowNs + config.electionTimeoutNs; // settle first
         nextHeartbeatNs = nowNs;
         checkQuorumDeadlineNs = nowNs + config.electionTimeoutNs;
         for (Progress pr : peers) {

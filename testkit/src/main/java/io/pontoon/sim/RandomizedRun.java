@@ -57,7 +57,8 @@ final class RandomizedRun {
 
         /**
          * {@code learnerLevel}: 0 every node votes; 1 the last node is a learner (never votes, never leads, still
-         * applies everything); -1 lets the seed decide (one seed in four that reads gets a learner).
+         * applies everything); -1 lets the seed decide (one seed in four that reads gets a learner, and one in four
+         * node 1 as its preferred leader).
          */
         Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
                boolean directStorageChecks, int readLevel) {
@@ -109,17 +110,19 @@ final class RandomizedRun {
         final int drawnReads = readsRandom.nextInt(4) == 0 ? 0 : 1;
         this.readLevel = faults.readLevel() >= 0 ? faults.readLevel() : drawnReads;
         this.leaseReads = readLevel > 0 && preVote && checkQuorum && readsRandom.nextBoolean();
-        // Learners from a stream of their own, too.
-        final boolean drawnLearner = readLevel > 0
-            && new SplittableRandom(Simulation.mix(seed, 0x1ea4, nodes)).nextInt(4) == 0;
+        // Learners and a preferred leader from a stream of their own, too.
+        final SplittableRandom members = new SplittableRandom(Simulation.mix(seed, 0x1ea4, nodes));
+        final boolean drawnLearner = readLevel > 0 && members.nextInt(4) == 0;
         this.learners = faults.learnerLevel() >= 0 ? Math.min(faults.learnerLevel(), nodes - 1)
             : drawnLearner ? 1 : 0;
+        final int preferredLeader = faults.learnerLevel() < 0 && readLevel > 0 && members.nextInt(4) == 0 ? 1 : 0;
         final RaftConfig config = RaftConfig.builder()
             .electionTimeoutNs(electionTimeoutNs)
             .heartbeatIntervalNs(heartbeatNs)
             .preVote(preVote)
             .checkQuorum(checkQuorum)
             .leaseReads(leaseReads)
+            .preferredLeader(preferredLeader)
             .maxBatchEntries(pick(1, 3, 16, 4096))
             .maxBatchBytes(smallCaps ? 1024 : 256 * 1024)
             .maxInflightMessages(pick(1, 2, 8, 256))
