@@ -461,7 +461,9 @@ public final class RaftNode implements AutoCloseable {
      * duty cycle share one heartbeat round. Fails with a {@link ProposalException}: NOT_LEADER (no leader known; a
      * lease read on a follower), TIMEOUT (no answer within proposalTimeout), LEADERSHIP_TRANSFER, LEASE_EXPIRED,
      * REJECTED_BUSY (inbound ring full), CLOSED. Any thread; completes on the apply thread (with a state machine)
-     * or on the node's read thread ({@code pontoon-reads-<id>}).
+     * or on the node's read thread ({@code pontoon-reads-<id>}). Once the index is confirmed the future waits for
+     * this node to apply it: a follower cut off from the leader right then waits until it catches up (bound the
+     * wait with {@code orTimeout} if the caller cannot).
      */
     @SuppressWarnings("unchecked")
     public CompletableFuture<Long> readIndex(ReadPolicy policy) {
