@@ -63,19 +63,8 @@ public final class RaftNode implements AutoCloseable {
     private final LogStore log;
     private final MetaStore meta;
     private final AtomicLong futureIds = new AtomicLong();
-    /** Reads started and not yet handed to the thread that serves them, by read id. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, ReadWaiter> pendingReads =
-        new java.util.concurrent.ConcurrentHashMap<>();
-    private final AtomicLong readIds = new AtomicLong();
-    /** Raft thread: confirmed reads waiting for the engine to apply their index. */
-    private final java.util.PriorityQueue<ReadWaiter> readsToApply = new java.util.PriorityQueue<>(ReadWaiter.BY_INDEX);
-    /** Raft thread: the last committed entry handed to the state machine and the listeners. */
-    private long lastHandedOver;
-    /** Serves reads of a node without a state machine (started with the first such read). */
-    private java.util.concurrent.ExecutorService readExecutor;
-    /** Futures of leadership transfers under way, by target. */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.List<CompletableFuture<Void>>> transfers =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    /** Reads and leadership transfers: their futures and the hand-over of confirmed reads. */
+    private final NodeReads reads;
     private final AtomicLong statusIds = new AtomicLong();
     /** Completes the futures of {@link #propose(byte[])} off the Raft thread; its callback slot is 0. */
     private final FutureCompletions completions;
@@ -146,6 +135,9 @@ public final class RaftNode implements AutoCloseable {
         this.applyLoop = b.stateMachine == null ? null : new ApplyLoop(nodeId, b.stateMachine, b.snapshotStore,
             b.memberIds, config, restored, cause -> failStop(cause, lastStatus), raftWake::wake);
         final ApplyLoop apply = applyLoop;
+        final RaftEngine[] engineRef = new RaftEngine[1];
+        this.reads = new NodeReads(nodeId, proposals, wakeable::wake, () -> closed || failure.get() != null,
+            () -> engineRef[0].lastApplied(), () -> engineRef[0].leaderId(), applyLoop);
         this.engine = new RaftEngine(nodeId, b.memberIds, b.learnerIds, config, log, meta, b.snapshotStore, restored,
             outbox, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
                 @Override
@@ -158,23 +150,23 @@ public final class RaftNode implements AutoCloseable {
                     if (apply != null) {
                         apply.offer(lsn, term, data, offset, length);
                     }
-                    lastHandedOver = lsn;
+                    reads.onHandedOver(lsn);
                     agentRef[0].onCommit(lsn, term, data, offset, length);
                 }
 
                 @Override
                 public void onReadIndex(long tag, ResultCode code, long index) {
-                    onReadConfirmed(tag, code, index);
+                    reads.onConfirmed(tag, code, index);
                 }
 
                 @Override
                 public void onApplied(long lastApplied) {
-                    serveAppliedReads(lastApplied);
+                    reads.onApplied(lastApplied);
                 }
 
                 @Override
                 public void onTransferEnded(int target, boolean done) {
-                    endTransfer(target, done ? null : ResultCode.TIMEOUT);
+                    reads.endTransfer(target, done ? null : ResultCode.TIMEOUT);
                 }
 
                 @Override
@@ -189,9 +181,10 @@ public final class RaftNode implements AutoCloseable {
                         apply.offerRestore(installed);
                     }
                     // A read confirmed from now on waits for the restore too: the state machine's index jumps to it.
-                    lastHandedOver = Math.max(lastHandedOver, installed.index());
+                    reads.onInstalled(installed.index());
                 }
             }, SystemNanoClock.INSTANCE.nanoTime());
+        engineRef[0] = engine;
         final LogStore store = log;
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus, () -> {
@@ -203,12 +196,12 @@ public final class RaftNode implements AutoCloseable {
         agent.refusals(new RaftAgent.RefusalSink() {
             @Override
             public void onReadRefused(long readId, ResultCode code) {
-                failRead(readId, code);
+                reads.fail(readId, code);
             }
 
             @Override
             public void onTransferRefused(int target, ResultCode code) {
-                endTransfer(target, code);
+                reads.endTransfer(target, code);
             }
         });
         if (applyLoop != null) {
@@ -468,7 +461,7 @@ public final class RaftNode implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<Long> readIndex(ReadPolicy policy) {
         final CompletableFuture<Object> f = new CompletableFuture<>();
-        startRead(policy, f, null);
+        reads.start(policy, f, null);
         return (CompletableFuture<Long>) (CompletableFuture<?>) f;
     }
 
@@ -482,83 +475,8 @@ public final class RaftNode implements AutoCloseable {
     public <T> CompletableFuture<T> read(ReadPolicy policy, java.util.function.Supplier<T> query) {
         Objects.requireNonNull(query, "query");
         final CompletableFuture<Object> f = new CompletableFuture<>();
-        startRead(policy, f, query);
+        reads.start(policy, f, query);
         return (CompletableFuture<T>) f;
-    }
-
-    private void startRead(ReadPolicy policy, CompletableFuture<Object> f, java.util.function.Supplier<?> query) {
-        Objects.requireNonNull(policy, "policy");
-        if (closed || failure.get() != null) {
-            f.completeExceptionally(new ProposalException(ResultCode.CLOSED, -1, 0));
-            return;
-        }
-        final long id = readIds.incrementAndGet();
-        pendingReads.put(id, new ReadWaiter(id, f, query));
-        if (!proposals.offerReadRequest(id, policy == ReadPolicy.LEASE)) {
-            failRead(id, ResultCode.REJECTED_BUSY);
-            return;
-        }
-        wakeable.wake();
-        if (closed) {
-            failRead(id, ResultCode.CLOSED); // raced with close(): the ring may never be read again
-        }
-    }
-
-    /** Raft thread: the engine's answer for a read. */
-    private void onReadConfirmed(long id, ResultCode code, long index) {
-        if (code != ResultCode.OK) {
-            failRead(id, code);
-            return;
-        }
-        final ReadWaiter w = pendingReads.get(id);
-        if (w == null) {
-            return;
-        }
-        w.index = index;
-        if (engine.lastApplied() >= index) {
-            handOver(w);
-        } else {
-            readsToApply.add(w);
-        }
-    }
-
-    /** Raft thread: the engine applied through {@code lastApplied}; reads waiting for it move on. */
-    private void serveAppliedReads(long lastApplied) {
-        while (!readsToApply.isEmpty() && readsToApply.peek().index <= lastApplied) {
-            handOver(readsToApply.poll());
-        }
-    }
-
-    /**
-     * Raft thread: the engine has applied the read's index; with a state machine, the read waits on the apply thread
-     * for the last entry handed over by now (every entry up to the index is among them); without one it is served.
-     */
-    private void handOver(ReadWaiter w) {
-        pendingReads.remove(w.id);
-        if (applyLoop != null) {
-            w.waitFor = lastHandedOver;
-            applyLoop.addRead(w);
-        } else {
-            readExecutor().execute(w::serve);
-        }
-    }
-
-    private void failRead(long id, ResultCode code) {
-        final ReadWaiter w = pendingReads.remove(id);
-        if (w != null) {
-            w.fail(new ProposalException(code, -1, engine.leaderId()));
-        }
-    }
-
-    private synchronized java.util.concurrent.ExecutorService readExecutor() {
-        if (readExecutor == null) {
-            readExecutor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                final Thread t = new Thread(r, "pontoon-reads-" + nodeId);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return readExecutor;
     }
 
     /**
@@ -570,33 +488,7 @@ public final class RaftNode implements AutoCloseable {
      * thread; completes on the Raft thread: do not block in what is chained on it.
      */
     public CompletableFuture<Void> transferLeadership(int target) {
-        final CompletableFuture<Void> f = new CompletableFuture<>();
-        if (closed || failure.get() != null) {
-            f.completeExceptionally(new ProposalException(ResultCode.CLOSED, -1, 0));
-            return f;
-        }
-        transfers.computeIfAbsent(target, t -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
-        if (!proposals.offerTransferRequest(target)) {
-            endTransfer(target, ResultCode.REJECTED_BUSY);
-        } else {
-            wakeable.wake();
-        }
-        return f;
-    }
-
-    /** A transfer to {@code target} ended: done if {@code failed} is null. */
-    private void endTransfer(int target, ResultCode failed) {
-        final java.util.List<CompletableFuture<Void>> waiting = transfers.remove(target);
-        if (waiting == null) {
-            return;
-        }
-        for (CompletableFuture<Void> f : waiting) {
-            if (failed == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(new ProposalException(failed, -1, engine.leaderId()));
-            }
-        }
+        return reads.startTransfer(target);
     }
 
     private void onStatus(long requestId, RaftStatus status) {
@@ -709,17 +601,7 @@ public final class RaftNode implements AutoCloseable {
         }
         engine.close();
         completions.close();
-        for (Long id : pendingReads.keySet().toArray(new Long[0])) {
-            failRead(id, ResultCode.CLOSED);
-        }
-        for (Integer target : transfers.keySet().toArray(new Integer[0])) {
-            endTransfer(target, ResultCode.CLOSED);
-        }
-        synchronized (this) {
-            if (readExecutor != null) {
-                readExecutor.shutdown();
-            }
-        }
+        reads.close();
         for (CompletableFuture<RaftStatus> f : statusRequests.values()) {
             final RaftStatus last = lastStatus;
             if (last != null) {

@@ -3,16 +3,8 @@ package io.pontoon.engine;
 import io.pontoon.RaftConfig;
 import io.pontoon.ResultCode;
 import io.pontoon.Role;
-import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.AppendResponseCodec;
-import io.pontoon.protocol.HeartbeatCodec;
-import io.pontoon.protocol.InstallSnapshotCodec;
-import io.pontoon.protocol.InstallSnapshotResponseCodec;
 import io.pontoon.protocol.MessageType;
-import io.pontoon.protocol.ReadIndexCodec;
-import io.pontoon.protocol.TimeoutNowCodec;
-import io.pontoon.protocol.VoteRequestCodec;
-import io.pontoon.protocol.VoteResponseCodec;
 import io.pontoon.spi.LogStore;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.SnapshotMeta;
@@ -60,15 +52,7 @@ public final class RaftEngine {
     private final InstallSnapshotHandler installSnapshotHandler;
     private final InstallSnapshotResponseHandler installSnapshotResponseHandler;
 
-    private final AppendEntriesCodec appendEntries = new AppendEntriesCodec();
-    private final AppendResponseCodec appendResponse = new AppendResponseCodec();
-    private final VoteRequestCodec voteRequest = new VoteRequestCodec();
-    private final VoteResponseCodec voteResponse = new VoteResponseCodec();
-    private final HeartbeatCodec heartbeat = new HeartbeatCodec();
-    private final InstallSnapshotCodec installSnapshot = new InstallSnapshotCodec();
-    private final InstallSnapshotResponseCodec installSnapshotResponse = new InstallSnapshotResponseCodec();
-    private final ReadIndexCodec readIndex = new ReadIndexCodec();
-    private final TimeoutNowCodec timeoutNow = new TimeoutNowCodec();
+    private final InboundMessage in = new InboundMessage();
     private final LogStore.EntryReader applyReader;
     private long lastDurableIndex = -1;
     private long staleResponses;
@@ -339,105 +323,11 @@ public final class RaftEngine {
         if (fromNodeId == s.nodeId || s.progress(fromNodeId) == null) {
             return "message from unknown node " + fromNodeId + " (members " + java.util.Arrays.toString(s.memberIds) + ")";
         }
-        final long msgTerm;
-        switch (type) {
-            case MessageType.APPEND_ENTRIES: {
-                final String bad = appendEntries.wrap(body, offset, length).validate();
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = appendEntries.term();
-                break;
-            }
-            case MessageType.APPEND_RESPONSE: {
-                final String bad = AppendResponseCodec.validate(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = appendResponse.wrap(body, offset).term();
-                final String badIndex = appendResponse.validateIndexes();
-                if (badIndex != null) {
-                    return badIndex;
-                }
-                break;
-            }
-            case MessageType.VOTE_REQUEST: {
-                final String bad = VoteRequestCodec.validate(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = voteRequest.wrap(body, offset).term();
-                break;
-            }
-            case MessageType.VOTE_RESPONSE: {
-                final String bad = VoteResponseCodec.validate(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = voteResponse.wrap(body, offset).term();
-                break;
-            }
-            case MessageType.HEARTBEAT:
-            case MessageType.HEARTBEAT_RESPONSE: {
-                final String bad = HeartbeatCodec.validate(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = heartbeat.wrap(body, offset).term();
-                if (heartbeat.round() < 0) {
-                    return MessageType.name(type) + " has negative round " + heartbeat.round();
-                }
-                break;
-            }
-            case MessageType.INSTALL_SNAPSHOT: {
-                final String bad = installSnapshot.wrap(body, offset, length).validate();
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = installSnapshot.term();
-                break;
-            }
-            case MessageType.READ_INDEX: {
-                final String bad = ReadIndexCodec.validateRequest(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = readIndex.wrap(body, offset).term();
-                if (readIndex.requestId() < 0) {
-                    return "READ_INDEX has negative request id " + readIndex.requestId();
-                }
-                break;
-            }
-            case MessageType.READ_INDEX_RESPONSE: {
-                final String bad = readIndex.wrap(body, offset).validateResponse(length, ResultCode.values().length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = readIndex.term();
-                break;
-            }
-            case MessageType.TIMEOUT_NOW: {
-                final String bad = TimeoutNowCodec.validate(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = timeoutNow.wrap(body, offset).term();
-                break;
-            }
-            case MessageType.INSTALL_SNAPSHOT_RESPONSE: {
-                final String bad = InstallSnapshotResponseCodec.validate(length);
-                if (bad != null) {
-                    return bad;
-                }
-                msgTerm = installSnapshotResponse.wrap(body, offset).term();
-                if (installSnapshotResponse.nextOffset() < 0) {
-                    return "INSTALL_SNAPSHOT_RESPONSE has negative offset " + installSnapshotResponse.nextOffset();
-                }
-                break;
-            }
-            default:
-                return "unknown message type " + type;
+        final String malformed = in.decode(type, body, offset, length);
+        if (malformed != null) {
+            return malformed;
         }
+        final long msgTerm = in.term;
         if (msgTerm < 0) {
             return MessageType.name(type) + " has negative term " + msgTerm;
         }
@@ -450,7 +340,7 @@ public final class RaftEngine {
         if (!passTermGate(fromNodeId, type, msgTerm)) {
             return null;
         }
-        if (type == MessageType.APPEND_RESPONSE && s.role == Role.LEADER && beyondOurLog(appendResponse)) {
+        if (type == MessageType.APPEND_RESPONSE && s.role == Role.LEADER && beyondOurLog(in.appendResponse)) {
             // Not for this leadership: a follower answers a stale leader's AppendEntries (delayed from an earlier
             // term) with its current term, naming indexes of that older log (simulation seed 2019854). Taken, they
             // would move matchIndex or nextIndex past our log.
@@ -459,31 +349,32 @@ public final class RaftEngine {
         }
         switch (type) {
             case MessageType.APPEND_ENTRIES:
-                appendEntriesHandler.onAppendEntries(fromNodeId, appendEntries);
+                appendEntriesHandler.onAppendEntries(fromNodeId, in.appendEntries);
                 break;
             case MessageType.APPEND_RESPONSE:
-                appendResponseHandler.onAppendResponse(fromNodeId, appendResponse);
+                appendResponseHandler.onAppendResponse(fromNodeId, in.appendResponse);
                 break;
             case MessageType.VOTE_REQUEST:
-                voteRequestHandler.onVoteRequest(fromNodeId, voteRequest);
+                voteRequestHandler.onVoteRequest(fromNodeId, in.voteRequest);
                 break;
             case MessageType.VOTE_RESPONSE:
-                voteResponseHandler.onVoteResponse(fromNodeId, voteResponse);
+                voteResponseHandler.onVoteResponse(fromNodeId, in.voteResponse);
                 break;
             case MessageType.HEARTBEAT:
-                heartbeatHandler.onHeartbeat(fromNodeId, heartbeat);
+                heartbeatHandler.onHeartbeat(fromNodeId, in.heartbeat);
                 break;
             case MessageType.INSTALL_SNAPSHOT:
-                installSnapshotHandler.onInstallSnapshot(fromNodeId, installSnapshot);
+                installSnapshotHandler.onInstallSnapshot(fromNodeId, in.installSnapshot);
                 break;
             case MessageType.INSTALL_SNAPSHOT_RESPONSE:
-                installSnapshotResponseHandler.onInstallSnapshotResponse(fromNodeId, installSnapshotResponse);
+                installSnapshotResponseHandler.onInstallSnapshotResponse(fromNodeId, in.installSnapshotResponse);
                 break;
             case MessageType.READ_INDEX:
-                s.reads.onRequest(fromNodeId, readIndex.requestId());
+                s.reads.onRequest(fromNodeId, in.readIndex.requestId());
                 break;
             case MessageType.READ_INDEX_RESPONSE:
-                s.reads.onResponse(fromNodeId, readIndex.requestId(), readIndex.readIndex(), readIndex.code());
+                s.reads.onResponse(fromNodeId, in.readIndex.requestId(), in.readIndex.readIndex(),
+                    in.readIndex.code());
                 break;
             case MessageType.TIMEOUT_NOW:
                 if (s.role == Role.FOLLOWER && fromNodeId == s.leaderId && s.selfVoter) {
@@ -492,7 +383,8 @@ public final class RaftEngine {
                 }
                 break;
             default:
-                heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, heartbeat.secondField(), heartbeat.round());
+                heartbeatResponseHandler.onHeartbeatResponse(fromNodeId, in.heartbeat.secondField(),
+                    in.heartbeat.round());
                 break;
         }
         return null;
@@ -520,16 +412,16 @@ public final class RaftEngine {
     private boolean passTermGate(int from, int type, long msgTerm) {
         if (msgTerm > s.term) {
             if (type == MessageType.VOTE_REQUEST) {
-                if (s.inLease() && !(voteRequest.transfer() && !voteRequest.preVote())) {
+                if (s.inLease() && !(in.voteRequest.transfer() && !in.voteRequest.preVote())) {
                     // A leader was heard from recently: a disruptive candidate is ignored (thesis §4.2.3), unless
                     // that leader asked for this election (a leadership transfer, thesis §3.10).
                     return false;
                 }
-                if (voteRequest.preVote()) {
+                if (in.voteRequest.preVote()) {
                     return true; // a pre-vote never changes our term
                 }
             }
-            if (type == MessageType.VOTE_RESPONSE && voteResponse.preVote() && voteResponse.granted()) {
+            if (type == MessageType.VOTE_RESPONSE && in.voteResponse.preVote() && in.voteResponse.granted()) {
                 return true; // a granted pre-vote carries the term we would campaign in
             }
             final boolean fromLeader = type == MessageType.APPEND_ENTRIES || type == MessageType.HEARTBEAT;
@@ -539,11 +431,11 @@ public final class RaftEngine {
         if (msgTerm < s.term) {
             // Tell a stale leader or pre-candidate about the newer term so it steps down.
             if (type == MessageType.APPEND_ENTRIES) {
-                s.sender.sendAppendResponse(from, s.term, false, 0, appendEntries.prevLogIndex(),
+                s.sender.sendAppendResponse(from, s.term, false, 0, in.appendEntries.prevLogIndex(),
                     LogStore.NULL_VALUE, s.log.lastIndex() + 1, s.log.lastIndex());
             } else if (type == MessageType.HEARTBEAT) {
                 s.sender.sendHeartbeatResponse(from, s.term, s.log.lastIndex(), 0);
-            } else if (type == MessageType.VOTE_REQUEST && voteRequest.preVote()) {
+            } else if (type == MessageType.VOTE_REQUEST && in.voteRequest.preVote()) {
                 s.sender.sendVoteResponse(from, s.term, false, true);
             }
             return false;
