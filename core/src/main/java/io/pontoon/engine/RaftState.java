@@ -52,6 +52,12 @@ final class RaftState {
     long transferDeadlineNs;
     /** Leader: TimeoutNow was sent to the transfer's target. */
     boolean timeoutNowSent;
+    /**
+     * Leader: a TimeoutNow was sent in this leadership. Its target may campaign whenever it arrives, and the voters
+     * grant that election whatever their lease, so this leader's lease proves nothing any more (simulation seed
+     * 11015732): no lease reads until it leads again.
+     */
+    boolean handedOverThisTerm;
     /** Leader: the earliest time it may hand over to the preferred leader (RaftConfig.preferredLeader). */
     long preferredCheckNs;
 
@@ -258,6 +264,7 @@ final class RaftState {
         final Progress pr = progress(transferTarget);
         if (pr != null && pr.matchIndex == log.lastIndex()) {
             timeoutNowSent = true;
+            handedOverThisTerm = true;
             sender.sendTimeoutNow(transferTarget, term);
         }
     }
@@ -334,6 +341,7 @@ final class RaftState {
         }
         log.append(next, term, EMPTY, 0, 0);
         reads.onLeadershipStarted(next);
+        handedOverThisTerm = false;
         preferredCheckNs = nowNs + config.electionTimeoutNs; // settle first
         nextHeartbeatNs = nowNs;
         checkQuorumDeadlineNs = nowNs + config.electionTimeoutNs;

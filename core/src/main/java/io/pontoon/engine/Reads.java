@@ -175,7 +175,7 @@ final class Reads {
 
     /** Leader: a majority answered a round sent recently enough (this node counts as answering now). */
     boolean leaseValid() {
-        if (!s.config.leaseReads || s.role != Role.LEADER) {
+        if (!s.config.leaseReads || s.role != Role.LEADER || s.handedOverThisTerm) {
             return false;
         }
         // The quorum-th most recent round answered, this node counting as now: the lease started then.

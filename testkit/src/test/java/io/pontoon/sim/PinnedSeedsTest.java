@@ -43,7 +43,11 @@ class PinnedSeedsTest {
         new Pinned(902, 3, "reads: a follower restarted in the same term numbered its READ_INDEX requests from 1 "
             + "again and took the leader's late answer to its previous incarnation's request for its own: a read "
             + "that started after the leader fixed that index was served with it (a stale read)",
-            RandomizedRun.Faults.READS_BY_SEED)
+            RandomizedRun.Faults.READS_BY_SEED),
+        new Pinned(11015732, 3, "lease reads: a leader abandoned a transfer after it had sent TimeoutNow; the late "
+            + "TimeoutNow made the target campaign and win (a transfer's election is granted whatever the lease), while "
+            + "the old leader, cut off, still served lease reads from its lease: a stale read",
+            RandomizedRun.Faults.BY_SEED)
     );
 
     @TestFactory
