@@ -35,7 +35,7 @@ class LearnerNodeTest {
                     return n;
                 }
             }
-            Thread.sleep(5); // polling a condition with a deadline, not a synchronisation by sleep
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // poll the condition, as LocalCluster does
         }
         throw new AssertionError("no leader within 10 s");
     }

@@ -3,7 +3,6 @@ package io.pontoon.cli;
 import io.pontoon.ProposalException;
 import io.pontoon.storage.JournalDump;
 import io.pontoon.transport.client.PontoonClient;
-import io.pontoon.transport.client.PontoonClientConfig;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +11,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.BufferedOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -29,8 +27,8 @@ public final class AppendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cluster", required = true, description = "Node addresses HOST:PORT, comma-separated.")
-    String cluster;
+    @picocli.CommandLine.Mixin
+    ClientOptions options = new ClientOptions();
 
     @Option(names = "--count", required = true, description = "Entries to append (>= 1).")
     long count;
@@ -41,15 +39,6 @@ public final class AppendCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "1", description = "Requests in flight (>= 1). Default: ${DEFAULT-VALUE}.")
     int concurrency;
 
-    @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
-    int clusterId;
-
-    @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
-    Path secretFile;
-
-    @picocli.CommandLine.Mixin
-    TlsOptions tls = new TlsOptions();
-
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random payloads. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -58,18 +47,9 @@ public final class AppendCommand implements Callable<Integer> {
         OptionChecks.range(spec, "--count", count, 1, Long.MAX_VALUE);
         OptionChecks.range(spec, "--payload", payload, 1, 64 * 1024 * 1024);
         OptionChecks.range(spec, "--concurrency", concurrency, 1, 65_536);
-        final PontoonClientConfig.Builder cb = PontoonClientConfig.builder().addresses(cluster).clusterId(clusterId);
-        if (secretFile != null) {
-            cb.secret(NodeCommand.readSecret(secretFile));
-        }
-        try {
-            cb.tls(tls.toConfig(false));
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
         final PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
         final Load load;
-        try (PontoonClient client = new PontoonClient(cb.build())) {
+        try (PontoonClient client = new PontoonClient(options.config(spec, 0))) {
             load = new Load(client, out);
             load.run();
         }

@@ -12,7 +12,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,8 +31,8 @@ public final class ReadIndexCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cluster", required = true, description = "Node addresses HOST:PORT, comma-separated.")
-    String cluster;
+    @picocli.CommandLine.Mixin
+    ClientOptions options = new ClientOptions();
 
     @Option(names = "--node", description = "Ask only this node (HOST:PORT). Default: each node of --cluster.")
     String node;
@@ -41,15 +40,6 @@ public final class ReadIndexCommand implements Callable<Integer> {
     @Option(names = "--lease", description = "A lease read instead of a linearizable ReadIndex round: leader only, and "
         + "only with RaftConfig.leaseReads on (./pontoon node leaves it off: LEASE_EXPIRED).")
     boolean lease;
-
-    @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
-    int clusterId;
-
-    @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
-    Path secretFile;
-
-    @picocli.CommandLine.Mixin
-    TlsOptions tls = new TlsOptions();
 
     @Option(names = "--timeout-ms", defaultValue = "5000", description = "Per-node timeout. Default: ${DEFAULT-VALUE}.")
     long timeoutMs;
@@ -66,13 +56,12 @@ public final class ReadIndexCommand implements Callable<Integer> {
             }
             nodes.add(node.trim());
         } else {
-            nodes.addAll(TransferCommand.addresses(cluster));
+            nodes.addAll(TransferCommand.addresses(options.cluster));
         }
         final ReadPolicy policy = lease ? ReadPolicy.LEASE : ReadPolicy.LINEARIZABLE;
         final PrintWriter out = spec.commandLine().getOut();
         int failed = 0;
-        try (PontoonClient client = new PontoonClient(TransferCommand.clientConfig(spec, cluster, clusterId, secretFile,
-            tls, timeoutMs))) {
+        try (PontoonClient client = new PontoonClient(options.config(spec, timeoutMs))) {
             final List<CompletableFuture<Long>> asked = new ArrayList<>();
             for (String a : nodes) {
                 asked.add(client.readIndex(a, policy));

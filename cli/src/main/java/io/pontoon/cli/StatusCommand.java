@@ -2,13 +2,11 @@ package io.pontoon.cli;
 
 import io.pontoon.RaftStatus;
 import io.pontoon.transport.client.PontoonClient;
-import io.pontoon.transport.client.PontoonClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -24,36 +22,18 @@ public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cluster", required = true, description = "Node addresses HOST:PORT, comma-separated.")
-    String cluster;
-
-    @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
-    int clusterId;
-
-    @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
-    Path secretFile;
-
     @picocli.CommandLine.Mixin
-    TlsOptions tls = new TlsOptions();
+    ClientOptions options = new ClientOptions();
 
     @Option(names = "--timeout-ms", defaultValue = "3000", description = "Per-node timeout. Default: ${DEFAULT-VALUE}.")
     long timeoutMs;
 
     @Override
     public Integer call() throws Exception {
-        final PontoonClientConfig.Builder cb = PontoonClientConfig.builder().addresses(cluster).clusterId(clusterId);
-        if (secretFile != null) {
-            cb.secret(NodeCommand.readSecret(secretFile));
-        }
-        try {
-            cb.tls(tls.toConfig(false));
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
         final java.io.PrintWriter out = spec.commandLine().getOut();
         int unreachable = 0;
-        try (PontoonClient client = new PontoonClient(cb.build())) {
-            for (String address : cluster.split(",")) {
+        try (PontoonClient client = new PontoonClient(options.config(spec, 0))) {
+            for (String address : options.cluster.split(",")) {
                 final String a = address.trim();
                 try {
                     final RaftStatus s = client.status(a).get(timeoutMs, TimeUnit.MILLISECONDS);

@@ -4,16 +4,13 @@ import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;
 import io.pontoon.Role;
 import io.pontoon.transport.client.PontoonClient;
-import io.pontoon.transport.client.PontoonClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,20 +40,11 @@ public final class TransferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cluster", required = true, description = "Node addresses HOST:PORT, comma-separated.")
-    String cluster;
+    @picocli.CommandLine.Mixin
+    ClientOptions options = new ClientOptions();
 
     @Option(names = "--to", required = true, description = "Node id of the new leader (>= 1).")
     int to;
-
-    @Option(names = "--cluster-id", defaultValue = "1", description = "Cluster id. Default: ${DEFAULT-VALUE}.")
-    int clusterId;
-
-    @Option(names = "--secret-file", description = "File holding a client secret (one of the nodes' --client-secret-file), or the shared --secret-file of the nodes.")
-    Path secretFile;
-
-    @picocli.CommandLine.Mixin
-    TlsOptions tls = new TlsOptions();
 
     @Option(names = "--timeout-ms", defaultValue = "5000", description = "Time for the whole transfer: finding the "
         + "leader, the handover, seeing the new leader. Default: ${DEFAULT-VALUE}.")
@@ -68,8 +56,8 @@ public final class TransferCommand implements Callable<Integer> {
         OptionChecks.range(spec, "--timeout-ms", timeoutMs, 1, 600_000);
         final PrintWriter out = spec.commandLine().getOut();
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        try (PontoonClient client = new PontoonClient(clientConfig(spec, cluster, clusterId, secretFile, tls, timeoutMs))) {
-            final List<String> addresses = addresses(cluster);
+        try (PontoonClient client = new PontoonClient(options.config(spec, timeoutMs))) {
+            final List<String> addresses = addresses(options.cluster);
             String leaderAddress = null;
             RaftStatus leader = null;
             while (leader == null && System.nanoTime() - deadlineNs < 0) {
@@ -184,30 +172,5 @@ public final class TransferCommand implements Callable<Integer> {
     /** A cause as one token for a result line: spaces become underscores. */
     static String oneWord(Throwable cause) {
         return String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.toString()).replace(' ', '_');
-    }
-
-    /**
-     * The client settings the admin commands share: addresses, cluster id, secret, TLS, and a request timeout of
-     * {@code timeoutMs}. A bad address or an incomplete TLS option set is a usage error (exit 2); an unreadable
-     * secret file fails the command (exit 1), as in {@code status}.
-     */
-    static PontoonClientConfig clientConfig(CommandSpec spec, String cluster, int clusterId, Path secretFile,
-                                            TlsOptions tls, long timeoutMs) throws IOException {
-        final PontoonClientConfig.Builder cb = PontoonClientConfig.builder().clusterId(clusterId)
-            .requestTimeoutNs(TimeUnit.MILLISECONDS.toNanos(timeoutMs));
-        try {
-            cb.addresses(cluster);
-            cb.tls(tls.toConfig(false));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-        if (secretFile != null) {
-            cb.secret(NodeCommand.readSecret(secretFile));
-        }
-        try {
-            return cb.build();
-        } catch (IllegalArgumentException e) { // no address in --cluster
-            throw new ParameterException(spec.commandLine(), "--cluster: " + e.getMessage());
-        }
     }
 }
