@@ -1,6 +1,7 @@
 package io.pontoon;
 
 import io.pontoon.util.WakeableIdleStrategy;
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore;
 import org.agrona.DirectBuffer;
@@ -31,16 +32,19 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 final class ApplyLoop implements Agent {
     private static final int ENTRY = 1;
     private static final int RESTORE = 2;
+    /** A configuration entry was applied: index i64, term i64, the configuration's bytes. */
+    private static final int MEMBERSHIP = 3;
     private static final int ENTRY_HEADER = 16;
     /** Room kept free for a RESTORE record: its fixed part and up to 1,024 member ids. */
-    private static final int RESTORE_RESERVE = 64 + 4 * 1024;
+    private static final int RESTORE_RESERVE = 64 + io.pontoon.protocol.InstallSnapshotCodec.MAX_CONFIGURATION_BYTES;
     private static final int MAX_BATCH_ENTRIES = 4096;
     private static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
     private final int nodeId;
     private final StateMachine stateMachine;
     private final SnapshotStore snapshots;
-    private final int[] members;
+    /** Apply thread: the configuration at {@link #lastIndex}, which a snapshot taken there records. */
+    private Membership members;
     private final long everyEntries;
     private final long everyBytes;
     private final OneToOneRingBuffer ring;
@@ -67,12 +71,12 @@ final class ApplyLoop implements Agent {
     private volatile long appliedIndex;
     private volatile long snapshotsTaken;
 
-    ApplyLoop(int nodeId, StateMachine stateMachine, SnapshotStore snapshots, int[] members, RaftConfig config,
+    ApplyLoop(int nodeId, StateMachine stateMachine, SnapshotStore snapshots, Membership members, RaftConfig config,
               SnapshotMeta restored, Consumer<Throwable> onFailure, Runnable wakeRaftThread) {
         this.nodeId = nodeId;
         this.stateMachine = stateMachine;
         this.snapshots = snapshots;
-        this.members = members.clone();
+        this.members = members;
         this.everyEntries = config.snapshotEveryEntries;
         this.everyBytes = config.snapshotEveryBytes;
         this.onFailure = onFailure;
@@ -134,17 +138,29 @@ final class ApplyLoop implements Agent {
 
     /** Raft thread: a snapshot from the leader was installed; the state machine restores it before what follows. */
     void offerRestore(SnapshotMeta meta) {
-        final int[] ids = meta.members();
-        final int at = claim(RESTORE, 36 + 4 * ids.length);
+        final byte[] config = meta.membership().encode();
+        final int at = claim(RESTORE, 32 + config.length);
         final MutableDirectBuffer b = ring.buffer();
         b.putLong(at, meta.index(), LITTLE_ENDIAN);
         b.putLong(at + 8, meta.term(), LITTLE_ENDIAN);
         b.putLong(at + 16, meta.sizeBytes(), LITTLE_ENDIAN);
         b.putLong(at + 24, meta.checksum(), LITTLE_ENDIAN);
-        b.putInt(at + 32, ids.length, LITTLE_ENDIAN);
-        for (int i = 0; i < ids.length; i++) {
-            b.putInt(at + 36 + 4 * i, ids[i], LITTLE_ENDIAN);
-        }
+        b.putBytes(at + 32, config);
+        ring.commit(at);
+        idle.wake();
+    }
+
+    /**
+     * Raft thread: the configuration entry at {@code index} was applied (in order with the entries around it;
+     * {@link #canApply} said yes for its size): snapshots taken from here on record {@code membership}.
+     */
+    void offerMembership(long index, long term, Membership membership) {
+        final byte[] config = membership.encode();
+        final int at = claim(MEMBERSHIP, 16 + config.length);
+        final MutableDirectBuffer b = ring.buffer();
+        b.putLong(at, index, LITTLE_ENDIAN);
+        b.putLong(at + 8, term, LITTLE_ENDIAN);
+        b.putBytes(at + 16, config);
         ring.commit(at);
         idle.wake();
     }
@@ -260,13 +276,17 @@ final class ApplyLoop implements Agent {
                     buffer, offset + ENTRY_HEADER, payload);
             } else if (type == RESTORE) {
                 applyBatch();
-                final int count = buffer.getInt(offset + 32, LITTLE_ENDIAN);
-                final int[] ids = new int[count];
-                for (int i = 0; i < count; i++) {
-                    ids[i] = buffer.getInt(offset + 36 + 4 * i, LITTLE_ENDIAN);
-                }
+                final Membership m = Membership.decode(buffer, offset + 32, length - 32);
                 restore(new SnapshotMeta(buffer.getLong(offset, LITTLE_ENDIAN), buffer.getLong(offset + 8, LITTLE_ENDIAN),
-                    ids, buffer.getLong(offset + 16, LITTLE_ENDIAN), buffer.getLong(offset + 24, LITTLE_ENDIAN)));
+                    m, buffer.getLong(offset + 16, LITTLE_ENDIAN), buffer.getLong(offset + 24, LITTLE_ENDIAN)));
+            } else if (type == MEMBERSHIP) {
+                applyBatch();
+                if (!failed) {
+                    members = Membership.decode(buffer, offset + 16, length - 16);
+                    lastIndex = buffer.getLong(offset, LITTLE_ENDIAN);
+                    lastTerm = buffer.getLong(offset + 8, LITTLE_ENDIAN);
+                    appliedIndex = lastIndex;
+                }
             }
         } catch (Throwable t) {
             fail(t);
@@ -299,6 +319,7 @@ final class ApplyLoop implements Agent {
         }
         lastIndex = meta.index();
         lastTerm = meta.term();
+        members = meta.membership();
         snapshotIndex = meta.index();
         latest = meta;
         sinceEntries = 0;

@@ -119,7 +119,8 @@ public final class RaftConfig {
     /** 1 MiB, or less when that would not fit one inbound ring record (an eighth of the ring) with its headers. */
     private static int autoChunkBytes(int inboundRingBytes) {
         final int room = inboundRingBytes / 8
-            - io.pontoon.protocol.InstallSnapshotCodec.lengthOf(io.pontoon.protocol.InstallSnapshotCodec.MAX_MEMBERS, 0);
+            - io.pontoon.protocol.InstallSnapshotCodec.lengthOf(
+                io.pontoon.protocol.InstallSnapshotCodec.MAX_CONFIGURATION_BYTES, 0);
         return Math.max(1, Math.min(1024 * 1024, room));
     }
 
@@ -462,7 +463,7 @@ public final class RaftConfig {
                     + " or lower maxEntryBytes, maxBatchBytes or maxBatchEntries");
             }
             final long largestChunk = io.pontoon.protocol.InstallSnapshotCodec.lengthOf(
-                io.pontoon.protocol.InstallSnapshotCodec.MAX_MEMBERS, snapshotChunkBytes);
+                io.pontoon.protocol.InstallSnapshotCodec.MAX_CONFIGURATION_BYTES, snapshotChunkBytes);
             if (snapshotChunkBytes > 0 && largestChunk > inboundRingBytes / 8) {
                 throw new IllegalArgumentException("snapshotChunkBytes (" + snapshotChunkBytes + ") does not fit the "
                     + "inbound ring: an InstallSnapshot chunk with its headers takes up to " + largestChunk

@@ -9,6 +9,7 @@ import io.pontoon.runtime.RaftAgent;
 import io.pontoon.runtime.SharedThreads;
 import io.pontoon.util.WakeableIdleStrategy;
 import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.Transport;
 import org.agrona.DirectBuffer;
@@ -65,6 +66,7 @@ public final class RaftNode implements AutoCloseable {
     private final AtomicLong futureIds = new AtomicLong();
     /** Reads and leadership transfers: their futures and the hand-over of confirmed reads. */
     private final NodeReads reads;
+    private final NodeMembership membership;
     private final AtomicLong statusIds = new AtomicLong();
     /** Completes the futures of {@link #propose(byte[])} off the Raft thread; its callback slot is 0. */
     private final FutureCompletions completions;
@@ -132,14 +134,33 @@ public final class RaftNode implements AutoCloseable {
             }
         }
         final WakeableIdleStrategy raftWake = wakeable;
+        final Membership bootstrap = b.bootstrap();
         this.applyLoop = b.stateMachine == null ? null : new ApplyLoop(nodeId, b.stateMachine, b.snapshotStore,
-            b.memberIds, config, restored, cause -> failStop(cause, lastStatus), raftWake::wake);
+            restored != null ? restored.membership() : bootstrap, config, restored, cause -> failStop(cause, lastStatus),
+            raftWake::wake);
+        this.membership = new NodeMembership(nodeId, proposals, wakeable::wake, bootstrap);
+        this.membership.slot(register(membership));
+        final NodeMembership changes = membership;
         final ApplyLoop apply = applyLoop;
         final RaftEngine[] engineRef = new RaftEngine[1];
         this.reads = new NodeReads(nodeId, proposals, wakeable::wake, () -> closed || failure.get() != null,
             () -> engineRef[0].lastApplied(), () -> engineRef[0].leaderId(), applyLoop);
-        this.engine = new RaftEngine(nodeId, b.memberIds, b.learnerIds, config, log, meta, b.snapshotStore, restored,
+        this.engine = new RaftEngine(nodeId, bootstrap, config, log, meta, b.snapshotStore, restored,
             outbox, RandomSource.seeded(b.randomSeed), new io.pontoon.engine.EngineListener() {
+                @Override
+                public void onMembershipChanged(Membership m) {
+                    changes.onChanged(m, engineRef[0] == null ? 0 : engineRef[0].membershipIndex());
+                    t.onMembershipChanged(m);
+                }
+
+                @Override
+                public void onMembershipApplied(long index, long term, Membership m) {
+                    if (apply != null) {
+                        apply.offerMembership(index, term, m);
+                    }
+                    changes.onApplied(m);
+                }
+
                 @Override
                 public void onProposalResult(long tag, ResultCode code, long index) {
                     agentRef[0].onProposalResult(tag, code, index);
@@ -185,6 +206,8 @@ public final class RaftNode implements AutoCloseable {
                 }
             }, SystemNanoClock.INSTANCE.nanoTime());
         engineRef[0] = engine;
+        membership.onChanged(engine.membership(), engine.membershipIndex());
+        transport.onMembershipChanged(engine.membership());
         final LogStore store = log;
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus, () -> {
@@ -491,6 +514,58 @@ public final class RaftNode implements AutoCloseable {
         return reads.startTransfer(target);
     }
 
+    /**
+     * The configuration in effect on this node (thesis §4.1: the newest in its log, committed or not): voters,
+     * learners, addresses. Any thread.
+     */
+    public Membership membership() {
+        return membership.current();
+    }
+
+    /** The newest configuration this node has applied (committed). Any thread. */
+    public Membership committedMembership() {
+        return membership.committed();
+    }
+
+    /**
+     * Leader: changes the configuration to {@code change.apply(configuration in effect)} (thesis §4). A change of
+     * one voter (with any learner changes) is one entry; a larger one goes through joint consensus (§4.3). Completes
+     * with the new configuration once it is committed (for a joint change, once the joint configuration has been
+     * left). Fails with {@link IllegalArgumentException} when {@code change} refuses (for example an id that is
+     * already a member), or with a {@link ProposalException}: NOT_LEADER, MEMBERSHIP_CHANGE_PENDING (another change,
+     * or this new leader's first entry, is not committed yet, or the configuration changed meanwhile: retry),
+     * LEADERSHIP_TRANSFER, INVALID (no change), TIMEOUT, LEADERSHIP_LOST, CLOSED. Any thread; completes on the Raft
+     * thread.
+     */
+    public CompletableFuture<Membership> changeMembership(java.util.function.UnaryOperator<Membership> change) {
+        return membership.change(change);
+    }
+
+    /** Adds {@code id} as a learner reachable at {@code address} (null for in-memory transports); see {@link #changeMembership}. */
+    public CompletableFuture<Membership> addLearner(int id, String address) {
+        return changeMembership(m -> m.withLearner(id, address));
+    }
+
+    /** Makes {@code id} a voter: promotes a learner, or adds a new member at {@code address} as a voter. */
+    public CompletableFuture<Membership> addVoter(int id, String address) {
+        return changeMembership(m -> m.withVoter(id, address));
+    }
+
+    /** Promotes learner {@code id} to a voter (add it as a learner first and let it catch up). */
+    public CompletableFuture<Membership> promote(int id) {
+        return changeMembership(m -> {
+            if (!m.isLearner(id)) {
+                throw new IllegalArgumentException("node " + id + " is not a learner (" + m.describe() + ")");
+            }
+            return m.withVoter(id, null);
+        });
+    }
+
+    /** Removes member {@code id}, voter or learner; a leader that removes itself steps down once it commits. */
+    public CompletableFuture<Membership> removeMember(int id) {
+        return changeMembership(m -> m.without(id));
+    }
+
     private void onStatus(long requestId, RaftStatus status) {
         lastStatus = status;
         final CompletableFuture<RaftStatus> f = statusRequests.remove(requestId);
@@ -602,6 +677,7 @@ public final class RaftNode implements AutoCloseable {
         engine.close();
         completions.close();
         reads.close();
+        membership.close();
         for (CompletableFuture<RaftStatus> f : statusRequests.values()) {
             final RaftStatus last = lastStatus;
             if (last != null) {
@@ -635,6 +711,7 @@ public final class RaftNode implements AutoCloseable {
         private int nodeId;
         private int[] memberIds;
         private int[] learnerIds = new int[0];
+        private Membership membership;
         private RaftConfig config = RaftConfig.defaults();
         private LogStore logStore;
         private MetaStore metaStore;
@@ -681,6 +758,23 @@ public final class RaftNode implements AutoCloseable {
         public Builder learners(int... ids) {
             this.learnerIds = ids.clone();
             return this;
+        }
+
+        /**
+         * The configuration the cluster starts with, with each member's address where the transport needs one
+         * (instead of {@link #members} and {@link #learners}). It holds until the log or a snapshot holds a newer one:
+         * a restarted node takes the newest configuration in its log or snapshot, whatever is given here. A node
+         * that joins a running cluster is started with the cluster's configuration, itself as a learner, and is then
+         * added as a learner by the leader ({@link RaftNode#addLearner}).
+         */
+        public Builder membership(Membership bootstrap) {
+            this.membership = Objects.requireNonNull(bootstrap, "membership");
+            return this;
+        }
+
+        /** The starting configuration: {@link #membership}, else the members and learners. */
+        Membership bootstrap() {
+            return membership != null ? membership : RaftEngine.bootstrap(nodeId, memberIds, learnerIds);
         }
 
         public Builder config(RaftConfig config) {
@@ -760,9 +854,17 @@ public final class RaftNode implements AutoCloseable {
             if (nodeId <= 0) {
                 throw new IllegalArgumentException("nodeId is required (a positive int)");
             }
-            if (memberIds == null) {
+            if (memberIds == null && membership == null) {
                 throw new IllegalArgumentException("members is required (every member's node id)");
             }
+            if (memberIds != null && membership != null) {
+                throw new IllegalArgumentException("give members (and learners) or membership, not both");
+            }
+            if (membership != null && !membership.isMember(nodeId)) {
+                throw new IllegalArgumentException("nodeId " + nodeId + " is not a member of " + membership.describe()
+                    + " (a node joining a cluster starts as a learner of it)");
+            }
+            final Membership bootstrap = bootstrap();
             if (logStore == null || metaStore == null || transport == null) {
                 throw new IllegalArgumentException("logStore, metaStore and transport are required; missing: "
                     + (logStore == null ? "logStore " : "") + (metaStore == null ? "metaStore " : "")
@@ -786,8 +888,8 @@ public final class RaftNode implements AutoCloseable {
                     + " bytes, and the transport carries at most " + transport.maxMessageBytes()
                     + " (NettyTransportConfig.maxFrameBytes less the frame header)");
             }
-            final long snapshotChunk = io.pontoon.protocol.InstallSnapshotCodec.lengthOf(memberIds.length,
-                config.snapshotChunkBytes);
+            final long snapshotChunk = io.pontoon.protocol.InstallSnapshotCodec.lengthOf(
+                Membership.MAX_ENCODED_BYTES, config.snapshotChunkBytes);
             if (snapshotChunk > transport.maxMessageBytes()) {
                 throw new IllegalArgumentException("RaftConfig.snapshotChunkBytes (" + config.snapshotChunkBytes
                     + ") cannot be sent: an InstallSnapshot chunk takes " + snapshotChunk

@@ -28,7 +28,13 @@ public enum ResultCode {
      */
     LEADERSHIP_TRANSFER,
     /** A lease read on a leader whose lease has expired (or with lease reads off): read through ReadIndex instead. */
-    LEASE_EXPIRED;
+    LEASE_EXPIRED,
+    /**
+     * A membership change was refused because another is not finished: its entry is not committed yet, a joint
+     * configuration has not been left yet, or a new leader has not yet committed an entry of its own term (thesis
+     * §4.1 errata). Retry once it is.
+     */
+    MEMBERSHIP_CHANGE_PENDING;
 
     private static final ResultCode[] VALUES = values();
 

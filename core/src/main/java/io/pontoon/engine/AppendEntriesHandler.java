@@ -2,6 +2,7 @@ package io.pontoon.engine;
 
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Membership;
 
 /**
  * Follower side of AppendEntries (§5.3): consistency check, conflict truncation, append, commit. A rejection
@@ -50,8 +51,15 @@ final class AppendEntriesHandler {
                 // §5.3: a conflicting entry and all that follow it are deleted.
                 s.truncateLog(index);
             }
-            log.append(index, entryTerm, m.buffer(), AppendEntriesCodec.entryPayloadOffset(entryOffset),
-                m.entryLength(entryOffset));
+            final int payload = AppendEntriesCodec.entryPayloadOffset(entryOffset);
+            final int length = m.entryLength(entryOffset);
+            if (m.entryIsConfiguration(entryOffset)) {
+                log.append(index, entryTerm, LogStore.KIND_CONFIGURATION, m.buffer(), payload, length);
+                // Thesis §4.1: a configuration takes effect as soon as it is in the log (validated on receipt).
+                s.onConfigurationAppended(index, Membership.decode(m.buffer(), payload, length));
+            } else {
+                log.append(index, entryTerm, m.buffer(), payload, length);
+            }
             entryOffset = m.nextEntryOffset(entryOffset);
         }
         // Entries up to `index` now match the leader's log (log matching property, §5.3).

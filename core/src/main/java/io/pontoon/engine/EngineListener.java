@@ -52,4 +52,18 @@ public interface EngineListener extends CommitListener {
     /** After a duty cycle applied entries: every entry up to {@code lastApplied} has been delivered. */
     default void onApplied(long lastApplied) {
     }
+
+    /**
+     * The configuration in effect changed (thesis §4.1: when its entry is appended, or a truncation or snapshot
+     * brought another back). Raft thread; the transport may need to reach a new member.
+     */
+    default void onMembershipChanged(io.pontoon.spi.Membership membership) {
+    }
+
+    /**
+     * The configuration entry at {@code index} (of {@code term}) is committed and applied, in order with the entries
+     * around it (it never reaches {@link #onCommit}); {@link #canApply} was asked for its size first.
+     */
+    default void onMembershipApplied(long index, long term, io.pontoon.spi.Membership membership) {
+    }
 }

@@ -54,7 +54,7 @@ final class InstallSnapshotHandler {
                 respond(from, index, 0, InstallSnapshotResponseCodec.REFUSED);
                 return;
             }
-            in.sink = s.snapshots.create(index, term, m.members());
+            in.sink = s.snapshots.create(index, term, m.membership());
             in.index = index;
             in.term = term;
             in.totalBytes = m.totalBytes();
@@ -105,7 +105,11 @@ final class InstallSnapshotHandler {
             // Our log does not hold the snapshot's last entry: everything in it is either covered by the snapshot
             // or conflicts with committed entries, so none of it is kept.
             log.resetTo(index, meta.term());
+            s.configs.reset(index, meta.membership());
+        } else {
+            s.configs.rebase(index, meta.membership());
         }
+        s.useMembership(s.configs.current());
         s.setSnapshot(meta);
         s.verifiedIndex = Math.max(s.verifiedIndex, index);
         if (index > s.commitIndex) {

@@ -12,8 +12,13 @@ final class Progress {
     static final int SNAPSHOT = 2;
 
     final int nodeId;
-    /** A voting member; a learner receives the log but never counts toward a quorum. */
-    final boolean voter;
+    /** A voting member (incoming or outgoing); a learner receives the log but never counts toward a quorum. */
+    boolean voter;
+    /** Counts toward the incoming (or only) voters' majority / the outgoing voters' majority of a joint configuration. */
+    boolean incoming;
+    boolean outgoing;
+    /** Candidate / pre-candidate: this member's answer in the current election, 0 none, 1 granted, 2 refused. */
+    byte vote;
     long matchIndex;
     long nextIndex;
     int state = PROBE;

@@ -6,6 +6,7 @@ import io.pontoon.Role;
 import io.pontoon.protocol.AppendResponseCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore;
@@ -92,23 +93,35 @@ public final class RaftEngine {
     public RaftEngine(int nodeId, int[] memberIds, int[] learnerIds, RaftConfig config, LogStore log, MetaStore meta,
                       SnapshotStore snapshots, SnapshotMeta restored, Outbox outbox, RandomSource random,
                       EngineListener listener, long nowNs) {
-        validateMembers(nodeId, memberIds);
-        validateLearners(memberIds, learnerIds);
+        this(nodeId, bootstrapMembership(nodeId, memberIds, learnerIds), config, log, meta, snapshots, restored, outbox,
+            random, listener, nowNs);
+    }
+
+    /**
+     * As above, with the configuration the cluster starts with given as a {@link Membership} (voters, learners,
+     * addresses). It holds until the log or a snapshot holds a newer one: a node that restarts takes the newest
+     * configuration entry in its log, else its snapshot's, else this one. {@code nodeId} need not be in it: a node
+     * that joins a running cluster waits, without campaigning, until the leader's log makes it a voter.
+     */
+    public RaftEngine(int nodeId, Membership bootstrap, RaftConfig config, LogStore log, MetaStore meta,
+                      SnapshotStore snapshots, SnapshotMeta restored, Outbox outbox, RandomSource random,
+                      EngineListener listener, long nowNs) {
+        if (nodeId <= 0) {
+            throw new IllegalArgumentException("node ids must be positive, got " + nodeId);
+        }
         final int preferred = config.preferredLeader;
-        if (preferred != 0 && (!java.util.Arrays.stream(memberIds).anyMatch(id -> id == preferred)
-            || java.util.Arrays.stream(learnerIds).anyMatch(id -> id == preferred))) {
-            throw new IllegalArgumentException("preferredLeader " + preferred + " is not a voting member "
-                + java.util.Arrays.toString(memberIds) + (learnerIds.length > 0 ? " (learners "
-                + java.util.Arrays.toString(learnerIds) + ")" : ""));
+        if (preferred != 0 && !bootstrap.isVoter(preferred)) {
+            throw new IllegalArgumentException("preferredLeader " + preferred + " is not a voting member ("
+                + bootstrap.describe() + ")");
         }
         if (restored != null && snapshots == null) {
             throw new IllegalArgumentException("a restored snapshot needs the SnapshotStore it came from");
         }
-        this.s = new RaftState(nodeId, memberIds, learnerIds.clone(), config, log, meta, snapshots, outbox, random,
-            listener, nowNs);
+        this.s = new RaftState(nodeId, bootstrap, config, log, meta, snapshots, outbox, random, listener, nowNs);
         if (restored != null) {
             startFrom(restored);
         }
+        loadConfigurations();
         this.installSnapshotHandler = new InstallSnapshotHandler(s);
         this.installSnapshotResponseHandler = new InstallSnapshotResponseHandler(s);
         this.outbox = outbox;
@@ -120,7 +133,11 @@ public final class RaftEngine {
         this.heartbeatResponseHandler = new HeartbeatResponseHandler(s);
         this.applyReader = (index, term, buffer, offset, length) -> {
             if (length > 0) {
-                listener.onCommit(index, term, buffer, offset, length);
+                if (log.kindAt(index) == LogStore.KIND_CONFIGURATION) {
+                    listener.onMembershipApplied(index, term, Membership.decode(buffer, offset, length));
+                } else {
+                    listener.onCommit(index, term, buffer, offset, length);
+                }
             }
         };
     }
@@ -143,9 +160,54 @@ public final class RaftEngine {
                 log.resetTo(index, snap.term());
             }
         }
+        s.configs.reset(index, snap.membership());
         s.setSnapshot(snap);
         s.commitIndex = index;
         s.lastApplied = index;
+    }
+
+    /**
+     * The configuration a cluster of {@code memberIds} (this node among them) starts with, {@code learnerIds} being
+     * learners and the others voters; throws {@link IllegalArgumentException} naming what is wrong with the ids.
+     */
+    public static Membership bootstrap(int nodeId, int[] memberIds, int[] learnerIds) {
+        return bootstrapMembership(nodeId, memberIds, learnerIds);
+    }
+
+    /** Validates the member and learner ids and makes the starting configuration of them. */
+    private static Membership bootstrapMembership(int nodeId, int[] memberIds, int[] learnerIds) {
+        validateMembers(nodeId, memberIds);
+        validateLearners(memberIds, learnerIds);
+        final int[] voters = java.util.Arrays.stream(memberIds)
+            .filter(id -> java.util.Arrays.stream(learnerIds).noneMatch(l -> l == id)).toArray();
+        return Membership.of(voters, learnerIds);
+    }
+
+    /**
+     * Start-up: the configuration entries in the log above the snapshot (or the whole log) take effect in order, so
+     * the newest is in effect (thesis §4.1), as before the restart.
+     */
+    private void loadConfigurations() {
+        final LogStore log = s.log;
+        final SnapshotMeta snap = s.snapshot;
+        final long from = Math.max(log.firstIndex(), snap == null ? 1 : snap.index() + 1);
+        final long last = log.lastIndex();
+        for (long i = from; i <= last; i++) {
+            if (log.kindAt(i) == LogStore.KIND_CONFIGURATION) {
+                final long index = i;
+                log.read(i, (idx, term, buffer, offset, length) -> {
+                    final Membership m;
+                    try {
+                        m = Membership.decode(buffer, offset, length);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalStateException("node " + s.nodeId + ": the configuration entry at index " + index
+                            + " of the log is unreadable: " + e.getMessage(), e);
+                    }
+                    s.configs.add(index, m);
+                });
+            }
+        }
+        s.useMembership(s.configs.current());
     }
 
     private static void validateLearners(int[] memberIds, int[] learnerIds) {
@@ -306,13 +368,12 @@ public final class RaftEngine {
     }
 
     private boolean quorumActive() {
-        int active = 1;
-        for (Progress pr : s.peers) {
-            if (pr.recentActive && pr.voter) {
-                active++;
-            }
+        final Progress[] peers = s.peers;
+        final boolean[] active = s.agreeing();
+        for (int i = 0; i < peers.length; i++) {
+            active[i] = peers[i].recentActive;
         }
-        return active >= s.quorum;
+        return s.isQuorum(true, active);
     }
 
     /**
@@ -320,8 +381,13 @@ public final class RaftEngine {
      * was rejected as malformed or from an unknown sender; a rejected message changes nothing.
      */
     public String onMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
-        if (fromNodeId == s.nodeId || s.progress(fromNodeId) == null) {
-            return "message from unknown node " + fromNodeId + " (members " + java.util.Arrays.toString(s.memberIds) + ")";
+        if (fromNodeId == s.nodeId || fromNodeId <= 0) {
+            return "message from node " + fromNodeId + " (this node is " + s.nodeId + ")";
+        }
+        if (s.progress(fromNodeId) == null && MessageType.isResponse(type)) {
+            // Answers only come from members. A request may come from a node this configuration does not list yet:
+            // a leader or candidate made a voter by an entry this node has not received (thesis §4.1).
+            return "answer from node " + fromNodeId + ", not a member (" + s.membership.describe() + ")";
         }
         final String malformed = in.decode(type, body, offset, length);
         if (malformed != null) {
@@ -473,6 +539,57 @@ public final class RaftEngine {
     }
 
     /**
+     * Leader: starts a change to the configuration {@code target} (thesis §4) and returns the index of its entry
+     * (> 0); the outcome comes through {@link EngineListener#onProposalResult} under {@code tag} once that entry is
+     * committed. A change of at most one voter (adding or removing one, promoting a learner; learners may change
+     * freely alongside) is one entry. A larger change goes through joint consensus (thesis §4.3): the returned
+     * entry is the joint configuration, and once it commits the leader appends {@code target} by itself. Either way
+     * the configuration takes effect on every node as soon as its entry is in the node's log.
+     * Refused with {@code -ordinal} of NOT_LEADER, LEADERSHIP_TRANSFER, INVALID (a joint or unchanged target),
+     * REJECTED_BUSY, or MEMBERSHIP_CHANGE_PENDING: the previous change is not committed (or its joint configuration
+     * not left yet), or this leader has not committed an entry of its own term yet (the fix for single-server
+     * changes, thesis §4.1 errata).
+     */
+    public long proposeMembership(Membership target, long tag) {
+        if (s.role != Role.LEADER) {
+            return -ResultCode.NOT_LEADER.ordinal();
+        }
+        if (s.transferTarget != RaftState.NO_NODE) {
+            return -ResultCode.LEADERSHIP_TRANSFER.ordinal();
+        }
+        final Membership current = s.membership;
+        if (s.configs.currentIndex() > s.commitIndex || current.isJoint() || s.commitIndex < s.reads.termStart()) {
+            return -ResultCode.MEMBERSHIP_CHANGE_PENDING.ordinal();
+        }
+        if (target.isJoint() || target.sameMembers(current)) {
+            return -ResultCode.INVALID.ordinal();
+        }
+        final PendingProposals pending = s.pending;
+        if (pending.size() >= s.config.maxPendingProposals) {
+            return -ResultCode.REJECTED_BUSY.ordinal();
+        }
+        final Membership entry = target.votersChangedFrom(current) <= 1 ? target : current.jointTo(target);
+        final long index = s.appendConfiguration(entry);
+        pending.add(index, s.term, tag, s.nowNs + s.config.proposalTimeoutNs, 0);
+        return index;
+    }
+
+    /** The configuration in effect on this node: the newest in its log (committed or not), else its snapshot's. */
+    public Membership membership() {
+        return s.membership;
+    }
+
+    /** Index of the entry that holds {@link #membership()} (0 for the configuration the cluster started with). */
+    public long membershipIndex() {
+        return s.configs.currentIndex();
+    }
+
+    /** The configuration in effect at {@code index} (for a snapshot taken there; at or above the latest snapshot). */
+    public Membership membershipAt(long index) {
+        return s.configs.at(index);
+    }
+
+    /**
      * Reads the log's durable index: a leader may commit; a follower answers in {@link #flush()}. Returns
      * work done.
      */
@@ -498,6 +615,9 @@ public final class RaftEngine {
             return s.flushAck() + s.reads.flush();
         }
         s.maybeCommit();
+        if (s.role != Role.LEADER) {
+            return 0; // the leader stepped down: the change that removed it committed
+        }
         int work = 0;
         if (s.reads.roundWanted) {
             broadcastHeartbeat(); // one round for every read queued in this cycle
@@ -660,6 +780,7 @@ public final class RaftEngine {
             return;
         }
         s.setSnapshot(meta);
+        s.configs.rebase(meta.index(), meta.membership());
         if (previous != null) {
             s.log.deleteBefore(Math.min(previous.index() + 1, s.installingFloor()));
         }

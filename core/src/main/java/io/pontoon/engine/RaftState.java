@@ -3,6 +3,7 @@ package io.pontoon.engine;
 import io.pontoon.RaftConfig;
 import io.pontoon.Role;
 import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.MetaStore;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore;
@@ -17,16 +18,21 @@ final class RaftState {
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     final int nodeId;
-    /** Every member's id, including this node: voters and learners. */
-    final int[] memberIds;
-    /** Per member slot: a voter (learners receive the log, never vote, never campaign, never count). */
-    final boolean[] voters;
-    /** This node votes and may campaign; false for a learner. */
-    final boolean selfVoter;
-    /** One per other member, in memberIds order without this node. */
-    final Progress[] peers;
-    /** A majority of the voters. */
-    final int quorum;
+    /** The configurations this node knows: the one in effect and those a truncation or snapshot falls back to. */
+    final Configurations configs;
+    /** The configuration in effect ({@code configs.current()}); see {@link #useMembership}. */
+    Membership membership;
+    /** This node votes (in the incoming or the outgoing voters) and may campaign; false for a learner or non-member. */
+    boolean selfVoter;
+    /** This node is an incoming / outgoing voter, and how many voters each set has (outgoing: 0 unless joint). */
+    boolean selfIncoming;
+    boolean selfOutgoing;
+    int incomingVoters;
+    int outgoingVoters;
+    /** One per other member (voters and learners) of the configuration in effect. */
+    Progress[] peers;
+    /** Candidate / pre-candidate: this node's own vote (1 granted); the others' are in {@link Progress#vote}. */
+    byte selfVote;
     final RaftConfig config;
     final LogStore log;
     final MetaStore meta;
@@ -94,52 +100,25 @@ final class RaftState {
     int unansweredAppends;
     long unansweredBytes;
     long oldestUnansweredNs;
-    /** Candidate / pre-candidate vote tally per member slot: 0 none, 1 granted, 2 rejected. */
-    final byte[] votes;
-
-    RaftState(int nodeId, int[] memberIds, int[] learnerIds, RaftConfig config, LogStore log, MetaStore meta,
+    RaftState(int nodeId, Membership bootstrap, RaftConfig config, LogStore log, MetaStore meta,
               SnapshotStore snapshots, Outbox outbox, RandomSource random, EngineListener listener, long nowNs) {
         this.snapshots = snapshots;
         this.snapshotSender = new SnapshotSender(this);
         this.nodeId = nodeId;
-        this.memberIds = memberIds.clone();
         this.config = config;
         this.log = log;
         this.meta = meta;
         this.random = random;
         this.listener = listener;
         this.sender = new Sender(outbox, log, config.maxBatchEntries, config.maxBatchBytes);
-        this.voters = new boolean[memberIds.length];
-        int voterCount = 0;
-        for (int i = 0; i < memberIds.length; i++) {
-            voters[i] = !contains(learnerIds, memberIds[i]);
-            voterCount += voters[i] ? 1 : 0;
-        }
-        this.selfVoter = !contains(learnerIds, nodeId);
-        this.quorum = voterCount / 2 + 1;
-        this.votes = new byte[memberIds.length];
-        this.peers = new Progress[memberIds.length - 1];
-        int p = 0;
-        for (int id : memberIds) {
-            if (id != nodeId) {
-                peers[p++] = new Progress(id, !contains(learnerIds, id), config.maxInflightMessages,
-                    config.maxInflightBytes);
-            }
-        }
+        this.configs = new Configurations(bootstrap, 0);
+        this.peers = new Progress[0];
+        useMembership(bootstrap);
         this.term = meta.term();
         this.votedFor = meta.votedFor();
         this.nowNs = nowNs;
         this.reads = new Reads(this); // after nowNs: it numbers its requests from the clock
         resetElectionTimer();
-    }
-
-    private static boolean contains(int[] ids, int id) {
-        for (int i : ids) {
-            if (i == id) {
-                return true;
-            }
-        }
-        return false;
     }
 
     Progress progress(int peerId) {
@@ -151,13 +130,87 @@ final class RaftState {
         return null;
     }
 
-    int memberSlot(int id) {
-        for (int i = 0; i < memberIds.length; i++) {
-            if (memberIds[i] == id) {
-                return i;
+    /**
+     * Makes {@code m} the configuration in effect (thesis §4.1: as soon as it is in the log): who votes, who counts
+     * toward each majority, and whom a leader replicates to. Members that stay keep their progress; new ones start
+     * probing after the leader's log; those that left are dropped (a snapshot being sent to one is let go). The
+     * listener hears of it (the transport may need to reach a new member).
+     */
+    void useMembership(Membership m) {
+        final Membership before = membership;
+        membership = m;
+        selfIncoming = m.isIncomingVoter(nodeId);
+        selfOutgoing = m.isOutgoingVoter(nodeId);
+        selfVoter = selfIncoming || selfOutgoing;
+        incomingVoters = m.voters().length;
+        outgoingVoters = m.outgoingVoters().length;
+        final int[] ids = m.members();
+        int others = 0;
+        for (int id : ids) {
+            others += id == nodeId ? 0 : 1;
+        }
+        final Progress[] next = new Progress[others];
+        int p = 0;
+        for (int id : ids) {
+            if (id == nodeId) {
+                continue;
+            }
+            Progress pr = progress(id);
+            if (pr == null) {
+                pr = new Progress(id, m.isVoter(id), config.maxInflightMessages, config.maxInflightBytes);
+                pr.reset(log.lastIndex() + 1);
+                pr.recentActive = true; // a new member gets one check-quorum round to answer
+            }
+            pr.voter = m.isVoter(id);
+            pr.incoming = m.isIncomingVoter(id);
+            pr.outgoing = m.isOutgoingVoter(id);
+            next[p++] = pr;
+        }
+        for (Progress old : peers) {
+            if (!m.isMember(old.nodeId)) {
+                old.closeSnapshot();
             }
         }
-        return -1;
+        peers = next;
+        if (transferTarget != NO_NODE && !m.isVoter(transferTarget)) {
+            endTransfer(false);
+        }
+        if (before != null && !before.equals(m)) {
+            listener.onMembershipChanged(m);
+        }
+    }
+
+    /** The configuration entry at {@code index} is now in this node's log: it takes effect at once. */
+    void onConfigurationAppended(long index, Membership m) {
+        configs.add(index, m);
+        useMembership(m);
+    }
+
+    /**
+     * A majority of every voter set (the incoming voters, and the outgoing ones while joint) is in {@code agreeing}:
+     * this node counts if {@code self}, a peer if its flag in {@code agreeing} is set (indexed like {@link #peers}).
+     */
+    boolean isQuorum(boolean self, boolean[] agreeing) {
+        int in = selfIncoming && self ? 1 : 0;
+        int out = selfOutgoing && self ? 1 : 0;
+        for (int i = 0; i < peers.length; i++) {
+            if (agreeing[i]) {
+                in += peers[i].incoming ? 1 : 0;
+                out += peers[i].outgoing ? 1 : 0;
+            }
+        }
+        return in >= incomingVoters / 2 + 1 && (outgoingVoters == 0 || out >= outgoingVoters / 2 + 1);
+    }
+
+    private boolean[] agreeScratch = new boolean[8];
+
+    /** Scratch flags, one per peer, all false. Raft thread only; valid until the next call. */
+    boolean[] agreeing() {
+        if (agreeScratch.length < peers.length) {
+            agreeScratch = new boolean[peers.length * 2];
+        }
+        java.util.Arrays.fill(agreeScratch, false);
+        return agreeScratch;
     }
 
     /** Term of the entry at {@code index}, also for the last entry a snapshot covers once the log is compacted. */
@@ -278,8 +331,7 @@ final class RaftState {
         endTransfer(false);
         resetElectionTimer();
         clearVotes();
-        votes[memberSlot(nodeId)] = 1;
-        if (grantedVotes() >= quorum) {
+        if (votesWon()) {
             becomeCandidate();
             return;
         }
@@ -309,8 +361,7 @@ final class RaftState {
         verifiedIndex = 0;
         resetElectionTimer();
         clearVotes();
-        votes[memberSlot(nodeId)] = 1;
-        if (grantedVotes() >= quorum) {
+        if (votesWon()) {
             becomeLeader();
             return;
         }
@@ -351,34 +402,42 @@ final class RaftState {
         maybeCommit();
     }
 
+    /** A new election: only this node's own vote is in. */
     void clearVotes() {
-        for (int i = 0; i < votes.length; i++) {
-            votes[i] = 0;
+        selfVote = 1;
+        for (Progress pr : peers) {
+            pr.vote = 0;
         }
     }
 
-    int grantedVotes() {
-        int n = 0;
-        for (int i = 0; i < votes.length; i++) {
-            if (votes[i] == 1 && voters[i]) {
-                n++;
-            }
+    /** The granted votes (this node's included) form a majority of every voter set (thesis §4.3 when joint). */
+    boolean votesWon() {
+        final boolean[] granted = agreeing();
+        for (int i = 0; i < peers.length; i++) {
+            granted[i] = peers[i].vote == 1;
         }
-        return n;
+        return isQuorum(selfVote == 1, granted);
     }
 
-    int rejectedVotes() {
-        int n = 0;
-        for (int i = 0; i < votes.length; i++) {
-            if (votes[i] == 2 && voters[i]) {
-                n++;
+    /** Enough voters refused that no majority of some voter set can grant any more. */
+    boolean votesLost() {
+        int in = 0;
+        int out = 0;
+        for (Progress pr : peers) {
+            if (pr.vote == 2) {
+                in += pr.incoming ? 1 : 0;
+                out += pr.outgoing ? 1 : 0;
             }
         }
-        return n;
+        return in > incomingVoters - (incomingVoters / 2 + 1)
+            || outgoingVoters > 0 && out > outgoingVoters - (outgoingVoters / 2 + 1);
     }
 
     /** Sends one AppendEntries batch to {@code pr}, advancing nextIndex optimistically in REPLICATE. */
     void sendAppend(Progress pr) {
+        if (role != Role.LEADER) {
+            return; // stepped down in this cycle (the change that removed it committed)
+        }
         final long last = sender.sendAppend(pr, term, commitIndex);
         if (last < 0) {
             // prevLogIndex was compacted away: the follower catches up through the snapshot (§5.3 of the thesis).
@@ -440,22 +499,38 @@ final class RaftState {
         if (role != Role.LEADER) {
             return false;
         }
-        final long[] m = memberIds.length <= matchScratch.length ? matchScratch : new long[memberIds.length];
-        int n = 0;
-        m[n++] = log.durableIndex(); // a leader is a voter
-        for (Progress pr : peers) {
-            if (pr.voter) {
-                m[n++] = pr.matchIndex; // learners never count toward the commit
-            }
+        long candidate = quorumIndex(true);
+        if (outgoingVoters > 0) {
+            candidate = Math.min(candidate, quorumIndex(false)); // joint consensus: both majorities (thesis §4.3)
         }
-        java.util.Arrays.sort(m, 0, n);
-        final long candidate = m[n - quorum];
         if (candidate > commitIndex && log.termAt(candidate) == term) {
             commitIndex = candidate;
             log.onCommitIndex(commitIndex);
+            afterConfigurationCommitted();
             return true;
         }
         return false;
+    }
+
+    /**
+     * The highest index a majority of the incoming (or the outgoing) voters holds: the leader counts at its durable
+     * index if it is one of them; learners never count.
+     */
+    private long quorumIndex(boolean incoming) {
+        final int size = incoming ? incomingVoters : outgoingVoters;
+        final long[] m = size <= matchScratch.length ? matchScratch : new long[size];
+        int n = 0;
+        if (incoming ? selfIncoming : selfOutgoing) {
+            m[n++] = log.durableIndex();
+        }
+        for (Progress pr : peers) {
+            if (incoming ? pr.incoming : pr.outgoing) {
+                m[n++] = pr.matchIndex;
+            }
+        }
+        java.util.Arrays.sort(m, 0, n);
+        final int majority = size / 2 + 1;
+        return n >= majority ? m[n - majority] : 0;
     }
 
     /** Follower: adopts a commit index, never beyond what is verified to match the leader. */
@@ -479,6 +554,43 @@ final class RaftState {
                 + " (commitIndex " + commitIndex + ")");
         }
         log.truncateFrom(fromIndex);
+        if (configs.truncateFrom(fromIndex)) {
+            useMembership(configs.current()); // the removed configuration entry no longer holds (thesis §4.1)
+        }
+    }
+
+    /** Leader: appends a configuration entry of this term; it takes effect at once. Returns its index. */
+    long appendConfiguration(Membership m) {
+        final byte[] bytes = m.encode();
+        final long index = log.lastIndex() + 1;
+        log.append(index, term, LogStore.KIND_CONFIGURATION, new UnsafeBuffer(bytes), 0, bytes.length);
+        onConfigurationAppended(index, m);
+        return index;
+    }
+
+    /**
+     * Leader, once the configuration in effect is committed: a joint configuration is left for its incoming one
+     * (thesis §4.3); a leader that is no longer a voter hands over to an up-to-date voter and steps down
+     * (thesis §4.2.2).
+     */
+    private void afterConfigurationCommitted() {
+        if (role != Role.LEADER || commitIndex < configs.currentIndex()) {
+            return;
+        }
+        if (membership.isJoint()) {
+            appendConfiguration(membership.leaveJoint());
+            return;
+        }
+        if (!selfVoter) {
+            for (Progress pr : peers) {
+                if (pr.voter && pr.matchIndex == log.lastIndex() && pr.recentActive) {
+                    handedOverThisTerm = true;
+                    sender.sendTimeoutNow(pr.nodeId, term); // the election need not wait for a timeout
+                    break;
+                }
+            }
+            becomeFollower(term, NO_NODE);
+        }
     }
 
     /**

@@ -90,7 +90,7 @@ final class Reads {
                 s.listener.onReadIndex(tag, ResultCode.OK, index);
                 return 0;
             }
-            if (s.quorum == 1) {
+            if (s.isQuorum(true, s.agreeing())) {
                 s.listener.onReadIndex(tag, ResultCode.OK, index);
                 return 0;
             }
@@ -164,13 +164,12 @@ final class Reads {
     }
 
     private boolean vouched(long r) {
-        int n = 1;
-        for (Progress pr : s.peers) {
-            if (pr.voter && pr.roundAcked >= r) {
-                n++;
-            }
+        final Progress[] peers = s.peers;
+        final boolean[] acked = s.agreeing();
+        for (int i = 0; i < peers.length; i++) {
+            acked[i] = peers[i].roundAcked >= r;
         }
-        return n >= s.quorum;
+        return s.isQuorum(true, acked);
     }
 
     /** Leader: a majority answered a round sent recently enough (this node counts as answering now). */
@@ -178,29 +177,35 @@ final class Reads {
         if (!s.config.leaseReads || s.role != Role.LEADER || s.handedOverThisTerm) {
             return false;
         }
-        // The quorum-th most recent round answered, this node counting as now: the lease started then.
-        final int need = s.quorum - 1;
-        if (need == 0) {
+        // The lease started at the latest send time T such that the voters that answered a round sent at or after T
+        // (this node counting as now) are a majority of every voter set (of both while joint).
+        final Progress[] peers = s.peers;
+        if (s.isQuorum(true, s.agreeing())) {
             return true;
         }
         long start = Long.MIN_VALUE;
-        final Progress[] peers = s.peers;
-        // Small clusters: pick the need-th largest by repeated scans (no allocation).
-        long bound = Long.MAX_VALUE;
-        for (int k = 0; k < need; k++) {
-            long best = Long.MIN_VALUE;
-            for (Progress pr : peers) {
-                if (pr.voter && pr.roundAckedSentNs < bound && pr.roundAckedSentNs > best) {
-                    best = pr.roundAckedSentNs;
-                }
+        for (Progress candidate : peers) {
+            final long t = candidate.roundAckedSentNs;
+            if (t <= start || !candidate.voter) {
+                continue;
             }
-            start = best;
-            bound = best;
-            if (best == Long.MIN_VALUE) {
-                return false;
+            final boolean[] since = s.agreeing();
+            for (int i = 0; i < peers.length; i++) {
+                since[i] = peers[i].roundAckedSentNs >= t;
+            }
+            if (s.isQuorum(true, since)) {
+                start = t;
             }
         }
+        if (start == Long.MIN_VALUE) {
+            return false;
+        }
         return s.nowNs - start < s.config.electionTimeoutNs - s.config.maxClockDriftNs;
+    }
+
+    /** Leader: the index of this term's first entry (its no-op); 0 when not leading. */
+    long termStart() {
+        return termStartIndex;
     }
 
     /** End of a duty cycle: a follower sends one READ_INDEX for the reads queued in it. Returns messages sent. */

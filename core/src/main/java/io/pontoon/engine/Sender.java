@@ -81,7 +81,7 @@ final class Sender {
      */
     int sendSnapshotChunk(Progress pr, long term, int chunkBytes) {
         final io.pontoon.spi.SnapshotMeta meta = pr.snapshotMeta;
-        final int[] members = meta.members();
+        final byte[] members = meta.membership().encode();
         final long from = pr.snapshotSent;
         final int want = (int) Math.min(chunkBytes, meta.sizeBytes() - from);
         if (want <= 0 && from > 0) {
@@ -111,7 +111,7 @@ final class Sender {
     }
 
     private void onBatchEntry(long index, long term, DirectBuffer buffer, int offset, int length) {
-        appendCodec.appendEntry(term, buffer, offset, length);
+        appendCodec.appendEntry(term, log.kindAt(index) == LogStore.KIND_CONFIGURATION, buffer, offset, length);
         batchBytes += length;
     }
 

@@ -12,6 +12,8 @@ final class VoteRequestHandler {
     }
 
     /**
+     * Any node answers, whether or not its configuration counts it as a voter: it may have been made one by an entry
+     * it has not received yet (thesis §4.1), and a vote only counts where the candidate's configuration says so.
      * The engine's term gate has run: for a real vote {@code m.term() == term}; a pre-vote may carry a
      * higher term than ours and does not change our state.
      */
@@ -22,9 +24,7 @@ final class VoteRequestHandler {
         final boolean upToDate = m.lastLogTerm() > lastTerm
             || (m.lastLogTerm() == lastTerm && m.lastLogIndex() >= s.log.lastIndex());
         final boolean canVote;
-        if (!s.selfVoter) {
-            canVote = false; // a learner has no vote
-        } else if (preVote) {
+        if (preVote) {
             canVote = m.term() > s.term && !s.inLease();
         } else {
             canVote = s.votedFor == from || (s.votedFor == MetaStore.NO_VOTE && s.leaderId == RaftState.NO_NODE);

@@ -23,14 +23,18 @@ final class VoteResponseHandler {
         } else if (s.role != Role.CANDIDATE || m.term() != s.term) {
             return;
         }
-        s.votes[s.memberSlot(from)] = (byte) (m.granted() ? 1 : 2);
-        if (s.grantedVotes() >= s.quorum) {
+        final Progress pr = s.progress(from);
+        if (pr == null) {
+            return; // not a member of the configuration this node campaigns in
+        }
+        pr.vote = (byte) (m.granted() ? 1 : 2);
+        if (s.votesWon()) {
             if (preVote) {
                 s.becomeCandidate();
             } else {
                 s.becomeLeader();
             }
-        } else if (s.rejectedVotes() >= s.quorum) {
+        } else if (s.votesLost()) {
             s.becomeFollower(s.term, RaftState.NO_NODE);
         }
     }

@@ -22,6 +22,7 @@ public final class InMemoryLogStore implements LogStore {
         final long[] terms;
         final int[] offsets;
         final int[] lengths;
+        final byte[] kinds;
         final ExpandableArrayBuffer data = new ExpandableArrayBuffer(4096);
         int writePosition;
 
@@ -29,6 +30,7 @@ public final class InMemoryLogStore implements LogStore {
             terms = new long[entries];
             offsets = new int[entries];
             lengths = new int[entries];
+            kinds = new byte[entries];
         }
     }
 
@@ -101,6 +103,23 @@ public final class InMemoryLogStore implements LogStore {
 
     @Override
     public void append(long index, long term, DirectBuffer src, int offset, int length) {
+        append(index, term, KIND_DATA, src, offset, length);
+    }
+
+    @Override
+    public int kindAt(long index) {
+        if (index < chunkBaseIndex || index > lastIndex) {
+            return KIND_DATA;
+        }
+        final long rel = index - chunkBaseIndex;
+        return chunks.get((int) (rel / chunkEntries)).kinds[(int) (rel % chunkEntries)];
+    }
+
+    @Override
+    public void append(long index, long term, int kind, DirectBuffer src, int offset, int length) {
+        if (kind != KIND_DATA && kind != KIND_CONFIGURATION) {
+            throw new IllegalArgumentException("unknown entry kind " + kind);
+        }
         if (index != lastIndex + 1) {
             throw new IllegalStateException("append at index " + index + " but lastIndex is " + lastIndex);
         }
@@ -117,6 +136,7 @@ public final class InMemoryLogStore implements LogStore {
         c.terms[slot] = term;
         c.offsets[slot] = c.writePosition;
         c.lengths[slot] = length;
+        c.kinds[slot] = (byte) kind;
         c.data.putBytes(c.writePosition, src, offset, length);
         c.writePosition += length;
         lastIndex = index;

@@ -35,7 +35,7 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     }
 
     @Override
-    public synchronized SnapshotSink create(long index, long term, int[] members) {
+    public synchronized SnapshotSink create(long index, long term, io.pontoon.spi.Membership members) {
         final SnapshotMeta pending = SnapshotMeta.of(index, term, members);
         return new Sink(pending);
     }
@@ -72,7 +72,7 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     private synchronized SnapshotMeta commit(SnapshotMeta pending, byte[] content) {
         final CRC32C crc = new CRC32C();
         crc.update(content);
-        final SnapshotMeta meta = new SnapshotMeta(pending.index(), pending.term(), pending.members(), content.length,
+        final SnapshotMeta meta = new SnapshotMeta(pending.index(), pending.term(), pending.membership(), content.length,
             crc.getValue());
         // Ordered by index; a snapshot at an index already held replaces it. A commit may come after a newer one
         // (written concurrently, or delayed): it goes in its place, and never pushes a newer snapshot out; pruning

@@ -15,6 +15,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  32  entryCount     i32
  *  36  entries: entryCount x { term i64, length i32, payload[length] }   (indices prevLogIndex+1 ...)
  * </pre>
+ * Bit 31 of an entry's {@code length} field marks a configuration entry (a membership change); bits 0..30 are the
+ * payload length.
  * An AppendEntries with no entries is a probe. Reuse one instance per thread; no allocation.
  */
 public final class AppendEntriesCodec {
@@ -25,6 +27,8 @@ public final class AppendEntriesCodec {
     public static final int ENTRY_COUNT_OFFSET = 32;
     public static final int HEADER_LENGTH = 36;
     public static final int ENTRY_HEADER_LENGTH = 12;
+    /** Bit of an entry's length field that marks a configuration entry. */
+    public static final int CONFIGURATION_FLAG = 0x8000_0000;
 
     private DirectBuffer buffer;
     private MutableDirectBuffer mutable;
@@ -57,10 +61,15 @@ public final class AppendEntriesCodec {
         return this;
     }
 
-    /** Appends one entry to the body being encoded; the caller ensures capacity. */
+    /** Appends one data entry to the body being encoded; the caller ensures capacity. */
     public void appendEntry(long term, DirectBuffer src, int srcOffset, int srcLength) {
+        appendEntry(term, false, src, srcOffset, srcLength);
+    }
+
+    /** Appends one entry, a configuration entry if {@code configuration}; the caller ensures capacity. */
+    public void appendEntry(long term, boolean configuration, DirectBuffer src, int srcOffset, int srcLength) {
         mutable.putLong(writeOffset, term, LITTLE_ENDIAN);
-        mutable.putInt(writeOffset + 8, srcLength, LITTLE_ENDIAN);
+        mutable.putInt(writeOffset + 8, configuration ? srcLength | CONFIGURATION_FLAG : srcLength, LITTLE_ENDIAN);
         mutable.putBytes(writeOffset + ENTRY_HEADER_LENGTH, src, srcOffset, srcLength);
         writeOffset += ENTRY_HEADER_LENGTH + srcLength;
         length = writeOffset - offset;
@@ -107,7 +116,12 @@ public final class AppendEntriesCodec {
     }
 
     public int entryLength(int entryOffset) {
-        return buffer.getInt(entryOffset + 8, LITTLE_ENDIAN);
+        return buffer.getInt(entryOffset + 8, LITTLE_ENDIAN) & ~CONFIGURATION_FLAG;
+    }
+
+    /** Whether the entry whose header starts at {@code entryOffset} is a configuration entry. */
+    public boolean entryIsConfiguration(int entryOffset) {
+        return (buffer.getInt(entryOffset + 8, LITTLE_ENDIAN) & CONFIGURATION_FLAG) != 0;
     }
 
     public static int entryPayloadOffset(int entryOffset) {
@@ -145,6 +159,13 @@ public final class AppendEntriesCodec {
             }
             if (entryTerm(pos) < 0) {
                 return "AppendEntries entry " + i + " has negative term";
+            }
+            if (entryIsConfiguration(pos)) {
+                try {
+                    io.pontoon.spi.Membership.decode(buffer, entryPayloadOffset(pos), len);
+                } catch (IllegalArgumentException e) {
+                    return "AppendEntries entry " + i + " is a malformed configuration entry: " + e.getMessage();
+                }
             }
             pos += ENTRY_HEADER_LENGTH + len;
         }

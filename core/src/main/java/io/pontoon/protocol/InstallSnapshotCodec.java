@@ -1,5 +1,6 @@
 package io.pontoon.protocol;
 
+import io.pontoon.spi.Membership;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -15,16 +16,16 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  24  totalBytes         i64  content length of the whole snapshot
  *  32  checksum           i64  CRC32C of the whole content (identifies the bytes; checked before install)
  *  40  offset             i64  where this chunk's data starts in the content
- *  48  memberCount        u16  then memberCount i32 member ids (the configuration in the snapshot)
- *  50  members            i32 x memberCount
+ *  48  configLength       u16  then the snapshot's configuration (Membership.encode(): voters, learners,
+ *  50  configuration      u8 x configLength                           addresses)
  *  ..  dataLength         i32  then the chunk's bytes
  * </pre>
  * The chunk is the last one when {@code offset + dataLength == totalBytes}.
  */
 public final class InstallSnapshotCodec {
     public static final int FIXED_LENGTH = 50;
-    /** Most members a snapshot's configuration may list. */
-    public static final int MAX_MEMBERS = 1024;
+    /** Largest encoded configuration a chunk carries. */
+    public static final int MAX_CONFIGURATION_BYTES = Membership.MAX_ENCODED_BYTES;
 
     private DirectBuffer buffer;
     private int offset;
@@ -38,37 +39,37 @@ public final class InstallSnapshotCodec {
         return this;
     }
 
-    /** Bytes a chunk with {@code members} members and {@code dataLength} data bytes takes. */
-    public static int lengthOf(int members, int dataLength) {
-        return FIXED_LENGTH + 4 * members + 4 + dataLength;
+    /** Bytes a chunk with a configuration of {@code configLength} bytes and {@code dataLength} data bytes takes. */
+    public static int lengthOf(int configLength, int dataLength) {
+        return FIXED_LENGTH + configLength + 4 + dataLength;
     }
 
     /**
-     * Encodes the header and the member ids; the caller then writes {@code dataLength} data bytes at
-     * {@link #dataOffset(int)} relative to {@code o}. Returns the total length.
+     * Encodes the header and the configuration ({@link Membership#encode()}); the caller then writes
+     * {@code dataLength} data bytes at {@link #dataOffset(int)} relative to {@code o}. Returns the total length.
      */
     public static int encodeHeader(MutableDirectBuffer b, int o, long term, long lastIncludedIndex,
                                    long lastIncludedTerm, long totalBytes, long checksum, long chunkOffset,
-                                   int[] members, int dataLength) {
+                                   byte[] configuration, int dataLength) {
+        if (configuration.length > MAX_CONFIGURATION_BYTES) {
+            throw new IllegalArgumentException("a snapshot's configuration of " + configuration.length
+                + " bytes does not fit an InstallSnapshot");
+        }
         b.putLong(o, term, LITTLE_ENDIAN);
         b.putLong(o + 8, lastIncludedIndex, LITTLE_ENDIAN);
         b.putLong(o + 16, lastIncludedTerm, LITTLE_ENDIAN);
         b.putLong(o + 24, totalBytes, LITTLE_ENDIAN);
         b.putLong(o + 32, checksum, LITTLE_ENDIAN);
         b.putLong(o + 40, chunkOffset, LITTLE_ENDIAN);
-        b.putShort(o + 48, (short) members.length, LITTLE_ENDIAN);
-        int p = o + FIXED_LENGTH;
-        for (int id : members) {
-            b.putInt(p, id, LITTLE_ENDIAN);
-            p += 4;
-        }
-        b.putInt(p, dataLength, LITTLE_ENDIAN);
-        return lengthOf(members.length, dataLength);
+        b.putShort(o + 48, (short) configuration.length, LITTLE_ENDIAN);
+        b.putBytes(o + FIXED_LENGTH, configuration);
+        b.putInt(o + FIXED_LENGTH + configuration.length, dataLength, LITTLE_ENDIAN);
+        return lengthOf(configuration.length, dataLength);
     }
 
-    /** Offset of the data bytes from the start of a body with {@code members} members. */
-    public static int dataOffset(int members) {
-        return FIXED_LENGTH + 4 * members + 4;
+    /** Offset of the data bytes from the start of a body whose configuration takes {@code configLength} bytes. */
+    public static int dataOffset(int configLength) {
+        return FIXED_LENGTH + configLength + 4;
     }
 
     public long term() {
@@ -95,29 +96,22 @@ public final class InstallSnapshotCodec {
         return buffer.getLong(offset + 40, LITTLE_ENDIAN);
     }
 
-    public int memberCount() {
+    public int configLength() {
         return buffer.getShort(offset + 48, LITTLE_ENDIAN) & 0xFFFF;
     }
 
-    public int member(int i) {
-        return buffer.getInt(offset + FIXED_LENGTH + 4 * i, LITTLE_ENDIAN);
-    }
-
-    public int[] members() {
-        final int[] ids = new int[memberCount()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = member(i);
-        }
-        return ids;
+    /** The snapshot's configuration (decoded; call after {@link #validate()}). */
+    public Membership membership() {
+        return Membership.decode(buffer, offset + FIXED_LENGTH, configLength());
     }
 
     public int dataLength() {
-        return buffer.getInt(offset + FIXED_LENGTH + 4 * memberCount(), LITTLE_ENDIAN);
+        return buffer.getInt(offset + FIXED_LENGTH + configLength(), LITTLE_ENDIAN);
     }
 
     /** Absolute offset of the data in the wrapped buffer. */
     public int dataOffset() {
-        return offset + dataOffset(memberCount());
+        return offset + dataOffset(configLength());
     }
 
     public DirectBuffer buffer() {
@@ -133,15 +127,18 @@ public final class InstallSnapshotCodec {
         if (length < FIXED_LENGTH + 4) {
             return "InstallSnapshot body is " + length + " bytes, shorter than its " + (FIXED_LENGTH + 4) + "-byte header";
         }
-        final int members = memberCount();
-        if (members < 1 || members > MAX_MEMBERS) {
-            return "InstallSnapshot lists " + members + " members (allowed 1.." + MAX_MEMBERS + ")";
+        final int config = configLength();
+        if (length < FIXED_LENGTH + config + 4) {
+            return "InstallSnapshot body is " + length + " bytes, too short for its " + config
+                + "-byte configuration";
         }
-        if (length < FIXED_LENGTH + 4 * members + 4) {
-            return "InstallSnapshot body is " + length + " bytes, too short for " + members + " member ids";
+        try {
+            membership();
+        } catch (IllegalArgumentException e) {
+            return "InstallSnapshot has a malformed configuration: " + e.getMessage();
         }
         final int data = dataLength();
-        if (data < 0 || data != length - dataOffset(members)) {
+        if (data < 0 || data != length - dataOffset(config)) {
             return "InstallSnapshot data length " + data + " does not match the body (" + length + " bytes)";
         }
         if (term() < 0 || lastIncludedIndex() < 1 || lastIncludedTerm() < 1) {

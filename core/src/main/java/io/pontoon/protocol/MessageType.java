@@ -30,6 +30,12 @@ public final class MessageType {
         return type >= APPEND_ENTRIES && type <= TIMEOUT_NOW;
     }
 
+    /** An answer a leader or candidate counts on from a member (AppendResponse, VoteResponse, ...). */
+    public static boolean isResponse(int type) {
+        return type == APPEND_RESPONSE || type == VOTE_RESPONSE || type == HEARTBEAT_RESPONSE
+            || type == INSTALL_SNAPSHOT_RESPONSE;
+    }
+
     public static String name(int type) {
         switch (type) {
             case APPEND_ENTRIES: return "APPEND_ENTRIES";

@@ -24,7 +24,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  *   <li>{@link #RELEASE_SLOT} ({@value #RELEASE_SLOT}): callback {@code slot} i32 at 0. It follows, in ring
  *       order, every proposal its producer made with that slot.</li>
  *   <li>{@link #READ_REQUEST} ({@value #READ_REQUEST}): {@code readId} i64 at 0, {@code lease} i32 at 8;</li>
- *   <li>{@link #TRANSFER_REQUEST} ({@value #TRANSFER_REQUEST}): {@code target} node id i32 at 0.</li>
+ *   <li>{@link #TRANSFER_REQUEST} ({@value #TRANSFER_REQUEST}): {@code target} node id i32 at 0;</li>
+ *   <li>{@link #MEMBERSHIP_REQUEST} ({@value #MEMBERSHIP_REQUEST}): {@code tag} i64 at 0, {@code expectedIndex} i64
+ *   at 8, the target configuration's bytes from 16.</li>
  * </ul>
  * The wire's message type is one unsigned byte (docs/PROTOCOL.md: 1..31 peer, 32..63 client, 64..127
  * reserved, 240..243 handshake), so every id from {@link #FIRST_CONTROL_TYPE} = 256 up can never be a
@@ -44,6 +46,8 @@ public final class InboundRing {
     public static final int READ_REQUEST = FIRST_CONTROL_TYPE + 3;
     /** A leadership transfer from {@code RaftNode.transferLeadership}. */
     public static final int TRANSFER_REQUEST = FIRST_CONTROL_TYPE + 4;
+    /** A membership change from {@code RaftNode.changeMembership}. */
+    public static final int MEMBERSHIP_REQUEST = FIRST_CONTROL_TYPE + 5;
 
     public static final int PEER_HEADER_LENGTH = 4;
     public static final int PROPOSAL_HEADER_LENGTH = 16;
@@ -74,6 +78,13 @@ public final class InboundRing {
 
         /** Hand leadership to {@code target}. */
         default void onTransferRequest(int target) {
+        }
+
+        /**
+         * Change the configuration to the one encoded in {@code config} (valid only during the call), if the one in
+         * effect is still at {@code expectedIndex}; its outcome goes to the proposal callback of {@code tag}.
+         */
+        default void onMembershipRequest(long tag, long expectedIndex, DirectBuffer config, int offset, int length) {
         }
     }
 
@@ -162,6 +173,19 @@ public final class InboundRing {
         return true;
     }
 
+    /** Producer (any thread): a membership change (see {@link Handler#onMembershipRequest}). False if full. */
+    public boolean offerMembershipRequest(long tag, long expectedIndex, byte[] config) {
+        final int claim = ring.tryClaim(MEMBERSHIP_REQUEST, 16 + config.length);
+        if (claim <= 0) {
+            return false;
+        }
+        ring.buffer().putLong(claim, tag);
+        ring.buffer().putLong(claim + 8, expectedIndex);
+        ring.buffer().putBytes(claim + 16, config);
+        ring.commit(claim);
+        return true;
+    }
+
     /** Producer (the thread that proposed with the slot, after its last proposal): gives the slot back. False if full. */
     public boolean offerReleaseSlot(int callbackSlot) {
         final int claim = ring.tryClaim(RELEASE_SLOT, 4);
@@ -211,6 +235,10 @@ public final class InboundRing {
                     break;
                 case TRANSFER_REQUEST:
                     handler.onTransferRequest(buffer.getInt(index));
+                    break;
+                case MEMBERSHIP_REQUEST:
+                    handler.onMembershipRequest(buffer.getLong(index), buffer.getLong(index + 8), buffer, index + 16,
+                        length - 16);
                     break;
                 default:
                     if (msgTypeId < 1 || msgTypeId >= FIRST_CONTROL_TYPE) {

@@ -96,6 +96,21 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         }
     }
 
+    @Override
+    public void onMembershipRequest(long tag, long expectedIndex, DirectBuffer config, int offset, int length) {
+        final int slot = (int) (tag >>> 48);
+        final long r;
+        if (expectedIndex >= 0 && expectedIndex != engine.membershipIndex()) {
+            r = -ResultCode.MEMBERSHIP_CHANGE_PENDING.ordinal(); // computed from a configuration no longer in effect
+        } else {
+            r = engine.proposeMembership(io.pontoon.spi.Membership.decode(config, offset, length), tag);
+        }
+        if (r < 0) {
+            resultFor(slot).onResult(tag & InboundRing.CORRELATION_MASK, ResultCode.of((int) -r), -1,
+                engine.leaderId());
+        }
+    }
+
     /** Where a fail-stop goes: the cause and the last status. Called on the Raft thread, once. */
     public interface FailureSink {
         void onFailure(Throwable cause, RaftStatus lastStatus);

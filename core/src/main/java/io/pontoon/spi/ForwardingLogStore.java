@@ -51,6 +51,16 @@ public class ForwardingLogStore implements LogStore {
     }
 
     @Override
+    public void append(long index, long term, int kind, DirectBuffer src, int offset, int length) {
+        delegate.append(index, term, kind, src, offset, length);
+    }
+
+    @Override
+    public int kindAt(long index) {
+        return delegate.kindAt(index);
+    }
+
+    @Override
     public boolean hasCapacity(int payloadLength) {
         return delegate.hasCapacity(payloadLength);
     }

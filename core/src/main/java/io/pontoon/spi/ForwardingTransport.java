@@ -21,6 +21,11 @@ public class ForwardingTransport implements Transport {
     }
 
     @Override
+    public void onMembershipChanged(Membership membership) {
+        delegate.onMembershipChanged(membership);
+    }
+
+    @Override
     public void flush() {
         delegate.flush();
     }

@@ -18,6 +18,15 @@ public interface LogStore extends AutoCloseable {
     /** Sentinel for "no such term / no such index". */
     long NULL_VALUE = -1L;
 
+    /** Entry kind: an application entry (or, empty, a leader's no-op). Delivered to the state machine. */
+    int KIND_DATA = 0;
+    /**
+     * Entry kind: a cluster configuration ({@link Membership#encode()} bytes), written by the engine for a membership
+     * change. It takes effect as soon as it is in the log, is never delivered to the state machine, and must come
+     * back from {@link #kindAt} after a restart: a store that persists entries persists the kind with them.
+     */
+    int KIND_CONFIGURATION = 1;
+
     /** Index of the first entry held (1 for a log never compacted). If empty, {@code lastIndex() + 1}. */
     long firstIndex();
 
@@ -57,6 +66,28 @@ public interface LogStore extends AutoCloseable {
      */
     default int maxPayloadBytes() {
         return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Appends one entry of {@code kind} ({@link #KIND_DATA} or {@link #KIND_CONFIGURATION}); otherwise as
+     * {@link #append(long, long, DirectBuffer, int, int)}. The default takes data entries only and throws
+     * {@link UnsupportedOperationException} for a configuration entry: a store that cannot keep the kind cannot
+     * take part in membership changes.
+     */
+    default void append(long index, long term, int kind, DirectBuffer src, int offset, int length) {
+        if (kind != KIND_DATA) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot hold configuration entries"
+                + " (membership changes need a LogStore that keeps each entry's kind)");
+        }
+        append(index, term, src, offset, length);
+    }
+
+    /**
+     * Kind of the entry at {@code index}: {@link #KIND_DATA} or {@link #KIND_CONFIGURATION}; {@link #KIND_DATA} if
+     * the entry is not held. Called for every entry sent or applied, so it must be cheap. Default: always data.
+     */
+    default int kindAt(long index) {
+        return KIND_DATA;
     }
 
     /** Removes every entry with an index {@code >= fromIndex}. */

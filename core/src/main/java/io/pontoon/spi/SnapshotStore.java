@@ -22,8 +22,8 @@ import java.nio.ByteBuffer;
  * (a persistent store's StorageException).
  */
 public interface SnapshotStore extends AutoCloseable {
-    /** Starts a snapshot of the log up to {@code index} (of {@code term}) under {@code members}. */
-    SnapshotSink create(long index, long term, int[] members);
+    /** Starts a snapshot of the log up to {@code index} (of {@code term}) under the configuration {@code membership}. */
+    SnapshotSink create(long index, long term, Membership membership);
 
     /** The newest intact committed snapshot, or null if there is none. */
     SnapshotMeta latest();

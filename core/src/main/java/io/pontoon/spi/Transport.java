@@ -36,6 +36,14 @@ public interface Transport extends AutoCloseable {
         return Integer.MAX_VALUE;
     }
 
+    /**
+     * The configuration in effect changed (a membership change; also called once at start). Raft thread, must not
+     * block. A transport that reaches members by address takes new members' addresses from it
+     * ({@link Membership#address}). Default: nothing (the transport knows every member already).
+     */
+    default void onMembershipChanged(Membership membership) {
+    }
+
     @Override
     void close();
 

@@ -70,8 +70,18 @@ public final class SimLogStore implements LogStore {
 
     @Override
     public void append(long index, long term, DirectBuffer src, int offset, int length) {
+        append(index, term, KIND_DATA, src, offset, length);
+    }
+
+    @Override
+    public int kindAt(long index) {
+        return store.kindAt(index);
+    }
+
+    @Override
+    public void append(long index, long term, int kind, DirectBuffer src, int offset, int length) {
         final long prevTerm = store.termAt(index - 1);
-        store.append(index, term, src, offset, length);
+        store.append(index, term, kind, src, offset, length);
         final int i = (int) index;
         if (i >= hashes.length) {
             final int size = Math.max(i + 1, hashes.length * 2);

@@ -795,7 +795,7 @@ public final class Simulation {
             return null;
         }
         final long term = n.log.termAt(index);
-        final SnapshotStore.SnapshotSink sink = n.snapshots.create(index, term, memberIds);
+        final SnapshotStore.SnapshotSink sink = n.snapshots.create(index, term, e.membershipAt(index));
         sink.write(java.nio.ByteBuffer.wrap(n.sm.snapshot(index)));
         if (commitDelayNs == 0) {
             return commitSnapshot(n, sink);
