@@ -57,6 +57,7 @@ public final class RaftEngine {
     private final LogStore.EntryReader applyReader;
     private long lastDurableIndex = -1;
     private long staleResponses;
+    private long nonMemberAnswers;
 
     /**
      * Creates the engine over existing stores: term and vote come from {@code meta}, the log from
@@ -385,9 +386,11 @@ public final class RaftEngine {
             return "message from node " + fromNodeId + " (this node is " + s.nodeId + ")";
         }
         if (s.progress(fromNodeId) == null && MessageType.isResponse(type)) {
-            // Answers only come from members. A request may come from a node this configuration does not list yet:
-            // a leader or candidate made a voter by an entry this node has not received (thesis §4.1).
-            return "answer from node " + fromNodeId + ", not a member (" + s.membership.describe() + ")";
+            // Answers count only from members; one from a node just removed (or never added) is ignored, like a stale
+            // answer. A request may come from a node this configuration does not list yet: a leader or candidate
+            // made a voter by an entry this node has not received (thesis §4.1).
+            nonMemberAnswers++;
+            return null;
         }
         final String malformed = in.decode(type, body, offset, length);
         if (malformed != null) {
@@ -464,6 +467,11 @@ public final class RaftEngine {
     private boolean beyondOurLog(AppendResponseCodec m) {
         final long last = s.log.lastIndex();
         return m.success() ? m.matchIndex() > last || m.lastLogIndex() > last : m.rejectedIndex() > last;
+    }
+
+    /** Answers ignored because their sender is not a member of this node's configuration (for tests and reports). */
+    public long nonMemberAnswers() {
+        return nonMemberAnswers;
     }
 
     /** AppendResponses ignored because they answered an older leadership's requests (for tests and reports). */

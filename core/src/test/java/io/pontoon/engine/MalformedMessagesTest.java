@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad input is refused with a reason and changes nothing. */
@@ -33,12 +34,27 @@ class MalformedMessagesTest {
     }
 
     @Test
-    void messageFromANonMemberIsRefused() {
+    void anAnswerFromANonMemberIsIgnored() {
+        final EngineFixture f = EngineFixture.threeNodes().start();
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[64]);
+        final int length = io.pontoon.protocol.HeartbeatCodec.encode(body, 0, 5, 0, 0);
+        assertNull(f.engine.onMessage(9, MessageType.HEARTBEAT_RESPONSE, body, 0, length));
+        assertEquals(0, f.engine.term(), "not acted on, not even its term");
+        assertEquals(1, f.engine.nonMemberAnswers());
+    }
+
+    /**
+     * Thesis §4.1: a node takes AppendEntries from a leader its configuration does not list yet (the leader was added
+     * by an entry this node has not received); answers are what only members may send.
+     */
+    @Test
+    void appendEntriesFromALeaderNotYetInTheConfigurationIsTaken() {
         final EngineFixture f = EngineFixture.threeNodes().start();
         final UnsafeBuffer body = new UnsafeBuffer(new byte[64]);
         final int length = new AppendEntriesCodec().encode(body, 0, 5, 0, 0, 0).length();
-        assertNotNull(f.engine.onMessage(9, MessageType.APPEND_ENTRIES, body, 0, length));
-        assertEquals(0, f.engine.term());
+        assertNull(f.engine.onMessage(9, MessageType.APPEND_ENTRIES, body, 0, length));
+        assertEquals(5, f.engine.term());
+        assertEquals(9, f.engine.leaderId());
     }
 
     /**

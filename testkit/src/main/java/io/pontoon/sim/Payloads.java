@@ -14,6 +14,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  */
 public final class Payloads {
     public static final long NO_OP_ID = 0;
+    /** The id the checker gives a configuration entry (a membership change): never a proposal's. */
+    public static final long CONFIGURATION_ID = Long.MIN_VALUE;
     static final int ID_LENGTH = 8;
     static final int MAX_FILLER = 40;
 

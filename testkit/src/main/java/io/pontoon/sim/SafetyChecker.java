@@ -3,6 +3,7 @@ package io.pontoon.sim;
 import io.pontoon.ResultCode;
 import io.pontoon.Role;
 import io.pontoon.engine.RaftEngine;
+import io.pontoon.spi.Membership;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;
@@ -45,7 +46,6 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
     }
 
     private final Simulation sim;
-    private final int quorum;
     private int[] leaderOfTerm = new int[64];
     private long[] committedTerm = new long[256];
     private long[] committedHash = new long[256];
@@ -78,11 +78,97 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
 
     SafetyChecker(Simulation sim, int nodes) {
         this.sim = sim;
-        this.quorum = nodes / 2 + 1;
     }
 
     static Violation violation(String invariant, String details) {
         return new Violation(invariant, details);
+    }
+
+    // ------------------------------------------------------------------ membership (thesis §4)
+
+    /** The newest configuration committed anywhere, and the index of its entry (0: the starting one). */
+    private Membership committedMembership;
+    private long committedMembershipIndex;
+    long membershipCommits;
+
+    void onInitialMembership(Membership m) {
+        committedMembership = m;
+        committedMembershipIndex = 0;
+    }
+
+    void onMembershipCommitted(SimNode n, long index, Membership m) {
+        if (index > committedMembershipIndex) {
+            committedMembership = m;
+            committedMembershipIndex = index;
+            membershipCommits++;
+        }
+    }
+
+    /**
+     * A leader appends a configuration entry (checked before it takes effect): one change at a time, after an entry
+     * of its own term committed (thesis §4.1 and its errata), and the new configuration shares a member with every
+     * quorum of the one it follows (no two disjoint quorums; thesis §4.2, §4.3).
+     */
+    @Override
+    public void onConfigurationAppend(int nodeId, long index, long term, Membership next) {
+        final SimNode n = sim.node(nodeId);
+        final RaftEngine e = n.engine;
+        if (e == null || e.role() != Role.LEADER || e.term() != term) {
+            return; // a follower copying the leader's entry
+        }
+        final Membership previous = e.membership();
+        if (e.commitIndex() < e.membershipIndex() || n.log.termAt(e.commitIndex()) != term) {
+            throw violation("one membership change at a time", "n" + nodeId + " leader of term " + term
+                + " appends " + next.describe() + " at " + index + " while its configuration " + previous.describe()
+                + " (entry " + e.membershipIndex() + ") or its own term is not committed (commit " + e.commitIndex()
+                + ")");
+        }
+        if (!quorumsOverlap(previous, next)) {
+            throw violation("no two disjoint quorums", "n" + nodeId + " leader of term " + term + " goes from "
+                + previous.describe() + " to " + next.describe() + " at " + index
+                + ": a quorum of each could decide without the other");
+        }
+    }
+
+    /** Whether every quorum of {@code a} shares a node with every quorum of {@code b} (brute force, small clusters). */
+    static boolean quorumsOverlap(Membership a, Membership b) {
+        final java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        for (Membership m : new Membership[] {a, b}) {
+            for (int id : m.voters()) {
+                all.add(id);
+            }
+            for (int id : m.outgoingVoters()) {
+                all.add(id);
+            }
+        }
+        final Integer[] ids = all.toArray(new Integer[0]);
+        if (ids.length > 16) {
+            return true; // not checked: the simulator runs small clusters
+        }
+        for (int mask = 0; mask < 1 << ids.length; mask++) {
+            final java.util.Set<Integer> side = new java.util.HashSet<>();
+            final java.util.Set<Integer> rest = new java.util.HashSet<>();
+            for (int k = 0; k < ids.length; k++) {
+                ((mask & 1 << k) != 0 ? side : rest).add(ids[k]);
+            }
+            if (isQuorum(a, side) && isQuorum(b, rest)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code nodes} holds a majority of every voter set of {@code m}. */
+    static boolean isQuorum(Membership m, java.util.Set<Integer> nodes) {
+        return majority(m.voters(), nodes) && (!m.isJoint() || majority(m.outgoingVoters(), nodes));
+    }
+
+    private static boolean majority(int[] voters, java.util.Set<Integer> nodes) {
+        int in = 0;
+        for (int id : voters) {
+            in += nodes.contains(id) ? 1 : 0;
+        }
+        return in >= voters.length / 2 + 1;
     }
 
     // ------------------------------------------------------------------ log matching (on every append)
@@ -169,8 +255,14 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
             throw violation("persist before act", "n" + n.id + " acts in term " + term + " with vote "
                 + e.votedFor() + " but the MetaStore holds term " + n.meta.term() + " vote " + n.meta.votedFor());
         }
-        if (n.learner && role != Role.FOLLOWER && role != Role.FAILED) {
-            throw violation("learners never campaign", "n" + n.id + " is a learner but is " + role + " in term " + term);
+        final Membership config = e.membership();
+        if (!config.isVoter(n.id) && (role == Role.PRE_CANDIDATE || role == Role.CANDIDATE)) {
+            throw violation("learners never campaign", "n" + n.id + " is not a voter of " + config.describe()
+                + " but is " + role + " in term " + term);
+        }
+        if (role == Role.LEADER && !config.isVoter(n.id) && e.commitIndex() >= e.membershipIndex()) {
+            throw violation("removed leader steps down", "n" + n.id + " still leads term " + term + " although "
+                + config.describe() + ", which does not count it, committed (entry " + e.membershipIndex() + ")");
         }
         if (role == Role.LEADER) {
             checkLeader(n, e, term);
@@ -200,6 +292,12 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
                 + e.leaderId());
         }
         if (n.leaderTerm != term) {
+            final Membership config = e.membership();
+            if (!quorumsOverlap(config, committedMembership)) {
+                throw violation("no two disjoint quorums", "n" + n.id + " leads term " + term + " under "
+                    + config.describe() + ", which has a quorum disjoint from one of the committed configuration "
+                    + committedMembership.describe());
+            }
             n.leaderTerm = term;
             n.leaderTruncations = n.log.truncations();
             checkLeaderCompleteness(n, term);
@@ -296,18 +394,20 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         if (!directStorageChecks) {
             return;
         }
-        int durable = 0;
-        final StringBuilder where = new StringBuilder();
+        if (n.engine.role() != Role.LEADER) {
+            return; // learned from a leader, whose check ran when it committed
+        }
+        final Membership config = n.engine.membership();
+        final java.util.Set<Integer> durable = new java.util.TreeSet<>();
         for (SimNode m : sim.nodes()) {
             final SimLogStore log = m.log;
             if (log.durableOnDisk() >= i && log.termAt(i) == term && log.hashAt(i) == hash) {
-                durable++;
-                where.append(" n").append(m.id);
+                durable.add(m.id);
             }
         }
-        if (durable < quorum) {
+        if (!isQuorum(config, durable)) {
             throw violation("durable before commit", "n" + n.id + " commits index " + i + " term " + term
-                + " but it is durable on only " + durable + " node(s):" + where + " (a majority is " + quorum + ")");
+                + " but it is durable only on " + durable + ", not a majority of " + config.describe());
         }
     }
 
@@ -337,7 +437,7 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
                 + " hash " + Long.toHexString(committedHash[(int) lsn]));
         }
         for (long j = n.lastAppliedLsn + 1; j < lsn; j++) {
-            if (committedHash[(int) j] != EMPTY_HASH) {
+            if (committedHash[(int) j] != EMPTY_HASH && committedId[(int) j] != Payloads.CONFIGURATION_ID) {
                 throw violation("state machine safety", "n" + n.id + " applied LSN " + lsn
                     + " but skipped committed non-empty entry " + j);
             }
@@ -363,7 +463,7 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         }
         for (long i = expectedUpTo + 1; i <= index; i++) {
             final int k = (int) i;
-            final boolean payload = committedHash[k] != EMPTY_HASH;
+            final boolean payload = committedHash[k] != EMPTY_HASH && committedId[k] != Payloads.CONFIGURATION_ID;
             expectedCount[k] = expectedCount[k - 1] + (payload ? 1 : 0);
             expectedHash[k] = payload ? SimStateMachine.mix(expectedHash[k - 1], committedHash[k]) : expectedHash[k - 1];
         }

@@ -23,6 +23,10 @@ public final class SimLogStore implements LogStore {
 
         /** Called before entries {@code fromIndex..lastIndex} are removed (not called for a crash). */
         void onTruncate(int nodeId, long fromIndex, long lastIndex);
+
+        /** Called before a configuration entry is appended (and before {@link #onAppend} for it). */
+        default void onConfigurationAppend(int nodeId, long index, long term, io.pontoon.spi.Membership next) {
+        }
     }
 
     /** Small chunks, so compaction after a snapshot frees entries even in short runs. */
@@ -81,6 +85,9 @@ public final class SimLogStore implements LogStore {
     @Override
     public void append(long index, long term, int kind, DirectBuffer src, int offset, int length) {
         final long prevTerm = store.termAt(index - 1);
+        if (kind == KIND_CONFIGURATION && observer != null) {
+            observer.onConfigurationAppend(nodeId, index, term, io.pontoon.spi.Membership.decode(src, offset, length));
+        }
         store.append(index, term, kind, src, offset, length);
         final int i = (int) index;
         if (i >= hashes.length) {
@@ -90,7 +97,7 @@ public final class SimLogStore implements LogStore {
             writeSeqs = Arrays.copyOf(writeSeqs, size);
         }
         final long hash = Payloads.hash(src, offset, length);
-        final long id = Payloads.idOf(src, offset, length);
+        final long id = kind == KIND_CONFIGURATION ? Payloads.CONFIGURATION_ID : Payloads.idOf(src, offset, length);
         hashes[i] = hash;
         ids[i] = id;
         writeSeqs[i] = ++writeSeq;

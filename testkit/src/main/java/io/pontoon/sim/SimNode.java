@@ -39,8 +39,6 @@ public final class SimNode {
     long responsesSent;
     /** The disk just made more entries durable; the next duty cycle publishes them (an aimed crash moment). */
     boolean durableAdvanced;
-    /** A learner: receives the log, never votes, never campaigns. */
-    boolean learner;
     /** Snapshots installed from a leader, ever. */
     long snapshotsInstalled;
 

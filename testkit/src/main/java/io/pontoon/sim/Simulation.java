@@ -7,6 +7,7 @@ import io.pontoon.engine.EngineListener;
 import io.pontoon.engine.Outbox;
 import io.pontoon.engine.RaftEngine;
 import io.pontoon.spi.MetaStore;
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore;
 import io.pontoon.engine.RandomSource;
@@ -66,9 +67,12 @@ public final class Simulation {
         return 1;
     };
     private final SimNode[] nodes;
-    private final int[] memberIds;
-    /** Members that are learners (the last ones): never vote, never lead. */
-    final int[] learnerIds;
+    /** The configuration the cluster starts with: voters, then learners; spares are not in it. */
+    private final Membership initialMembership;
+    /** Membership changes started, and the tags of their proposals (negative, apart from the checker's). */
+    long membershipChanges;
+    /** What the last {@link #changeMembership} got from the engine: its entry's index, or -ordinal of the refusal. */
+    long lastMembershipResult;
     private final SimNetwork network;
     final SafetyChecker checker;
     private final EventTrace trace = new EventTrace();
@@ -124,19 +128,29 @@ public final class Simulation {
         this.checker = new SafetyChecker(this, b.nodes);
         this.network = new SimNetwork(b.nodes, b.netDelayMinNs, b.netDelayJitterNs);
         this.nodes = new SimNode[b.nodes];
-        this.memberIds = new int[b.nodes];
         for (int i = 0; i < b.nodes; i++) {
             nodes[i] = new SimNode(i + 1, checker);
-            memberIds[i] = i + 1;
         }
-        if (b.learners < 0 || b.learners >= b.nodes) {
-            throw new IllegalArgumentException("learners must be in [0, nodes - 1], got " + b.learners);
+        if (b.learners < 0 || b.spares < 0 || b.learners + b.spares >= b.nodes) {
+            throw new IllegalArgumentException("learners + spares must leave at least one voter of " + b.nodes
+                + " nodes, got " + b.learners + " learners and " + b.spares + " spares");
         }
-        this.learnerIds = new int[b.learners];
+        final int voters = b.nodes - b.learners - b.spares;
+        final int[] voterIds = new int[voters];
+        for (int i = 0; i < voters; i++) {
+            voterIds[i] = i + 1;
+        }
+        final int[] learnerIds = new int[b.learners];
         for (int i = 0; i < b.learners; i++) {
-            learnerIds[i] = b.nodes - b.learners + 1 + i;
-            nodes[learnerIds[i] - 1].learner = true;
+            learnerIds[i] = voters + 1 + i;
         }
+        this.initialMembership = Membership.of(voterIds, learnerIds);
+        checker.onInitialMembership(initialMembership);
+    }
+
+    /** The configuration node {@code n} starts with: the cluster's, and a spare is its own learner (see spares). */
+    private Membership bootstrapOf(SimNode n) {
+        return initialMembership.isMember(n.id) ? initialMembership : initialMembership.withLearner(n.id, null);
     }
 
     public static SimulationBuilder builder() {
@@ -354,6 +368,34 @@ public final class Simulation {
             note("n" + n.id + " read #" + readId + " " + ResultCode.of(-result[0]));
         }
         return readId;
+    }
+
+    /**
+     * Node {@code id}, if it leads, proposes the configuration {@code change.apply(its configuration in effect)}
+     * (thesis §4); a change that {@code change} refuses (IllegalArgumentException) is noted and skipped.
+     */
+    public Simulation changeMembership(int id, java.util.function.UnaryOperator<Membership> change, String what) {
+        inject("n" + id + " membership: " + what, id, () -> changeMembershipNow(node(id), change, what));
+        return this;
+    }
+
+    void changeMembershipNow(SimNode n, java.util.function.UnaryOperator<Membership> change, String what) {
+        runCycle(n, engine -> {
+            final Membership target;
+            try {
+                target = change.apply(engine.membership());
+            } catch (IllegalArgumentException refused) {
+                lastMembershipResult = 0;
+                note("n" + n.id + " " + what + " skipped: " + refused.getMessage());
+                return 1;
+            }
+            final long tag = -(++membershipChanges);
+            final long r = engine.proposeMembership(target, tag);
+            lastMembershipResult = r;
+            note("n" + n.id + " " + what + " -> " + target.describe()
+                + (r < 0 ? " refused: " + ResultCode.of((int) -r) : " at index " + r));
+            return 1;
+        });
     }
 
     /** The leader {@code id} hands leadership to {@code target} (thesis §3.10). */
@@ -890,8 +932,22 @@ public final class Simulation {
 
             @Override
             public void onProposalResult(long tag, ResultCode code, long index) {
+                if (tag < 0) {
+                    note("n" + n.id + " membership change " + -tag + " " + code + " at " + index);
+                    return;
+                }
                 note("n" + n.id + " #" + tag + " " + code + " at " + index);
                 checker.onProposalResult(n, incarnation, tag, code, index, nowNs);
+            }
+
+            @Override
+            public void onMembershipChanged(Membership m) {
+                note("n" + n.id + " now in " + m.describe());
+            }
+
+            @Override
+            public void onMembershipApplied(long index, long term, Membership m) {
+                checker.onMembershipCommitted(n, index, m);
             }
 
             @Override
@@ -946,7 +1002,7 @@ public final class Simulation {
             public void close() {
             }
         };
-        n.engine = new RaftEngine(n.id, memberIds.clone(), learnerIds.clone(), config, n.log, meta, n.snapshots,
+        n.engine = new RaftEngine(n.id, bootstrapOf(n), config, n.log, meta, n.snapshots,
             restored, outbox, randomSources.create(n.id, incarnation), listener, nowNs);
         final long phase = alignedTicks ? tickIntervalNs : 1 + random.nextLong(tickIntervalNs);
         scheduleTick(n, nowNs + phase);

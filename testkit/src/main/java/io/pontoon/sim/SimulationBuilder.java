@@ -16,9 +16,20 @@ public final class SimulationBuilder {
     long diskDelayJitterNs = 400_000L;
     Simulation.RandomSourceFactory randomSources;
     int learners;
+    int spares;
     String replayCommand;
 
     SimulationBuilder() {
+    }
+
+    /**
+     * The last {@code count} nodes are not members at the start (after the learners, if any): spares that a membership
+     * change may add ({@link Simulation#changeMembership}). Each starts as a learner of the starting configuration
+     * (the way a node joins a running cluster) and hears nothing until the leader adds it.
+     */
+    public SimulationBuilder spares(int count) {
+        this.spares = count;
+        return this;
     }
 
     /** The last {@code count} nodes are learners: they receive the log but never vote or lead. */
