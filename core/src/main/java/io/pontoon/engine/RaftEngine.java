@@ -315,7 +315,7 @@ public final class RaftEngine {
                 }
                 work++;
             }
-        } else if (nowNs >= s.electionDeadlineNs && !s.selfVoter) {
+        } else if (nowNs >= s.electionDeadlineNs && !s.mayCampaign()) {
             s.resetElectionTimer(); // a learner never campaigns: it waits for a leader to reach it
         } else if (nowNs >= s.electionDeadlineNs) {
             if (s.config.preVote) {
@@ -446,7 +446,7 @@ public final class RaftEngine {
                     in.readIndex.code());
                 break;
             case MessageType.TIMEOUT_NOW:
-                if (s.role == Role.FOLLOWER && fromNodeId == s.leaderId && s.selfVoter) {
+                if (s.role == Role.FOLLOWER && fromNodeId == s.leaderId && s.mayCampaign()) {
                     // Thesis §3.10: the leader hands over; campaign now, no pre-vote, and say why.
                     s.becomeCandidate(true);
                 }
@@ -553,7 +553,8 @@ public final class RaftEngine {
      * freely alongside) is one entry. A larger change goes through joint consensus (thesis §4.3): the returned
      * entry is the joint configuration, and once it commits the leader appends {@code target} by itself. Either way
      * the configuration takes effect on every node as soon as its entry is in the node's log.
-     * Refused with {@code -ordinal} of NOT_LEADER, LEADERSHIP_TRANSFER, INVALID (a joint or unchanged target),
+     * Refused with {@code -ordinal} of NOT_LEADER, LEADERSHIP_TRANSFER, INVALID (a joint or unchanged target, or a
+     * joint change that makes a voter a learner: remove it, then add it as a learner),
      * REJECTED_BUSY, or MEMBERSHIP_CHANGE_PENDING: the previous change is not committed (or its joint configuration
      * not left yet), or this leader has not committed an entry of its own term yet (the fix for single-server
      * changes, thesis §4.1 errata).
@@ -576,7 +577,12 @@ public final class RaftEngine {
         if (pending.size() >= s.config.maxPendingProposals) {
             return -ResultCode.REJECTED_BUSY.ordinal();
         }
-        final Membership entry = target.votersChangedFrom(current) <= 1 ? target : current.jointTo(target);
+        final Membership entry;
+        try {
+            entry = target.votersChangedFrom(current) <= 1 ? target : current.jointTo(target);
+        } catch (IllegalArgumentException e) {
+            return -ResultCode.INVALID.ordinal(); // a voter made a learner in a joint change: demote in two steps
+        }
         final long index = s.appendConfiguration(entry);
         pending.add(index, s.term, tag, s.nowNs + s.config.proposalTimeoutNs, 0);
         return index;
@@ -695,6 +701,11 @@ public final class RaftEngine {
     /** Leader: the next index to send to follower {@code i}. */
     public long followerNextIndex(int i) {
         return s.peers[i].nextIndex;
+    }
+
+    /** Whether this node may start an election (see {@code RaftState.mayCampaign}). */
+    public boolean mayCampaign() {
+        return s.mayCampaign();
     }
 
     /** Whether follower {@code i} votes (false: a learner). */

@@ -47,13 +47,27 @@ final class RandomizedRun {
      * checks exist for the tests that show the end-to-end invariants catch storage bugs on their own.
      */
     record Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
-                  boolean directStorageChecks, int readLevel, int learnerLevel) {
-        static final Faults BY_SEED = new Faults(-1, false, false, true, -1, -1);
-        static final Faults CLASSIC = new Faults(0, false, false, true, 0, 0);
+                  boolean directStorageChecks, int readLevel, int learnerLevel, int membershipLevel) {
+        static final Faults BY_SEED = new Faults(-1, false, false, true, -1, -1, -1);
+        static final Faults CLASSIC = new Faults(0, false, false, true, 0, 0, 0);
         /** Storage faults by seed, no reads or transfers: the histories of seeds pinned before reads existed. */
-        static final Faults STORAGE_BY_SEED = new Faults(-1, false, false, true, 0, 0);
+        static final Faults STORAGE_BY_SEED = new Faults(-1, false, false, true, 0, 0, 0);
         /** Storage faults, reads and transfers by seed, no learners: seeds pinned before learners existed. */
-        static final Faults READS_BY_SEED = new Faults(-1, false, false, true, -1, 0);
+        static final Faults READS_BY_SEED = new Faults(-1, false, false, true, -1, 0, 0);
+        /** Everything by seed but membership changes: seeds pinned before membership changes existed. */
+        static final Faults LEARNERS_BY_SEED = new Faults(-1, false, false, true, -1, -1, 0);
+
+        /**
+         * {@code membershipLevel}: 0 the configuration never changes; 1 the cluster starts with one or two spare
+         * nodes outside it (and no static learner), and the leader is now and then asked for a random membership
+         * change (add a learner, promote one, add or remove a voter, or an arbitrary change through joint
+         * consensus); -1 lets the seed decide (one seed in four that reads).
+         */
+        Faults(int storageLevel, boolean mutantSkipVotePersistence, boolean mutantJournalSkipsSync,
+               boolean directStorageChecks, int readLevel, int learnerLevel) {
+            this(storageLevel, mutantSkipVotePersistence, mutantJournalSkipsSync, directStorageChecks, readLevel,
+                learnerLevel, 0);
+        }
 
         /**
          * {@code learnerLevel}: 0 every node votes; 1 the last node is a learner (never votes, never leads, still
@@ -90,6 +104,10 @@ final class RandomizedRun {
     private final boolean leaseReads;
     /** Learners among the nodes (the last ones). */
     private final int learners;
+    /** Membership changes: 0 none, 1 on (from their own stream), and the spare nodes the run starts with. */
+    private final int membershipLevel;
+    private final SplittableRandom membershipRandom;
+    private final int spares;
 
     private RandomizedRun(long seed, int nodes) {
         this(seed, nodes, Faults.BY_SEED);
@@ -115,7 +133,15 @@ final class RandomizedRun {
         final boolean drawnLearner = readLevel > 0 && members.nextInt(4) == 0;
         this.learners = faults.learnerLevel() >= 0 ? Math.min(faults.learnerLevel(), nodes - 1)
             : drawnLearner ? 1 : 0;
-        final int preferredLeader = faults.learnerLevel() < 0 && readLevel > 0 && members.nextInt(4) == 0 ? 1 : 0;
+        final int preferredDraw = faults.learnerLevel() < 0 && readLevel > 0 && members.nextInt(4) == 0 ? 1 : 0;
+        // Membership changes from a stream of their own too; such a seed has spares and no static learner.
+        this.membershipRandom = new SplittableRandom(Simulation.mix(seed, 0xc0f6, nodes));
+        final boolean drawnMembership = readLevel > 0 && membershipRandom.nextInt(4) == 0;
+        this.membershipLevel = faults.membershipLevel() >= 0 ? faults.membershipLevel() : drawnMembership ? 1 : 0;
+        final int learners = membershipLevel > 0 ? 0 : this.learners;
+        this.spares = membershipLevel > 0 ? (nodes >= 5 ? 2 : 1) : 0;
+        // A preferred leader must vote in the configuration the cluster starts with: node 1 always does.
+        final int preferredLeader = preferredDraw;
         final RaftConfig config = RaftConfig.builder()
             .electionTimeoutNs(electionTimeoutNs)
             .heartbeatIntervalNs(heartbeatNs)
@@ -152,6 +178,7 @@ final class RandomizedRun {
             .seed(seed)
             .nodes(nodes)
             .learners(learners)
+            .spares(spares)
             .config(config)
             .tickIntervalNs(tickNs)
             .networkDelay(cleanDelayMinNs, cleanDelayJitterNs)
@@ -200,6 +227,9 @@ final class RandomizedRun {
         if (readLevel > 0) {
             scheduleRead();
             scheduleTransfer();
+        }
+        if (membershipLevel > 0) {
+            scheduleMembershipChange();
         }
         startChaos(sim.nowNs() + electionTimeoutNs * (1 + plan.nextInt(4)));
         while (!finished) {
@@ -270,6 +300,56 @@ final class RandomizedRun {
                     target++;
                 }
                 sim.transferNow(sim.node(leader), target);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ membership changes
+
+    /** Now and then the leader is asked for a random membership change (thesis §4), under whatever chaos is on. */
+    private void scheduleMembershipChange() {
+        sim.schedule(sim.nowNs() + 1 + membershipRandom.nextLong(10 * electionTimeoutNs), "membership", () -> {
+            if (!clientRunning) {
+                return;
+            }
+            scheduleMembershipChange();
+            final int leader = sim.leader();
+            if (leader == 0) {
+                return;
+            }
+            final int n = sim.size();
+            final int id = 1 + membershipRandom.nextInt(n);
+            switch (membershipRandom.nextInt(6)) {
+                case 0:
+                    sim.changeMembershipNow(sim.node(leader), m -> m.withLearner(id, null), "add learner n" + id);
+                    break;
+                case 1:
+                    sim.changeMembershipNow(sim.node(leader), m -> {
+                        if (!m.isLearner(id)) {
+                            throw new IllegalArgumentException("n" + id + " is not a learner");
+                        }
+                        return m.withVoter(id, null);
+                    }, "promote n" + id);
+                    break;
+                case 2:
+                    sim.changeMembershipNow(sim.node(leader), m -> m.withVoter(id, null), "add voter n" + id);
+                    break;
+                case 3:
+                case 4:
+                    sim.changeMembershipNow(sim.node(leader), m -> m.without(id), "remove n" + id);
+                    break;
+                default:
+                    // An arbitrary configuration: joint consensus when more than one voter changes.
+                    final int[] voters = java.util.stream.IntStream.rangeClosed(1, n)
+                        .filter(x -> membershipRandom.nextInt(3) != 0).toArray();
+                    final int[] learnersNext = java.util.stream.IntStream.rangeClosed(1, n)
+                        .filter(x -> java.util.Arrays.stream(voters).noneMatch(v -> v == x) && membershipRandom.nextBoolean())
+                        .toArray();
+                    if (voters.length > 0) {
+                        final io.pontoon.spi.Membership target = io.pontoon.spi.Membership.of(voters, learnersNext);
+                        sim.changeMembershipNow(sim.node(leader), m -> target, "change to " + target.describe());
+                    }
+                    break;
             }
         });
     }
@@ -494,18 +574,34 @@ final class RandomizedRun {
                 + Simulation.formatTime(boundNs) + ")", null);
         }
         if (probe == null || !probe.accepted() || probe.abandoned()
-            || (probe.outcome() != null && probe.outcome() != ResultCode.OK)) {
+            || (probe.outcome() != null && probe.outcome() != ResultCode.OK) || probeOnARemovedNode()) {
             final int leader = sim.leader();
             probe = leader == 0 ? null : sim.proposeNow(sim.node(leader), false);
         }
         sim.schedule(sim.nowNs() + sim.tickIntervalNs, "liveness check", this::checkLiveness);
     }
 
+    /**
+     * The probe was taken by a leader that has since been removed from the configuration: it hears no more commits,
+     * so its proposal's outcome stays unknown until it times out (simulation seed 18138). Probe the leader again.
+     */
+    private boolean probeOnARemovedNode() {
+        final int leader = sim.leader();
+        return probe != null && leader != 0 && probe.nodeId != leader && probe.outcome() == null
+            && !sim.engine(leader).membership().isMember(probe.nodeId);
+    }
+
     private boolean isAppliedEverywhere(Proposal p) {
         if (sim.checker.committedId(p.index()) != p.id) {
             return false;
         }
+        // Every member of the leader's configuration; a node removed (or never added) hears nothing any more.
+        final int leader = sim.leader();
+        final io.pontoon.spi.Membership members = leader == 0 ? null : sim.engine(leader).membership();
         for (SimNode node : sim.nodes()) {
+            if (members != null && !members.isMember(node.id)) {
+                continue;
+            }
             if (node.engine == null || node.lastAppliedLsn < p.index()) {
                 return false;
             }

@@ -256,7 +256,8 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
                 + e.votedFor() + " but the MetaStore holds term " + n.meta.term() + " vote " + n.meta.votedFor());
         }
         final Membership config = e.membership();
-        if (!config.isVoter(n.id) && (role == Role.PRE_CANDIDATE || role == Role.CANDIDATE)) {
+        if (!config.isVoter(n.id) && (role == Role.PRE_CANDIDATE || role == Role.CANDIDATE)
+            && !(e.membershipIndex() > e.commitIndex() && e.membershipAt(e.commitIndex()).isVoter(n.id))) {
             throw violation("learners never campaign", "n" + n.id + " is not a voter of " + config.describe()
                 + " but is " + role + " in term " + term);
         }

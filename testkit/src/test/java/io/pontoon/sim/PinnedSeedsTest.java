@@ -47,7 +47,11 @@ class PinnedSeedsTest {
         new Pinned(11015732, 3, "lease reads: a leader abandoned a transfer after it had sent TimeoutNow; the late "
             + "TimeoutNow made the target campaign and win (a transfer's election is granted whatever the lease), while "
             + "the old leader, cut off, still served lease reads from its lease: a stale read",
-            RandomizedRun.Faults.BY_SEED)
+            RandomizedRun.Faults.LEARNERS_BY_SEED),
+        new Pinned(394, 3, "membership: leader n2 of voters {1, 2} appended its own removal and crashed before n1 had "
+            + "it; n2, the longest log, no longer campaigned (not a voter of its newest configuration) and refused n1 "
+            + "its vote (n1's log was behind): no leader ever again. A node whose newest configuration is uncommitted "
+            + "now campaigns if it votes in the committed one", RandomizedRun.Faults.BY_SEED)
     );
 
     @TestFactory
