@@ -26,8 +26,9 @@ import java.util.function.IntFunction;
  * so a restarted node is reachable at the same address) with fault injection on, and stores from the
  * given factories (for example Chronicle journals in a temporary directory). Network faults are applied
  * through each transport's {@link FaultRules}: drop and delay on the sending side, disconnect as a
- * partition on both ends. Used by the cluster scenario suite, the demo and the benchmarks. Called from
- * the thread that builds or changes the cluster.
+ * partition on both ends. A node added at run time gets a port as well ({@link #memberAddress} is the
+ * {@code host:port} its configuration entry carries). Used by the cluster scenario suite, the demo and the
+ * benchmarks. Called from the thread that builds or changes the cluster.
  */
 public class NettyLoopbackFabric implements ClusterFabric {
     /** Cluster id the fabric's transports use. */
@@ -65,6 +66,10 @@ public class NettyLoopbackFabric implements ClusterFabric {
             for (int i = 0; i < memberIds.length; i++) {
                 ports.put(memberIds[i], free[i]);
             }
+        }
+        reservePort(nodeId); // a node added at run time gets a port of its own, as do the members it is told of
+        for (int id : memberIds) {
+            reservePort(id);
         }
         final NettyTransportConfig.Builder b = NettyTransportConfig.builder()
             .nodeId(nodeId).clusterId(CLUSTER_ID).listenAddress(loopback(ports.get(nodeId)))
@@ -188,6 +193,27 @@ public class NettyLoopbackFabric implements ClusterFabric {
                 t.serveClients(ClientService.of(cluster.node(i)));
             }
         }
+    }
+
+    /**
+     * The {@code host:port} of {@code nodeId} as a configuration carries it ({@code RaftNode.addLearner(id, address)}),
+     * reserving a port for a node not built yet.
+     */
+    public synchronized String memberAddress(int nodeId) {
+        return NettyTransportConfig.format(loopback(reservePort(nodeId)));
+    }
+
+    /** The port of {@code nodeId}, a free one for a node not seen before (the fabric's faults apply to it too). */
+    private int reservePort(int nodeId) {
+        final Integer port = ports.get(nodeId);
+        if (port != null) {
+            return port;
+        }
+        final int free = freeLoopbackPorts(1)[0];
+        ports.put(nodeId, free);
+        members = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(members),
+            java.util.stream.IntStream.of(nodeId)).toArray();
+        return free;
     }
 
     /** The client-facing address of {@code nodeId}. */

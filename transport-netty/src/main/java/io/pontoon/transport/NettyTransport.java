@@ -11,9 +11,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.pontoon.protocol.AppendEntriesCodec;
 import io.pontoon.protocol.MessageType;
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.Transport;
-
-import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.HandshakeCodec;
 import io.pontoon.transport.codec.HandshakeCodec.RejectReason;
 import io.pontoon.transport.fault.FaultInjectionHandler;
@@ -26,7 +25,6 @@ import io.pontoon.transport.netty.PeerInboundHandler;
 import io.pontoon.transport.netty.SslContexts;
 import io.pontoon.transport.netty.TlsHandshakeLogger;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       one with the lower id ({@link PeerLink#dialsPeer}), which accepts only from higher ids. The dialling
  *       side reconnects a lost connection with capped exponential backoff; the accepting side waits for
  *       the redial, and a newer accepted connection from a peer replaces its older one.</li>
+ *   <li>The peers follow the cluster configuration ({@link #onMembershipChanged}, {@link PeerLinks}): a member
+ *       added is linked at the address the configuration gives, a member removed is unlinked and refused.</li>
  *   <li>{@link #send} (Raft thread) appends a frame to the peer's pending pooled buffer; {@link #flush}
  *       (Raft thread, once per duty cycle) hands each peer's buffer to the channel that links the pair
  *       now, dialled or accepted, with a single {@code writeAndFlush}. No lock, and one hand-off per peer
@@ -71,7 +71,8 @@ public final class NettyTransport implements Transport {
     private final HandshakeSettings handshakeSettings;
     private final SslContext serverSsl;
     private final SslContext clientSsl;
-    private final Int2ObjectHashMap<byte[]> advertisedAddresses = new Int2ObjectHashMap<>();
+    /** The links with peers; published copy-on-write, read without a lock by the Raft thread and event loops. */
+    private final PeerLinks peers;
     /** Every open peer connection, dialled (from its first attempt) or accepted (once handshaken as a peer). */
     private final Set<Channel> peerChannels = ConcurrentHashMap.newKeySet();
     /**
@@ -90,9 +91,6 @@ public final class NettyTransport implements Transport {
     private long appendFramesSent;
     private long appendEntriesSent;
 
-    /** Set once in {@link #start}, before the listening socket is bound; read by the Raft thread and event loops. */
-    private volatile Int2ObjectHashMap<PeerLink> links = new Int2ObjectHashMap<>();
-    private volatile PeerLink[] linkArray = new PeerLink[0];
     private volatile ClientService clientService;
     private volatile boolean closed;
     private EventLoops loops;
@@ -109,24 +107,21 @@ public final class NettyTransport implements Transport {
     public NettyTransport(NettyTransportConfig config) {
         this.config = config;
         this.faults = new FaultRules(config.faultSeed);
+        this.peers = new PeerLinks(this, config);
         this.handshakeSettings = new HandshakeSettings(config.clusterId, config.nodeId, config.secret(),
-            config.clientSecrets(), config.peers::containsKey, config.handshakeTimeoutNs)
+            config.clientSecrets(), peers::mayConnect, config.handshakeTimeoutNs)
             .requireCertificatesNamingNodeIds(config.tls != null && config.tls.certificatesNameNodeIds());
         this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls.certChainPem(),
             config.tls.privateKeyPem(), config.tls.trustCertsPem());
         this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls.certChainPem(),
             config.tls.privateKeyPem(), config.tls.trustCertsPem(), config.tls.verifyHostname());
-        config.peers.forEach((id, address) ->
-            advertisedAddresses.put((int) id, ClientAppendResponseCodec.addressBytes(NettyTransportConfig.format(address))));
-        if (!advertisedAddresses.containsKey(config.nodeId)) {
-            advertisedAddresses.put(config.nodeId,
-                ClientAppendResponseCodec.addressBytes(NettyTransportConfig.format(config.listenAddress)));
-        }
     }
 
     /**
      * Binds the listening socket and starts dialling every peer with a lower node id (peers with a higher
-     * id dial this node). Called once by the node runtime before any send; blocks until the socket is bound.
+     * id dial this node). The peers are the members of the configuration given to {@link #onMembershipChanged}
+     * (which may come before or after start), else {@link NettyTransportConfig#peers}. Called once by the node
+     * runtime before any send; blocks until the socket is bound.
      *
      * @throws IllegalArgumentException if {@code localNodeId} is not the configured node id
      * @throws IllegalStateException    if the listen address cannot be bound
@@ -158,18 +153,8 @@ public final class NettyTransport implements Transport {
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                 TimeUnit.NANOSECONDS.toMillis(config.handshakeTimeoutNs)));
-        final Int2ObjectHashMap<PeerLink> newLinks = new Int2ObjectHashMap<>();
-        final List<PeerLink> list = new ArrayList<>();
-        config.peers.forEach((id, address) -> {
-            if (id != config.nodeId) {
-                final PeerLink link = new PeerLink(id, address, this, base);
-                newLinks.put((int) id, link);
-                list.add(link);
-            }
-        });
         // before the bind: an accepted peer connection looks its link up on an event loop
-        links = newLinks;
-        linkArray = list.toArray(new PeerLink[0]);
+        peers.open(base);
         final ServerBootstrap server = new ServerBootstrap()
             .group(loops.group())
             .channel(loops.serverChannelClass())
@@ -190,8 +175,19 @@ public final class NettyTransport implements Transport {
         LOG.info("node {}: listening on {} ({}, tls {}, peer secret {}, client secrets {})", config.nodeId,
             serverChannel.localAddress(), loops.isEpoll() ? "epoll" : "nio", config.tls != null ? "on" : "off",
             config.secret() != null ? "on" : "off", config.clientSecrets().size());
-        for (PeerLink link : linkArray) {
-            link.start();
+        peers.startDialling();
+    }
+
+    /**
+     * The configuration in effect changed (or the node gives its first one, before or after {@link #start}): links
+     * for members added, at the address the configuration gives (else the one configured), links closed for
+     * members removed. A malformed address is logged and ignored. Raft thread (before start: the thread building
+     * the node); does not block: names are resolved when dialled, on an event loop.
+     */
+    @Override
+    public void onMembershipChanged(Membership membership) {
+        if (!closed) {
+            peers.onMembershipChanged(membership);
         }
     }
 
@@ -239,6 +235,9 @@ public final class NettyTransport implements Transport {
                 if (role == HandshakeCodec.ROLE_PEER && PeerLink.dialsPeer(config.nodeId, nodeId)) {
                     return RejectReason.WRONG_DIRECTION;
                 }
+                if (role == HandshakeCodec.ROLE_PEER && !peers.admits(nodeId)) {
+                    return RejectReason.UNKNOWN_NODE;
+                }
                 return null;
             }
 
@@ -249,10 +248,17 @@ public final class NettyTransport implements Transport {
                     frames.maxFrameBytes(config.maxFrameBytes);
                 }
                 if (role == HandshakeCodec.ROLE_PEER) {
+                    final PeerLink link = peers.get(nodeId);
+                    if (link == null) {
+                        LOG.info("node {}: peer {} left the configuration during its handshake; closing", config.nodeId,
+                            nodeId);
+                        p.channel().close();
+                        return;
+                    }
                     installPeer(p, nodeId);
                     trackPeerChannel(p.channel());
-                    final PeerLink link = links.get(nodeId); // never null: check() passed a configured peer
                     link.onAcceptedChannel(p.channel());
+                    p.channel().closeFuture().addListener(f -> peers.onAcceptedChannelClosed(link));
                 } else {
                     final Channel ch = p.channel();
                     clientConnections.incrementAndGet();
@@ -261,7 +267,8 @@ public final class NettyTransport implements Transport {
                     p.addFirst("idle", new io.netty.handler.timeout.ReadTimeoutHandler(config.clientIdleTimeoutNs,
                         TimeUnit.NANOSECONDS));
                     p.addLast("client", new ClientRequestHandler(clientService, config.clusterId, config.nodeId,
-                        advertisedAddresses::get, statusExecutor, config.maxFrameBytes, config.maxStatusRequestsPerClient));
+                        peers::advertisedAddress, statusExecutor, config.maxFrameBytes,
+                        config.maxStatusRequestsPerClient));
                 }
             }
         }));
@@ -300,7 +307,7 @@ public final class NettyTransport implements Transport {
         if (closed) {
             return false;
         }
-        final PeerLink link = links.get(toNodeId);
+        final PeerLink link = peers.get(toNodeId);
         if (link == null) {
             return false;
         }
@@ -338,7 +345,8 @@ public final class NettyTransport implements Transport {
     /** Raft thread. One write and one flush per peer with pending frames. */
     @Override
     public void flush() {
-        final PeerLink[] array = linkArray;
+        peers.releaseRetired();
+        final PeerLink[] array = peers.array();
         if (closed) {
             for (PeerLink link : array) {
                 link.releaseOnRaftThread();
@@ -369,7 +377,7 @@ public final class NettyTransport implements Transport {
 
     /** True while a handshaken connection links this node with {@code peerId} (whichever side dialled). Any thread. */
     public boolean isConnected(int peerId) {
-        final PeerLink link = links.get(peerId);
+        final PeerLink link = peers.get(peerId);
         return link != null && link.isConnected();
     }
 
@@ -378,7 +386,7 @@ public final class NettyTransport implements Transport {
      * now), whichever side dialled; for tests and start-up checks. Any thread.
      */
     public java.util.concurrent.CompletableFuture<Void> whenConnected(int peerId) {
-        final PeerLink link = links.get(peerId);
+        final PeerLink link = peers.get(peerId);
         if (link == null) {
             return java.util.concurrent.CompletableFuture.failedFuture(
                 new IllegalArgumentException("node " + peerId + " is not a peer of node " + config.nodeId));
@@ -402,7 +410,7 @@ public final class NettyTransport implements Transport {
 
     /** The channel linking this node with {@code peerId} now, or null; for tests. Any thread. */
     Channel linkChannel(int peerId) {
-        final PeerLink link = links.get(peerId);
+        final PeerLink link = peers.get(peerId);
         return link == null ? null : link.channel();
     }
 
@@ -441,9 +449,7 @@ public final class NettyTransport implements Transport {
             return;
         }
         closed = true;
-        for (PeerLink link : linkArray) {
-            link.close();
-        }
+        peers.close();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

@@ -126,8 +126,17 @@ public final class NettyTransportConfig {
             + ", maxStatusRequestsPerClient=" + maxStatusRequestsPerClient + '}';
     }
 
-    /** Parses "host:port" (IPv6 as "[::1]:7001"). */
+    /** Parses "host:port" (IPv6 as "[::1]:7001"). A host name is resolved here (a DNS lookup: this may block). */
     public static InetSocketAddress parseAddress(String field, String hostPort) {
+        final InetSocketAddress parsed = parseUnresolvedAddress(field, hostPort);
+        return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
+    }
+
+    /**
+     * Parses "host:port" like {@link #parseAddress} but leaves the host unresolved: no DNS lookup, so a thread that
+     * must not block (the Raft thread) can call it. Netty resolves the name on each connect attempt.
+     */
+    public static InetSocketAddress parseUnresolvedAddress(String field, String hostPort) {
         if (hostPort == null) {
             throw new IllegalArgumentException(field + " must be host:port, got null");
         }
@@ -148,7 +157,7 @@ public final class NettyTransportConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(field + " port must be in [0, 65535], got " + port);
         }
-        return new InetSocketAddress(host, port);
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     /** "host:port" of an address, as sent to clients in redirects. */

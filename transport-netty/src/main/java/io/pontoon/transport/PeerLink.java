@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * (reconnectBackoffMinNs doubling to reconnectBackoffMaxNs, reset after a successful handshake) whenever
  * its connection is lost. An accepting link is given each handshaken connection the peer opens
  * ({@link #onAcceptedChannel}); a newer one replaces (and closes) the older, so a restarted peer relinks
- * at once, and while there is none, {@link #trySend} returns false until the peer redials.
+ * at once, and while there is none, {@link #trySend} returns false until the peer redials. A link lasts while
+ * its peer is a member ({@link PeerLinks}); once closed it is never reused (a member added again gets a new one).
  *
  * <p>Threads: {@link #trySend} and {@link #flush} run on the Raft thread, which owns {@code pending}
  * (a pooled buffer of whole frames). {@link #flush} hands that buffer to the current channel with one
@@ -43,6 +44,7 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
     private static final int INITIAL_PENDING_BYTES = 64 * 1024;
 
     private final int peerId;
+    /** Where the peer listens; used only when this node dials it (may be null otherwise). */
     private final InetSocketAddress address;
     private final NettyTransport transport;
     private final NettyTransportConfig config;
@@ -62,8 +64,9 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
     private final ByteBufView raftView = new ByteBufView();
 
     /**
-     * @param base the transport's client bootstrap (event loops, options, pipeline head); used only
-     *             when this node dials the peer
+     * @param address where the peer listens; required when this node dials it, else may be null
+     * @param base    the transport's client bootstrap (event loops, options, pipeline head); used only
+     *                when this node dials the peer
      */
     PeerLink(int peerId, InetSocketAddress address, NettyTransport transport, Bootstrap base) {
         this.peerId = peerId;
@@ -71,6 +74,10 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
         this.transport = transport;
         this.config = transport.config();
         if (dialsPeer(config.nodeId, peerId)) {
+            if (address == null) {
+                throw new IllegalArgumentException("node " + config.nodeId + " dials peer " + peerId
+                    + " and needs its address");
+            }
             final PeerLink self = this;
             this.bootstrap = base.clone().handler(new ChannelInitializer<Channel>() {
                 @Override
@@ -95,6 +102,11 @@ final class PeerLink implements ConnectorHandshakeHandler.Listener {
 
     int peerId() {
         return peerId;
+    }
+
+    /** Where the peer listens, or null if not known (an accepting link needs none). */
+    InetSocketAddress address() {
+        return address;
     }
 
     boolean dials() {

@@ -5,9 +5,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 
 /**
- * What both handshake sides need: who we are, which cluster, which peers exist, the optional peer and
- * client secrets and how long a handshake may take. Set up before the transport starts, then only read; shared by all
- * connections of a transport.
+ * What both handshake sides need: who we are, which cluster, which peers may connect, the optional peer and
+ * client secrets and how long a handshake may take. Set up before the transport starts, then only read (the peer
+ * predicate answers from the transport's current peers); shared by all connections of a transport.
  */
 public final class HandshakeSettings {
     private final int clusterId;
@@ -22,7 +22,8 @@ public final class HandshakeSettings {
     /**
      * @param localNodeId this side's node id; 0 for a client
      * @param secret      shared cluster secret, or null for no authentication
-     * @param isPeer      which node ids may connect as peers (acceptor side)
+     * @param isPeer      which node ids may connect as peers (acceptor side, before authentication); asked on the
+     *                    event loop at each handshake, so the answer may change while the transport runs
      */
     public HandshakeSettings(int clusterId, int localNodeId, byte[] secret, IntPredicate isPeer, long handshakeTimeoutNs) {
         this(clusterId, localNodeId, secret, java.util.List.of(), isPeer, handshakeTimeoutNs);
