@@ -12,9 +12,10 @@ import java.util.concurrent.Callable;
 /** {@code ./pontoon dump}: lists a stopped node's journal up to its commit index. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
     description = {"Lists a stopped node's snapshots, newest first, as 'SNAPSHOT index=I term=T bytes=B crc32c=C",
-        "members=[...]', then every entry in its journal up to its recorded commit index as",
-        "'ENTRY lsn=L term=T crc=C' (C = CRC32C of the payload, 8 hex digits), then",
-        "'RESULT last_lsn=... commit_index=...'. Read-only."})
+        "members=[...]', each followed by its configuration ('  config voters [...] learners [...]'), then",
+        "every entry in its journal up to its recorded commit index as 'ENTRY lsn=L term=T crc=C'",
+        "(C = CRC32C of the payload, 8 hex digits; a configuration entry adds 'config voters [...] ...'),",
+        "then 'RESULT last_lsn=... commit_index=...'. Read-only."})
 public final class DumpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "The node's --data-dir.")
     Path dataDir;
@@ -44,10 +45,7 @@ public final class DumpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false);
-        for (io.pontoon.spi.SnapshotMeta s : io.pontoon.storage.FileSnapshotStore.listReadOnly(dataDir)) {
-            out.println("SNAPSHOT index=" + s.index() + " term=" + s.term() + " bytes=" + s.sizeBytes() + " crc32c="
-                + String.format("%08x", s.checksum()) + " members=" + java.util.Arrays.toString(s.members()).replace(" ", ""));
-        }
+        JournalDump.dumpSnapshots(dataDir, out);
         JournalDump.dump(dataDir, customRollCycle(dataDir), out);
         out.flush();
         return PontoonCli.EXIT_OK;

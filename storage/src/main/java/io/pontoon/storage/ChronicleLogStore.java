@@ -32,9 +32,12 @@ import java.nio.file.Path;
  * <p>Threads. Every {@link LogStore} method is called on the Raft thread and does no I/O of its own: appends,
  * truncations and resets are copied into a ring that the journal thread ({@link JournalAgent}) drains into the
  * journal in BATCH records, one per duty cycle, and makes them durable (in {@link Durability#SYNC} through a
- * separate sync thread, pipelined with the next writes). {@code termAt}/{@code lastIndex} come from a memory-mapped side index
- * ({@link LogIndex}, nothing on the heap per entry); {@link #read} serves recent entries from an in-memory cache
- * ({@link EntryCache}) and older ones straight from the mapped journal, without copying.
+ * separate sync thread, pipelined with the next writes). {@code termAt}/{@code lastIndex}/{@code kindAt} come from a
+ * memory-mapped side index ({@link LogIndex}, nothing on the heap per entry); {@link #read} serves recent entries from
+ * an in-memory cache ({@link EntryCache}) and older ones straight from the mapped journal, without copying.
+ *
+ * <p>Entry kinds: a configuration entry ({@link #KIND_CONFIGURATION}) is stored like a data entry, with bit 31 of its
+ * BATCH table length set ({@link JournalFormat}); journals from before that bit read as all-data.
  *
  * <p>Back-pressure: if the journal ring is full (the journal thread is {@code ringCapacityBytes} behind),
  * {@link #append} waits for space. The LogStore SPI has no way to refuse an append; see docs/STORAGE.md.
@@ -235,6 +238,32 @@ public final class ChronicleLogStore implements LogStore {
 
     @Override
     public void append(long logIndex, long term, DirectBuffer src, int offset, int length) {
+        appendEntry(logIndex, term, KIND_DATA, src, offset, length);
+    }
+
+    /**
+     * Appends an entry of either kind; a configuration entry takes the data path, marked as such on the ring
+     * (MSG_CONFIG_ENTRY), in the journal (bit 31 of its BATCH table length) and in the log index, so
+     * {@link #kindAt} returns its kind after a restart too.
+     *
+     * @throws IllegalArgumentException if {@code kind} is neither {@link #KIND_DATA} nor {@link #KIND_CONFIGURATION}
+     */
+    @Override
+    public void append(long logIndex, long term, int kind, DirectBuffer src, int offset, int length) {
+        if (kind != KIND_DATA && kind != KIND_CONFIGURATION) {
+            throw new IllegalArgumentException("entry " + logIndex + " has kind " + kind + ", neither KIND_DATA ("
+                + KIND_DATA + ") nor KIND_CONFIGURATION (" + KIND_CONFIGURATION + ")");
+        }
+        appendEntry(logIndex, term, kind, src, offset, length);
+    }
+
+    /** From the log index (one read of the entry's mapped slot, no journal read, no allocation). */
+    @Override
+    public int kindAt(long logIndex) {
+        return index.holds(logIndex) ? index.kind(logIndex) : KIND_DATA;
+    }
+
+    private void appendEntry(long logIndex, long term, int kind, DirectBuffer src, int offset, int length) {
         checkOpen();
         if (logIndex != index.lastIndex() + 1) {
             throw new IllegalStateException("append at index " + logIndex + " but lastIndex is " + index.lastIndex());
@@ -248,7 +277,8 @@ public final class ChronicleLogStore implements LogStore {
         // not empty, the journal thread either still drains it or sees it in the check it makes before parking
         // (WakeableIdleStrategy's hasPendingWork), so a wake-up per entry (an unpark each) would be wasted.
         final boolean ringWasEmpty = commands.size() == 0;
-        final int claimed = claim(JournalRing.MSG_ENTRY, JournalRing.ENTRY_HEADER_LENGTH + length);
+        final int claimed = claim(kind == KIND_DATA ? JournalRing.MSG_ENTRY : JournalRing.MSG_CONFIG_ENTRY,
+            JournalRing.ENTRY_HEADER_LENGTH + length);
         final MutableDirectBuffer ring = commands.buffer();
         ring.putLong(claimed + JournalRing.ENTRY_INDEX_OFFSET, logIndex);
         ring.putLong(claimed + JournalRing.ENTRY_TERM_OFFSET, term);
@@ -259,7 +289,8 @@ public final class ChronicleLogStore implements LogStore {
         }
         final long cachePosition = cache.put(src, offset, length);
         try {
-            index.add(logIndex, term, length, NULL_VALUE, 0, ++appendSeq, cachePosition);
+            index.add(logIndex, term, JournalFormat.tableLength(length, kind), NULL_VALUE, 0, ++appendSeq,
+                cachePosition);
         } catch (InternalError e) {
             // A write to a mapped index segment that the disk cannot back (SIGBUS): name it for the operator.
             throw StorageException.of("appending entry " + logIndex + " to the log index", options.directory(), e);

@@ -32,6 +32,8 @@ final class FileSnapshotSink implements SnapshotSink {
     private final SnapshotMeta target;
     private final Path tmp;
     private final FileChannel channel;
+    /** The configuration's {@link io.pontoon.spi.Membership#encode()} bytes, in the header written at commit. */
+    private final byte[] config;
     private final int headerBytes;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
@@ -46,7 +48,8 @@ final class FileSnapshotSink implements SnapshotSink {
         this.target = target;
         this.tmp = tmp;
         this.channel = channel;
-        this.headerBytes = SnapshotFormat.headerBytes(target.members().length);
+        this.config = target.membership().encode();
+        this.headerBytes = SnapshotFormat.headerBytes(config.length);
     }
 
     /** Consumes {@code src} before returning (copied or written); the sink keeps no reference to it. */
@@ -88,15 +91,14 @@ final class FileSnapshotSink implements SnapshotSink {
             buffer.putInt((int) crc.getValue()).flip();
             writeFully(buffer); // the trailer, at headerBytes + contentBytes
             buffer.clear();
-            final ByteBuffer header = SnapshotFormat.header(target.index(), target.term(), target.members(),
-                contentBytes);
+            final ByteBuffer header = SnapshotFormat.header(target.index(), target.term(), config, contentBytes);
             while (header.hasRemaining()) {
                 channel.write(header, header.position());
             }
             channel.force(true);
             channel.close();
-            meta = new SnapshotMeta(target.index(), target.term(), target.members(), contentBytes, crc.getValue());
-            store.publish(tmp, meta);
+            meta = new SnapshotMeta(target.index(), target.term(), target.membership(), contentBytes, crc.getValue());
+            store.publish(tmp, meta, headerBytes);
         } catch (IOException e) {
             discard();
             throw StorageException.of("committing snapshot " + tmp.getFileName(), store.directory(), e);

@@ -24,12 +24,13 @@ final class FileSnapshotSource implements SnapshotSource {
     private final long contentOffset;
     private volatile boolean closed;
 
-    FileSnapshotSource(FileSnapshotStore store, Path file, SnapshotMeta meta, FileChannel channel) {
+    /** {@code contentOffset}: the file's header length, which depends on its version and configuration. */
+    FileSnapshotSource(FileSnapshotStore store, Path file, SnapshotMeta meta, long contentOffset, FileChannel channel) {
         this.store = store;
         this.file = file;
         this.meta = meta;
         this.channel = channel;
-        this.contentOffset = SnapshotFormat.headerBytes(meta.members().length);
+        this.contentOffset = contentOffset;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pontoon.storage;
 
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore;
 import org.slf4j.Logger;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +54,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private ByteBuffer scratch;
     private volatile boolean closed;
 
-    /** What checking a file found: its snapshot, or the problem that makes it unusable. */
-    private record Check(long fileBytes, SnapshotMeta meta, String problem) {
+    /** What checking a file found: its snapshot and where its content starts, or the problem making it unusable. */
+    private record Check(long fileBytes, SnapshotMeta meta, int headerBytes, String problem) {
     }
 
     /** A committed snapshot's file, as named. */
@@ -117,13 +117,9 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /** Any thread. The sink belongs to the caller until it commits or closes it. */
     @Override
-    public SnapshotSink create(long index, long term, int[] members) {
-        Objects.requireNonNull(members, "members");
-        final SnapshotMeta target = SnapshotMeta.of(index, term, members); // refuses index or term < 1
-        if (members.length > SnapshotFormat.MAX_MEMBERS) {
-            throw new IllegalArgumentException("a snapshot's configuration has at most " + SnapshotFormat.MAX_MEMBERS
-                + " members, got " + members.length);
-        }
+    public SnapshotSink create(long index, long term, Membership membership) {
+        Objects.requireNonNull(membership, "membership");
+        final SnapshotMeta target = SnapshotMeta.of(index, term, membership); // refuses index or term < 1
         requireOpen();
         final String base = SnapshotFormat.fileName(index, term);
         while (true) {
@@ -169,8 +165,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     /**
-     * Any thread. {@code meta} must name a snapshot in the store (index, term and members; size and checksum too
-     * unless they are -1). The source reads it even if a later commit deletes its file.
+     * Any thread. {@code meta} must name a snapshot in the store (index, term and configuration, addresses included;
+     * size and checksum too unless they are -1). The source reads it even if a later commit deletes its file.
      */
     @Override
     public synchronized SnapshotSource open(SnapshotMeta meta) {
@@ -194,10 +190,10 @@ public final class FileSnapshotStore implements SnapshotStore {
             final SnapshotMeta held = check.meta;
             final boolean sameContent = meta.sizeBytes() < 0
                 || meta.sizeBytes() == held.sizeBytes() && meta.checksum() == held.checksum();
-            if (!sameContent || !Arrays.equals(meta.members(), held.members())) {
+            if (!sameContent || !meta.membership().equals(held.membership())) {
                 throw new StorageException("snapshot file " + file + " holds " + held + ", not the requested " + meta);
             }
-            final FileSnapshotSource source = new FileSnapshotSource(this, file, held, channel);
+            final FileSnapshotSource source = new FileSnapshotSource(this, file, held, check.headerBytes, channel);
             openSinksAndSources.add(source);
             return source;
         } catch (IOException e) {
@@ -227,11 +223,11 @@ public final class FileSnapshotStore implements SnapshotStore {
      * Called by a sink's commit with its file written and fsynced: renames it into place, fsyncs the directory
      * and then prunes, in that order, so a crash never leaves fewer snapshots than before the commit.
      */
-    synchronized void publish(Path tmp, SnapshotMeta meta) throws IOException {
+    synchronized void publish(Path tmp, SnapshotMeta meta, int headerBytes) throws IOException {
         requireOpen();
         final Path file = directory.resolve(SnapshotFormat.fileName(meta.index(), meta.term()));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        checked.put(file.getFileName().toString(), new Check(Files.size(file), meta, null));
+        checked.put(file.getFileName().toString(), new Check(Files.size(file), meta, headerBytes, null));
         forceDirectory(directory, "committing " + file.getFileName());
         prune();
     }
@@ -307,9 +303,10 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         Check check;
         try {
-            check = new Check(fileBytes, SnapshotFormat.validate(channel, listed.index, listed.term, scratch), null);
+            final SnapshotFormat.Checked checked = SnapshotFormat.validate(channel, listed.index, listed.term, scratch);
+            check = new Check(fileBytes, checked.meta(), checked.headerBytes(), null);
         } catch (SnapshotFormat.Damaged d) {
-            check = new Check(fileBytes, null, d.getMessage());
+            check = new Check(fileBytes, null, 0, d.getMessage());
             LOG.warn("snapshot file {} is damaged: {}; skipping it (an older snapshot is used if there is one)",
                 listed.file, d.getMessage());
         }

@@ -290,7 +290,10 @@ final class JournalAgent implements Agent {
     private void onCommand(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
         switch (msgTypeId) {
             case JournalRing.MSG_ENTRY:
-                writeEntry(buffer, offset, length);
+                writeEntry(buffer, offset, length, LogStore.KIND_DATA);
+                break;
+            case JournalRing.MSG_CONFIG_ENTRY:
+                writeEntry(buffer, offset, length, LogStore.KIND_CONFIGURATION);
                 break;
             case JournalRing.MSG_TRUNCATE: {
                 closeBatch();
@@ -320,7 +323,7 @@ final class JournalAgent implements Agent {
         }
     }
 
-    private void writeEntry(MutableDirectBuffer buffer, int offset, int length) {
+    private void writeEntry(MutableDirectBuffer buffer, int offset, int length, int kind) {
         final long index = buffer.getLong(offset + JournalRing.ENTRY_INDEX_OFFSET);
         final long term = buffer.getLong(offset + JournalRing.ENTRY_TERM_OFFSET);
         final int payloadOffset = offset + JournalRing.ENTRY_HEADER_LENGTH;
@@ -344,7 +347,8 @@ final class JournalAgent implements Agent {
         crc.update(commandView);
         final int at = batchCount * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
         table.putLong(at + JournalFormat.BATCH_TABLE_TERM_OFFSET, term, JournalFormat.ORDER);
-        table.putInt(at + JournalFormat.BATCH_TABLE_LENGTH_OFFSET, payloadLength, JournalFormat.ORDER);
+        table.putInt(at + JournalFormat.BATCH_TABLE_LENGTH_OFFSET, JournalFormat.tableLength(payloadLength, kind),
+            JournalFormat.ORDER);
         batchCount++;
         batchPayloadBytes += payloadLength;
         journalLastIndex = index;

@@ -1,15 +1,20 @@
 package io.pontoon.storage;
 
 import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Membership;
+import io.pontoon.spi.SnapshotMeta;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Offline listing of a node's journal, behind {@code ./pontoon dump --data-dir DIR}. Read-only: it takes no lock
@@ -22,11 +27,21 @@ import java.nio.file.Path;
  * <pre>
  * RESET lsn=&lt;index&gt; term=&lt;term&gt;
  * ENTRY lsn=&lt;index&gt; term=&lt;term&gt; crc=&lt;crc&gt;
+ * ENTRY lsn=&lt;index&gt; term=&lt;term&gt; crc=&lt;crc&gt; config voters [1, 2, 3] learners [4]
  * RESULT last_lsn=&lt;last index in the journal&gt; commit_index=&lt;last recorded commit hint&gt;
  * </pre>
  * {@code crc} is the CRC32C of the entry's payload bytes only, as 8 lowercase hex digits (zero-padded, no
- * {@code 0x}). {@code commit_index} is the highest COMMIT hint record in the journal (0 if none); it may exceed
- * {@code last_lsn} on a follower that learned the leader's commit index before receiving the entries.
+ * {@code 0x}). A configuration entry ({@code LogStore.KIND_CONFIGURATION}) has its configuration after the CRC,
+ * as {@link Membership#describe()} prints it ({@code config (malformed: ...)} if it does not decode).
+ * {@code commit_index} is the highest COMMIT hint record in the journal (0 if none); it may exceed {@code last_lsn}
+ * on a follower that learned the leader's commit index before receiving the entries.
+ *
+ * <p>{@link #dumpSnapshots} lists a node's snapshots, newest first, each as a line and its configuration below it
+ * (indented, so tools that read only {@code SNAPSHOT} lines are unaffected):
+ * <pre>
+ * SNAPSHOT index=&lt;index&gt; term=&lt;term&gt; bytes=&lt;content bytes&gt; crc32c=&lt;crc&gt; members=[1,2,3,4]
+ *   config voters [1, 2, 3] learners [4]
+ * </pre>
  */
 public final class JournalDump {
     private JournalDump() {
@@ -86,6 +101,10 @@ public final class JournalDump {
                         line.setLength(0);
                         line.append("ENTRY lsn=").append(i).append(" term=").append(index.termAt(i)).append(" crc=");
                         appendHex8(line, crc);
+                        if (index.kind(i) == LogStore.KIND_CONFIGURATION) {
+                            line.append(" config ").append(describeConfiguration(record, index.offsetInRecord(i),
+                                index.length(i)));
+                        }
                         out.println(line);
                         printed++;
                     }
@@ -94,6 +113,29 @@ public final class JournalDump {
             out.println("RESULT last_lsn=" + Math.max(index.lastIndex(), 0) + " commit_index=" + replay.commitIndex);
         }
         return printed;
+    }
+
+    /**
+     * Lists the snapshots in {@code dataDir/snapshots} (read-only, {@link FileSnapshotStore#listReadOnly}), newest
+     * first, in the format of the class comment; returns how many. Nothing is printed if there are none.
+     */
+    public static int dumpSnapshots(Path dataDir, PrintStream out) {
+        final List<SnapshotMeta> snapshots = FileSnapshotStore.listReadOnly(dataDir);
+        for (SnapshotMeta s : snapshots) {
+            out.println("SNAPSHOT index=" + s.index() + " term=" + s.term() + " bytes=" + s.sizeBytes() + " crc32c="
+                + String.format("%08x", s.checksum()) + " members=" + Arrays.toString(s.members()).replace(" ", ""));
+            out.println("  config " + s.membership().describe());
+        }
+        return snapshots.size();
+    }
+
+    /** A configuration entry's payload as {@link Membership#describe()} prints it, or why it does not decode. */
+    static String describeConfiguration(DirectBuffer buffer, int offset, int length) {
+        try {
+            return Membership.decode(buffer, offset, length).describe();
+        } catch (IllegalArgumentException e) {
+            return "(malformed: " + e.getMessage() + ")";
+        }
     }
 
     static void appendHex8(StringBuilder sb, int value) {

@@ -1,5 +1,6 @@
 package io.pontoon.storage;
 
+import io.pontoon.spi.LogStore;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
@@ -14,6 +15,7 @@ import java.util.zip.CRC32C;
  * BATCH     type=5:u8 firstIndex:i64                                   offset 0, 1
  *           payload[0] payload[1] ... payload[count-1]                 offset 9 (concatenated, no padding)
  *           count x (term:i64 length:i32)                              the entry table, 12 bytes per entry
+ *                                                                      (length bit 31: a configuration entry)
  *           count:i32 crc:u32                                          the last 8 bytes
  *                                                                      (17 + 12 x count + sum(length) bytes)
  * TRUNCATE  type=2:u8 fromIndex:i64 crc:u32                            (13 bytes)
@@ -28,7 +30,11 @@ import java.util.zip.CRC32C;
  *   about {@link #BATCH_MAX_BYTES} bytes). Entry {@code k}'s payload starts at {@code 9 + length[0] + ... +
  *   length[k-1]}. The table and count trail the payloads so the writer copies each payload once, straight from
  *   the hand-over ring into the mapped file, before it knows how many entries the batch will hold. Replay
- *   requires {@code firstIndex = last + 1} unless the log is empty.</li>
+ *   requires {@code firstIndex = last + 1} unless the log is empty. Bit 31 of a table {@code length} marks a
+ *   configuration entry ({@link LogStore#KIND_CONFIGURATION}, as {@code AppendEntriesCodec.CONFIGURATION_FLAG}
+ *   on the wire); bits 0..30 are the payload length. Journals written before configuration entries never set it
+ *   and read as all-data, so the format has no new version; a journal holding a configuration entry reads as
+ *   damaged to a Pontoon older than this bit.</li>
  *   <li>TRUNCATE: every entry with index {@code >= fromIndex} is gone (Chronicle Queue cannot cut its tail, so
  *   the cut is a record). It may cut inside an earlier BATCH.</li>
  *   <li>COMMIT: a hint of the node's commit index, for offline tools; Raft safety never depends on it.</li>
@@ -62,6 +68,8 @@ final class JournalFormat {
     static final int BATCH_TABLE_ENTRY_LENGTH = 12;
     static final int BATCH_TABLE_TERM_OFFSET = 0;
     static final int BATCH_TABLE_LENGTH_OFFSET = 8;
+    /** Bit of a table length that marks a configuration entry; the payload length is the bits below it. */
+    static final int BATCH_CONFIGURATION_FLAG = 0x8000_0000;
     /** count:i32 + crc:u32 after the table. */
     static final int BATCH_TRAILER_LENGTH = 8;
     static final int BATCH_OVERHEAD = BATCH_PAYLOAD_OFFSET + BATCH_TRAILER_LENGTH;
@@ -91,6 +99,21 @@ final class JournalFormat {
     /** Entry count of an intact BATCH record of {@code length} bytes. */
     static int batchCount(DirectBuffer record, int length) {
         return record.getInt(length - BATCH_TRAILER_LENGTH, ORDER);
+    }
+
+    /** Payload length in a BATCH table's length field (bits 0..30). */
+    static int payloadLength(int tableLength) {
+        return tableLength & ~BATCH_CONFIGURATION_FLAG;
+    }
+
+    /** Entry kind in a BATCH table's length field: {@link LogStore#KIND_CONFIGURATION} if bit 31 is set. */
+    static int kind(int tableLength) {
+        return (tableLength & BATCH_CONFIGURATION_FLAG) != 0 ? LogStore.KIND_CONFIGURATION : LogStore.KIND_DATA;
+    }
+
+    /** The table length field of an entry of {@code kind} with {@code payloadLength} bytes. */
+    static int tableLength(int payloadLength, int kind) {
+        return kind == LogStore.KIND_CONFIGURATION ? payloadLength | BATCH_CONFIGURATION_FLAG : payloadLength;
     }
 
     /** Offset of the entry table of an intact BATCH record. */
@@ -145,13 +168,9 @@ final class JournalFormat {
                 final int table = batchTableOffset(length, count);
                 long payloadBytes = 0;
                 for (int k = 0; k < count; k++) {
-                    final int entryLength = record.getInt(table + k * BATCH_TABLE_ENTRY_LENGTH
-                        + BATCH_TABLE_LENGTH_OFFSET, ORDER);
-                    if (entryLength < 0) {
-                        payloadBytes = -1;
-                        break;
-                    }
-                    payloadBytes += entryLength;
+                    // Bit 31 is the kind; the length below it is never negative.
+                    payloadBytes += payloadLength(record.getInt(table + k * BATCH_TABLE_ENTRY_LENGTH
+                        + BATCH_TABLE_LENGTH_OFFSET, ORDER));
                 }
                 if (payloadBytes != table - BATCH_PAYLOAD_OFFSET) {
                     return "BATCH record of " + count + " entries has length " + length

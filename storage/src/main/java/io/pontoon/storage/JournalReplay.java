@@ -11,8 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 
 /**
- * Rebuilds the log from the journal at open: applies BATCH, TRUNCATE and RESET records in order, keeps the highest
- * COMMIT hint, and sorts damage into the two cases the recovery rules distinguish.
+ * Rebuilds the log from the journal at open: applies BATCH, TRUNCATE and RESET records in order (each entry with
+ * its kind, from bit 31 of its table length), keeps the highest COMMIT hint, and sorts damage into the two cases
+ * the recovery rules distinguish.
  *
  * <ul>
  *   <li>Damaged records at the very end (a torn write, bytes flipped in the tail): every intact record before
@@ -161,9 +162,11 @@ final class JournalReplay {
                 for (int k = 0; k < count; k++) {
                     final int at = table + k * JournalFormat.BATCH_TABLE_ENTRY_LENGTH;
                     final long term = record.getLong(at + JournalFormat.BATCH_TABLE_TERM_OFFSET, JournalFormat.ORDER);
-                    final int entryLength = record.getInt(at + JournalFormat.BATCH_TABLE_LENGTH_OFFSET, JournalFormat.ORDER);
-                    index.add(first + k, term, entryLength, queueIndex, payloadOffset, 0, LogStore.NULL_VALUE);
-                    payloadOffset += entryLength;
+                    // The length field as it is, kind bit included: the index keeps both.
+                    final int lengthAndKind = record.getInt(at + JournalFormat.BATCH_TABLE_LENGTH_OFFSET,
+                        JournalFormat.ORDER);
+                    index.add(first + k, term, lengthAndKind, queueIndex, payloadOffset, 0, LogStore.NULL_VALUE);
+                    payloadOffset += JournalFormat.payloadLength(lengthAndKind);
                 }
                 break;
             }

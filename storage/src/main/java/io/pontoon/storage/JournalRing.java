@@ -8,7 +8,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *
  * <pre>
  * Raft thread -> journal thread
- *   MSG_ENTRY          index:i64 term:i64 payload:bytes
+ *   MSG_ENTRY          index:i64 term:i64 payload:bytes      (a data entry)
+ *   MSG_CONFIG_ENTRY   index:i64 term:i64 payload:bytes      (a configuration entry: LogStore.KIND_CONFIGURATION)
  *   MSG_TRUNCATE       fromIndex:i64
  *   MSG_DELETE_BEFORE  segment:i64 cycle:i32 (delete journal files of cycles below this one and log index
  *                                            segment files below this segment)
@@ -28,6 +29,8 @@ final class JournalRing {
     static final int MSG_DELETE_BEFORE = 3;
     static final int MSG_WRITTEN = 4;
     static final int MSG_RESET = 5;
+    /** Laid out as MSG_ENTRY; its own type so the data path carries no kind field. */
+    static final int MSG_CONFIG_ENTRY = 6;
 
     static final int ENTRY_INDEX_OFFSET = 0;
     static final int ENTRY_TERM_OFFSET = 8;

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 /**
  * The Raft thread's view of the log: for each held index its term, payload length, where it sits in the
  * journal (the Chronicle queue index of its BATCH record and the payload's offset inside that record, known once
- * the journal thread reports it) and in the recent-entry cache. termAt/lastIndex/payloadLength are a table
- * lookup and one read of mapped memory, with no system call.
+ * the journal thread reports it) and in the recent-entry cache, and its kind (data or configuration).
+ * termAt/lastIndex/payloadLength/kind are a table lookup and one read of mapped memory, with no system call.
  *
  * <p>Memory: nothing here grows with the log on the Java heap or in direct memory. Each entry has a fixed
  * {@value #SLOT_LENGTH}-byte slot in a memory-mapped side file; slots live in segment files of
@@ -32,6 +32,9 @@ import java.nio.file.Path;
  * slot (little-endian, native order of the mapping)
  *   term:i64 queueIndex:i64 appendSeq:i64 cachePosition:i64 length:i32 offsetInRecord:i32
  * </pre>
+ * {@code length} is as in a BATCH record's table ({@link JournalFormat}): bit 31 marks a configuration entry, bits
+ * 0..30 are the payload length. Every slot is written whole by {@link #add}, so a slot reused after a truncation
+ * or a reset never keeps the old entry's kind.
  *
  * <p>Owned by one thread (the Raft thread, or the opening thread during replay); not thread-safe.
  */
@@ -124,8 +127,14 @@ final class LogIndex implements AutoCloseable {
         return LogStore.NULL_VALUE;
     }
 
+    /** Payload length of a held entry. */
     int length(long index) {
-        return buffer(index).getInt(slot(index) + LENGTH);
+        return JournalFormat.payloadLength(buffer(index).getInt(slot(index) + LENGTH));
+    }
+
+    /** Kind of a held entry: {@link LogStore#KIND_DATA} or {@link LogStore#KIND_CONFIGURATION}. */
+    int kind(long index) {
+        return JournalFormat.kind(buffer(index).getInt(slot(index) + LENGTH));
     }
 
     long queueIndex(long index) {
@@ -155,8 +164,11 @@ final class LogIndex implements AutoCloseable {
     /**
      * Adds the entry after the last one. If the log is empty the entry may start anywhere (replay of a compacted
      * journal); otherwise {@code index} must be {@code lastIndex + 1}, which the caller checks.
+     *
+     * @param lengthAndKind the payload length, with bit 31 set for a configuration entry (a BATCH table's length
+     *                      field, {@link JournalFormat#tableLength})
      */
-    void add(long index, long term, int length, long queueIndex, int offsetInRecord, long appendSeq,
+    void add(long index, long term, int lengthAndKind, long queueIndex, int offsetInRecord, long appendSeq,
              long cachePosition) {
         if (isEmpty()) {
             // The log restarts here: segments of the old range are left behind.
@@ -178,7 +190,7 @@ final class LogIndex implements AutoCloseable {
         buffer.putLong(slot + QUEUE_INDEX, queueIndex);
         buffer.putLong(slot + APPEND_SEQ, appendSeq);
         buffer.putLong(slot + CACHE_POSITION, cachePosition);
-        buffer.putInt(slot + LENGTH, length);
+        buffer.putInt(slot + LENGTH, lengthAndKind);
         buffer.putInt(slot + OFFSET, offsetInRecord);
         lastIndex = index;
     }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static io.pontoon.storage.TestPayloads.append;
 import static io.pontoon.storage.TestPayloads.awaitDurable;
 import static io.pontoon.storage.TestPayloads.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Random appends, truncations, reopens, compactions (and log resets, in the second test) against a plain list
- * model, over many seeds. Each seed picks its own ring/cache sizes and durability so back-pressure, cache eviction
+ * Random appends (data and configuration entries), truncations, reopens, compactions (and log resets, in the second
+ * test) against a plain list model, over many seeds. Each seed picks its own ring/cache sizes and durability so back-pressure, cache eviction
  * and journal reads all occur. A failure names the seed; rerun one with {@code -Dstorage.model.seed=N}.
  */
 class ChronicleLogStoreModelTest {
@@ -38,6 +37,8 @@ class ChronicleLogStoreModelTest {
         long first = 1;
         final List<Long> terms = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();
+        /** LogStore.KIND_DATA or KIND_CONFIGURATION per entry. */
+        final List<Integer> kinds = new ArrayList<>();
         /** Term at first - 1 while the log starts right after a reset (resetTo), else NULL_VALUE. */
         long resetTerm = LogStore.NULL_VALUE;
 
@@ -55,6 +56,7 @@ class ChronicleLogStoreModelTest {
         void resetTo(long index, long term) {
             terms.clear();
             payloads.clear();
+            kinds.clear();
             first = index + 1;
             resetTerm = term;
         }
@@ -63,6 +65,7 @@ class ChronicleLogStoreModelTest {
             while (last() >= index) {
                 terms.remove(terms.size() - 1);
                 payloads.remove(payloads.size() - 1);
+                kinds.remove(kinds.size() - 1);
             }
         }
 
@@ -70,6 +73,7 @@ class ChronicleLogStoreModelTest {
             while (first < index) {
                 terms.remove(0);
                 payloads.remove(0);
+                kinds.remove(0);
                 first++;
                 // The RESET record went with the files before the new first entry.
                 resetTerm = LogStore.NULL_VALUE;
@@ -125,6 +129,8 @@ class ChronicleLogStoreModelTest {
             .pretouchWindowBytes(seed % 2 == 0 ? 64 * 1024 : 0)
             .build();
         final Model model = new Model();
+        // Every eighth entry or so is a configuration entry; its own generator, so pinned seeds keep their steps.
+        final Random kinds = new Random(seed * 131 + 3);
         ChronicleLogStore store = ChronicleLogStore.open(options);
         try {
             for (int step = 0; step < STEPS; step++) {
@@ -142,9 +148,11 @@ class ChronicleLogStoreModelTest {
                     for (int k = 0; k < count; k++) {
                         final byte[] payload = new byte[random.nextInt(random.nextInt(10) == 0 ? 3000 : 200)];
                         random.nextBytes(payload);
-                        append(store, model.last() + 1, term, payload);
+                        final int kind = kinds.nextInt(8) == 0 ? LogStore.KIND_CONFIGURATION : LogStore.KIND_DATA;
+                        store.append(model.last() + 1, term, kind, TestPayloads.buffer(payload), 0, payload.length);
                         model.terms.add(term);
                         model.payloads.add(payload);
+                        model.kinds.add(kind);
                     }
                 } else if (op < 70) {
                     if (model.terms.isEmpty()) {
@@ -206,6 +214,7 @@ class ChronicleLogStoreModelTest {
             checkEntry(store, model, i);
         }
         assertEquals(LogStore.NULL_VALUE, store.termAt(model.last() + 1));
+        assertEquals(LogStore.KIND_DATA, store.kindAt(model.last() + 1), "kind of the index after the last");
     }
 
     private static void checkAll(LogStore store, Model model) {
@@ -226,5 +235,6 @@ class ChronicleLogStoreModelTest {
         assertEquals(model.terms.get(slot), store.termAt(i), "term of " + i);
         assertEquals(model.payloads.get(slot).length, store.payloadLength(i), "length of " + i);
         assertArrayEquals(model.payloads.get(slot), read(store, i), "payload of " + i);
+        assertEquals(model.kinds.get(slot), store.kindAt(i), "kind of " + i);
     }
 }

@@ -1,5 +1,6 @@
 package io.pontoon.storage;
 
+import io.pontoon.spi.Membership;
 import io.pontoon.spi.SnapshotMeta;
 import io.pontoon.spi.SnapshotStore.SnapshotSink;
 import io.pontoon.spi.SnapshotStore.SnapshotSource;
@@ -30,7 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FileSnapshotStoreTest {
-    private static final int[] MEMBERS = {1, 2, 3};
+    private static final Membership MEMBERS = Membership.of(new int[] {1, 2, 3}, new int[0]);
+    /** Where the content starts in a file of MEMBERS. */
+    private static final int HEADER_BYTES = SnapshotFormat.headerBytes(MEMBERS.encode().length);
 
     @TempDir
     Path dir;
@@ -145,7 +148,7 @@ class FileSnapshotStoreTest {
             older = commit(store, 10, 1, 1000);
             commit(store, 20, 1, 1000);
         }
-        flipByte(SnapshotFormat.fileName(20, 1), SnapshotFormat.headerBytes(MEMBERS.length) + 500);
+        flipByte(SnapshotFormat.fileName(20, 1), HEADER_BYTES + 500);
         try (FileSnapshotStore store = FileSnapshotStore.open(dir, 1)) {
             // keep = 1 and the newest file is damaged: index 10 is still the one intact snapshot.
             assertEquals(older, store.latest());
@@ -157,7 +160,7 @@ class FileSnapshotStoreTest {
 
     @Test
     void aFlippedContentByteFallsBackToThePreviousSnapshot() throws IOException {
-        assertFallsBack(file -> flipByte(file, SnapshotFormat.headerBytes(MEMBERS.length) + 777), "content CRC32C mismatch");
+        assertFallsBack(file -> flipByte(file, HEADER_BYTES + 777), "content CRC32C mismatch");
     }
 
     @Test
@@ -197,7 +200,7 @@ class FileSnapshotStoreTest {
         try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
             assertEquals(newest, store.latest());
             // Same size: the earlier result stands (the content is not read again) ...
-            flipByte(SnapshotFormat.fileName(20, 1), SnapshotFormat.headerBytes(MEMBERS.length) + 3);
+            flipByte(SnapshotFormat.fileName(20, 1), HEADER_BYTES + 3);
             assertEquals(newest, store.latest());
             // ... a changed size is checked again.
             truncate(SnapshotFormat.fileName(20, 1), 900);

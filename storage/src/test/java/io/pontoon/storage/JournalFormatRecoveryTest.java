@@ -83,6 +83,11 @@ class JournalFormatRecoveryTest {
             }
         }
 
+        /** Lets the held journal thread go on to its next duty cycle. */
+        void pass() {
+            passes.release();
+        }
+
         void openForGood() {
             open = true;
             passes.release(1000);

@@ -1,12 +1,16 @@
 package io.pontoon.storage;
 
 import io.pontoon.spi.LogStore;
+import io.pontoon.spi.Membership;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
+
 import static io.pontoon.storage.TestPayloads.append;
 import static io.pontoon.storage.TestPayloads.awaitDurable;
+import static io.pontoon.storage.TestPayloads.buffer;
 import static io.pontoon.storage.TestPayloads.forIndex;
 import static io.pontoon.storage.TestPayloads.read;
 import static io.pontoon.storage.TestPayloads.readTerm;
@@ -18,11 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The {@link LogStore} contract, run against every implementation. The test thread plays the Raft thread.
+ * The {@link LogStore} contract, run against every implementation, entry kinds included. The test thread plays the
+ * Raft thread.
  * Durability of asynchronous stores is awaited by polling {@code durableIndex()} against a deadline.
  */
 abstract class LogStoreContractTest {
     static final long AWAIT_SECONDS = 20;
+    static final Membership CONFIG = Membership.of(new int[] {1, 2, 3}, new int[] {4}, Map.of(4, "10.0.0.4:7000"));
 
     LogStore store;
 
@@ -195,6 +201,54 @@ abstract class LogStoreContractTest {
         for (long i = 1; i <= 3000; i++) {
             assertEquals(forIndex(i).length, store.payloadLength(i));
         }
+    }
+
+    @Test
+    void configurationEntriesKeepTheirKindAndBytes() {
+        appendRange(1, 3, 1);
+        final byte[] config = CONFIG.encode();
+        store.append(4, 1, LogStore.KIND_CONFIGURATION, buffer(config), 0, config.length);
+        store.append(5, 2, LogStore.KIND_DATA, buffer(forIndex(5)), 0, forIndex(5).length);
+        append(store, 6, 2, forIndex(6));
+        assertEquals(6, store.lastIndex());
+        for (long i = 1; i <= 6; i++) {
+            assertEquals(i == 4 ? LogStore.KIND_CONFIGURATION : LogStore.KIND_DATA, store.kindAt(i), "kind of " + i);
+        }
+        assertArrayEquals(config, read(store, 4));
+        assertEquals(config.length, store.payloadLength(4));
+        assertEquals(CONFIG, Membership.decode(read(store, 4)));
+        assertArrayEquals(forIndex(5), read(store, 5));
+        assertEquals(forIndex(3).length, store.payloadLength(3));
+        // Not held: data, as the SPI says.
+        assertEquals(LogStore.KIND_DATA, store.kindAt(0));
+        assertEquals(LogStore.KIND_DATA, store.kindAt(7));
+        assertEquals(LogStore.KIND_DATA, store.kindAt(-1));
+        awaitDurable(store, 6, AWAIT_SECONDS);
+        assertEquals(LogStore.KIND_CONFIGURATION, store.kindAt(4));
+    }
+
+    @Test
+    void aTruncatedConfigurationEntryLeavesNoKindBehind() {
+        appendRange(1, 4, 1);
+        final byte[] config = CONFIG.encode();
+        store.append(5, 1, LogStore.KIND_CONFIGURATION, buffer(config), 0, config.length);
+        appendRange(6, 8, 1);
+        store.truncateFrom(5);
+        assertEquals(LogStore.KIND_DATA, store.kindAt(5));
+        append(store, 5, 2, forIndex(50));
+        store.append(6, 2, LogStore.KIND_CONFIGURATION, buffer(config), 0, config.length);
+        assertEquals(LogStore.KIND_DATA, store.kindAt(5));
+        assertEquals(LogStore.KIND_CONFIGURATION, store.kindAt(6));
+        assertArrayEquals(forIndex(50), read(store, 5));
+        assertArrayEquals(config, read(store, 6));
+    }
+
+    @Test
+    void anUnknownEntryKindIsRefused() {
+        appendRange(1, 2, 1);
+        assertThrows(IllegalArgumentException.class, () -> store.append(3, 1, 2, buffer(new byte[1]), 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> store.append(3, 1, -1, buffer(new byte[1]), 0, 1));
+        assertEquals(2, store.lastIndex());
     }
 
     @Test
