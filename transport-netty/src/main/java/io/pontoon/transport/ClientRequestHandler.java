@@ -9,6 +9,7 @@ import io.pontoon.ProposalCallback;
 import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;
+import io.pontoon.spi.Membership;
 import io.pontoon.transport.codec.ClientAdminRequestCodec;
 import io.pontoon.transport.codec.ClientAdminResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
@@ -33,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -46,8 +48,9 @@ import java.util.function.IntFunction;
  * client's own correlation id (the handler identifies the connection, so no lookup table is needed);
  * the outcome is written back from the Raft thread. CLIENT_STATUS_REQUEST is answered from a worker
  * thread. CLIENT_ADMIN_REQUEST (leadership transfer, read index) goes to the service, whose future may complete
- * on any thread; the answer is written on the event loop. Status and admin requests share one per-connection
- * limit of unanswered requests. A malformed frame closes the connection with a logged reason.
+ * on any thread; the answer is written on the event loop. Its membership ops (list, add, promote, remove) start on a
+ * worker thread, as status requests do ({@link ClientMembershipOps}). Status and admin requests share one
+ * per-connection limit of unanswered requests. A malformed frame closes the connection with a logged reason.
  *
  * <p>Responses are answered in batches, with nothing allocated per response: the Raft thread encodes each
  * response frame straight into this connection's off-heap ring and schedules one drain task per burst;
@@ -65,6 +68,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
     static final int DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
     private final ClientService service;
+    private final ClientMembershipOps membershipOps;
     private final int clusterId;
     private final int localNodeId;
     private final IntFunction<byte[]> leaderAddress;
@@ -110,6 +114,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         this.maxStatusRequests = maxStatusRequests;
         this.splitter = new FrameSplitter(maxFrameBytes);
         this.service = service;
+        this.membershipOps = new ClientMembershipOps(service);
         this.clusterId = clusterId;
         this.localNodeId = localNodeId;
         this.leaderAddress = leaderAddress;
@@ -172,6 +177,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         statusRequestsPending++;
         if (type == FrameType.CLIENT_STATUS_REQUEST) {
             onStatusRequest(ClientStatusRequestCodec.correlationId(b, Frame.HEADER_LENGTH));
+        } else if (ClientAdminRequestCodec.isMembershipOp(ClientAdminRequestCodec.op(b, Frame.HEADER_LENGTH))) {
+            onMembershipRequest(b, bodyLength);
         } else {
             onAdminRequest(b);
         }
@@ -256,6 +263,73 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
                 // the transport is closing: the connection goes with it
             }
         });
+    }
+
+    /** Event loop: a validated membership op, run on a worker thread ({@link ClientMembershipOps}). */
+    private void onMembershipRequest(DirectBuffer b, int bodyLength) {
+        final Channel ch = channel;
+        final int body = Frame.HEADER_LENGTH;
+        final long correlationId = ClientAdminRequestCodec.correlationId(b, body);
+        final int op = ClientAdminRequestCodec.op(b, body);
+        final int nodeId = (int) ClientAdminRequestCodec.arg(b, body); // validated: 0 (MEMBERS) or 1 .. 2^31-1
+        final String address = bodyLength > ClientAdminRequestCodec.LENGTH ? ClientAdminRequestCodec.address(b, body)
+            : null;
+        final ClientMembershipOps.Answer answer = new ClientMembershipOps.Answer() {
+            @Override
+            public void answer(ResultCode code, int leaderId, Membership configuration, String reason) {
+                onEventLoop(ch, () -> writeMembership(ch, correlationId, code, leaderId, configuration, reason));
+            }
+
+            @Override
+            public void fail(Throwable cause) {
+                onEventLoop(ch, () -> {
+                    statusRequestsPending--;
+                    LOG.warn("{} failed for client {}: {}", ClientAdminRequestCodec.opName(op), ch.remoteAddress(),
+                        cause.toString());
+                    ch.close();
+                });
+            }
+        };
+        try {
+            statusExecutor.execute(() -> membershipOps.run(op, nodeId, address, answer));
+        } catch (RejectedExecutionException e) {
+            Connections.closeWithReason(ch.pipeline().firstContext(), LOG,
+                "client: " + ClientAdminRequestCodec.opName(op) + " refused, the node's status queue is full or closing");
+        }
+    }
+
+    private static void onEventLoop(Channel ch, Runnable task) {
+        try {
+            ch.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // the transport is closing: the connection goes with it
+        }
+    }
+
+    /** Event loop: the answer to a membership op, with the configuration and the leader's address. */
+    private void writeMembership(Channel ch, long correlationId, ResultCode code, int leaderId, Membership configuration,
+                                 String reason) {
+        statusRequestsPending--;
+        if (!ch.isActive()) {
+            return;
+        }
+        byte[] address = leaderId == 0 ? null : leaderAddress.apply(leaderId);
+        if (address == null && leaderId != 0 && configuration != null && configuration.address(leaderId) != null) {
+            address = configuration.address(leaderId).getBytes(StandardCharsets.US_ASCII);
+        }
+        if (address != null && address.length > ClientAdminResponseCodec.MAX_ADDRESS_BYTES) {
+            address = null; // a redirect the client cannot follow; it looks for the leader itself
+        }
+        final byte[] encoded = configuration == null ? null : configuration.encode();
+        final byte[] why = ClientAdminResponseCodec.reasonBytes(reason);
+        final int bodyLength = ClientAdminResponseCodec.membershipLength(address, encoded, why);
+        final ByteBuf out = ch.alloc().buffer(Frame.HEADER_LENGTH + bodyLength);
+        final MutableDirectBuffer w = loopView.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
+        ClientAdminResponseCodec.encodeMembership(w, Frame.HEADER_LENGTH, correlationId, code, leaderId, address, encoded,
+            why);
+        loopView.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_ADMIN_RESPONSE, clusterId, localNodeId,
+            bodyLength));
+        ch.writeAndFlush(out, ch.voidPromise());
     }
 
     /** Event loop: the outcome of an admin request, as a CLIENT_ADMIN_RESPONSE. */

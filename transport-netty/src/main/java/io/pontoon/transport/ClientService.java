@@ -6,6 +6,7 @@ import io.pontoon.RaftNode;
 import io.pontoon.RaftStatus;
 import io.pontoon.ReadPolicy;
 import io.pontoon.ResultCode;
+import io.pontoon.spi.Membership;
 import org.agrona.DirectBuffer;
 
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,39 @@ public interface ClientService {
         return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
     }
 
+    /**
+     * The configuration in effect on the node ({@link RaftNode#membership()}); any thread, must not block.
+     * Default: null (this service has none: a MEMBERS request is answered INVALID).
+     */
+    default Membership membership() {
+        return null;
+    }
+
+    /**
+     * Same contract as {@link RaftNode#addLearner(int, String)}: called on a transport worker thread once
+     * {@link #status()} said this node leads, must not block; the future may complete on any thread, failed with a
+     * {@link ProposalException} whose code is the outcome or an {@link IllegalArgumentException} saying why the change
+     * is refused (answered INVALID with that reason). Default: INVALID (this service cannot change its membership).
+     */
+    default CompletableFuture<Membership> addLearner(int nodeId, String address) {
+        return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
+    }
+
+    /** As {@link #addLearner}, for {@link RaftNode#addVoter(int, String)}. */
+    default CompletableFuture<Membership> addVoter(int nodeId, String address) {
+        return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
+    }
+
+    /** As {@link #addLearner}, for {@link RaftNode#promote(int)}. */
+    default CompletableFuture<Membership> promote(int nodeId) {
+        return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
+    }
+
+    /** As {@link #addLearner}, for {@link RaftNode#removeMember(int)}. */
+    default CompletableFuture<Membership> removeMember(int nodeId) {
+        return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
+    }
+
     static ClientService of(RaftNode node) {
         return new ClientService() {
             /** Each connection's callback slot, so a propose needs no scan of the node's callbacks. */
@@ -93,6 +127,31 @@ public interface ClientService {
             @Override
             public CompletableFuture<Long> readIndex(ReadPolicy policy) {
                 return node.readIndex(policy);
+            }
+
+            @Override
+            public Membership membership() {
+                return node.membership();
+            }
+
+            @Override
+            public CompletableFuture<Membership> addLearner(int nodeId, String address) {
+                return node.addLearner(nodeId, address);
+            }
+
+            @Override
+            public CompletableFuture<Membership> addVoter(int nodeId, String address) {
+                return node.addVoter(nodeId, address);
+            }
+
+            @Override
+            public CompletableFuture<Membership> promote(int nodeId) {
+                return node.promote(nodeId);
+            }
+
+            @Override
+            public CompletableFuture<Membership> removeMember(int nodeId) {
+                return node.removeMember(nodeId);
             }
         };
     }

@@ -4,6 +4,8 @@ import io.pontoon.ProposalCallback;
 import io.pontoon.RaftStatus;
 import io.pontoon.ResultCode;
 import io.pontoon.Role;
+import io.pontoon.ProposalException;
+import io.pontoon.spi.Membership;
 import org.agrona.DirectBuffer;
 
 import java.util.List;
@@ -20,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "Raft thread"; as follower it answers NOT_LEADER naming {@code leaderId}. It can refuse the first
  * proposals (ring full) to exercise client retries. Leadership transfers stay pending until the test
  * completes them (from its own thread: the transport must answer from whichever thread completes them).
+ * Membership changes apply to {@link #membership} at once on a leader; the next {@code changePendingNext} are refused
+ * MEMBERSHIP_CHANGE_PENDING first.
  */
 public final class FakeClientService implements ClientService, AutoCloseable {
     public final int nodeId;
@@ -31,6 +35,11 @@ public final class FakeClientService implements ClientService, AutoCloseable {
     public final AtomicInteger proposals = new AtomicInteger();
     /** Every leadership transfer asked for, oldest first, with its target; none completes by itself. */
     public final BlockingQueue<Transfer> transfers = new LinkedBlockingQueue<>();
+    /** The configuration in effect; changes replace it. */
+    public volatile Membership membership = Membership.of(new int[] {1, 2, 3}, new int[0]);
+    public final AtomicInteger changePendingNext = new AtomicInteger();
+    /** Every membership change asked for, as "op id", oldest first. */
+    public final List<String> changes = new CopyOnWriteArrayList<>();
     private final ExecutorService raftThread;
     private long lastIndex;
 
@@ -78,6 +87,52 @@ public final class FakeClientService implements ClientService, AutoCloseable {
         final Transfer t = new Transfer(target, new CompletableFuture<>());
         transfers.add(t);
         return t.outcome();
+    }
+
+    @Override
+    public Membership membership() {
+        return membership;
+    }
+
+    @Override
+    public CompletableFuture<Membership> addLearner(int id, String address) {
+        return change("addLearner " + id, m -> m.withLearner(id, address));
+    }
+
+    @Override
+    public CompletableFuture<Membership> addVoter(int id, String address) {
+        return change("addVoter " + id, m -> m.withVoter(id, address));
+    }
+
+    @Override
+    public CompletableFuture<Membership> promote(int id) {
+        return change("promote " + id, m -> {
+            if (!m.isLearner(id)) {
+                throw new IllegalArgumentException("node " + id + " is not a learner (" + m.describe() + ")");
+            }
+            return m.withVoter(id, null);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Membership> removeMember(int id) {
+        return change("removeMember " + id, m -> m.without(id));
+    }
+
+    private synchronized CompletableFuture<Membership> change(String what, java.util.function.UnaryOperator<Membership> op) {
+        changes.add(what);
+        if (changePendingNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.failedFuture(new ProposalException(ResultCode.MEMBERSHIP_CHANGE_PENDING, -1, nodeId));
+        }
+        if (!leader) {
+            return CompletableFuture.failedFuture(new ProposalException(ResultCode.NOT_LEADER, -1, leaderId));
+        }
+        try {
+            membership = op.apply(membership);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(membership);
     }
 
     /** One transfer request: the test completes {@code outcome}. */

@@ -9,6 +9,8 @@ import io.pontoon.protocol.HeartbeatCodec;
 import io.pontoon.protocol.MessageType;
 import io.pontoon.protocol.VoteRequestCodec;
 import io.pontoon.protocol.VoteResponseCodec;
+import io.pontoon.transport.codec.ClientAdminRequestCodec;
+import io.pontoon.transport.codec.ClientAdminResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
 import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.ClientStatusRequestCodec;
@@ -184,7 +186,7 @@ class ProtocolDocTest {
         assertEquals(10, is.totalBytes());
         assertEquals(0xc0ffeeL, is.checksum());
         assertEquals(6, is.chunkOffset());
-        assertEquals(java.util.List.of(1, 2, 3), java.util.Arrays.stream(is.members()).boxed().toList());
+        assertEquals(java.util.List.of(1, 2, 3), java.util.Arrays.stream(is.membership().voters()).boxed().toList());
         assertEquals("wxyz", b.getStringWithoutLengthAscii(is.dataOffset(), is.dataLength()));
         assertTrue(is.isLast());
         b = new UnsafeBuffer(doc.get("install-snapshot-response"));
@@ -258,5 +260,20 @@ class ProtocolDocTest {
         assertEquals(44, ClientStatusResponseCodec.correlationId(b, H));
         assertEquals(new RaftStatus(2, Role.FOLLOWER, 5, 1, 12, 12, 12, 5), ClientStatusResponseCodec.status(b, H));
         assertEquals("127.0.0.1:7001", ClientStatusResponseCodec.leaderAddress(b, H));
+
+        b = new UnsafeBuffer(doc.get("client-admin-request-add-learner"));
+        assertEquals(46, ClientAdminRequestCodec.correlationId(b, H));
+        assertEquals(ClientAdminRequestCodec.OP_ADD_LEARNER, ClientAdminRequestCodec.op(b, H));
+        assertEquals(4, ClientAdminRequestCodec.arg(b, H));
+        assertEquals("127.0.0.1:7004", ClientAdminRequestCodec.address(b, H));
+
+        b = new UnsafeBuffer(doc.get("client-admin-response-members"));
+        assertEquals(47, ClientAdminResponseCodec.correlationId(b, H));
+        assertEquals(ResultCode.OK, ClientAdminResponseCodec.code(b, H));
+        assertEquals(1, ClientAdminResponseCodec.leaderId(b, H));
+        assertEquals("127.0.0.1:7001", ClientAdminResponseCodec.leaderAddress(b, H));
+        assertEquals(io.pontoon.spi.Membership.of(new int[] {1, 2, 3}, new int[] {4}),
+            ClientAdminResponseCodec.membership(b, H));
+        assertNull(ClientAdminResponseCodec.reason(b, H));
     }
 }

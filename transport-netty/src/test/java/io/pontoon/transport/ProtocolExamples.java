@@ -37,6 +37,7 @@ final class ProtocolExamples {
     static final byte[] CHALLENGE_NONCE = range(0x00);
     static final byte[] HELLO_NONCE = range(0x10);
     static final String LEADER_ADDRESS = "127.0.0.1:7001";
+    static final String LEARNER_ADDRESS = "127.0.0.1:7004";
 
     private ProtocolExamples() {
     }
@@ -80,9 +81,11 @@ final class ProtocolExamples {
             b -> io.pontoon.protocol.ReadIndexCodec.encodeResponse(b, 0, 5, 1000, 12, 0)));
         m.put("timeout-now", frame(MessageType.TIMEOUT_NOW, 1, b -> io.pontoon.protocol.TimeoutNowCodec.encode(b, 0, 5)));
         m.put("install-snapshot", frame(MessageType.INSTALL_SNAPSHOT, 1, b -> {
+            final byte[] configuration = io.pontoon.spi.Membership.of(new int[] {1, 2, 3}, new int[0]).encode();
             final int len = io.pontoon.protocol.InstallSnapshotCodec.encodeHeader(b, 0, 5, 100, 4, 10, 0xc0ffeeL, 6,
-                new int[] {1, 2, 3}, 4);
-            b.putStringWithoutLengthAscii(io.pontoon.protocol.InstallSnapshotCodec.dataOffset(3), "wxyz");
+                configuration, 4);
+            b.putStringWithoutLengthAscii(io.pontoon.protocol.InstallSnapshotCodec.dataOffset(configuration.length),
+                "wxyz");
             return len;
         }));
         m.put("install-snapshot-response", frame(MessageType.INSTALL_SNAPSHOT_RESPONSE, 2,
@@ -114,6 +117,13 @@ final class ProtocolExamples {
             b -> ClientAdminRequestCodec.encode(b, 0, 45, ClientAdminRequestCodec.OP_TRANSFER_LEADERSHIP, 2)));
         m.put("client-admin-response-ok", frame(FrameType.CLIENT_ADMIN_RESPONSE, 1,
             b -> ClientAdminResponseCodec.encode(b, 0, 45, ResultCode.OK, 0, 2)));
+        m.put("client-admin-request-add-learner", frame(FrameType.CLIENT_ADMIN_REQUEST, 0,
+            b -> ClientAdminRequestCodec.encodeAdd(b, 0, 46, ClientAdminRequestCodec.OP_ADD_LEARNER, 4,
+                ClientAdminRequestCodec.addressBytes(LEARNER_ADDRESS))));
+        m.put("client-admin-response-members", frame(FrameType.CLIENT_ADMIN_RESPONSE, 2,
+            b -> ClientAdminResponseCodec.encodeMembership(b, 0, 47, ResultCode.OK, 1,
+                ClientAppendResponseCodec.addressBytes(LEADER_ADDRESS),
+                io.pontoon.spi.Membership.of(new int[] {1, 2, 3}, new int[] {4}).encode(), null)));
         return m;
     }
 

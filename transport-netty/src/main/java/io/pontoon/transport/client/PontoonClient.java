@@ -4,19 +4,18 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pontoon.ProposalException;
 import io.pontoon.RaftStatus;
 import io.pontoon.ReadPolicy;
 import io.pontoon.ResultCode;
+import io.pontoon.spi.Membership;
 import io.pontoon.transport.NettyTransportConfig;
+import io.pontoon.transport.client.ClientRequest.Kind;
 import io.pontoon.transport.codec.ClientAdminRequestCodec;
 import io.pontoon.transport.codec.ClientAdminResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
@@ -25,27 +24,22 @@ import io.pontoon.transport.codec.ClientStatusRequestCodec;
 import io.pontoon.transport.codec.ClientStatusResponseCodec;
 import io.pontoon.transport.codec.Frame;
 import io.pontoon.transport.codec.FrameType;
-import io.pontoon.transport.codec.FrameValidator;
 import io.pontoon.transport.codec.HandshakeCodec;
 import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.ConnectorHandshakeHandler;
-import io.pontoon.transport.netty.Connections;
 import io.pontoon.transport.netty.EventLoops;
 import io.pontoon.transport.netty.FrameDecoder;
-import io.pontoon.transport.netty.FrameSplitter;
 import io.pontoon.transport.netty.HandshakeSettings;
 import io.pontoon.transport.netty.SslContexts;
 import io.pontoon.transport.netty.TlsHandshakeLogger;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +59,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     RaftStatus s = client.status("127.0.0.1:7002").get();
  *     client.transferLeadership("127.0.0.1:7001", 2).get();   // node 1 led: node 2 leads once this completes
  *     long readIndex = client.readIndex("127.0.0.1:7003", ReadPolicy.LINEARIZABLE).get();
+ *     Membership m = client.addLearner(4, "127.0.0.1:7004").get();   // committed: node 4 learns the log
+ *     client.promote(4).get();                                       // node 4 votes
  * }
  * }</pre>
  *
@@ -84,6 +80,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * when the node cannot be reached; when the connection breaks after sending, a status request fails with a
  * {@link ConnectException} too, an admin request with CLOSED (its outcome is unknown). A refusal is the caller's
  * to act on (e.g. send the transfer again to the leader named by a NOT_LEADER answer).
+ *
+ * <p>The membership requests ({@link #members()}, {@link #addLearner}, {@link #addVoter}, {@link #promote},
+ * {@link #removeMember}) follow the leader like an append: NOT_LEADER redirects them, and REJECTED_BUSY,
+ * LEADERSHIP_TRANSFER and MEMBERSHIP_CHANGE_PENDING (another change, or a new leader's first entry, is not committed
+ * yet) are retried with backoff until requestTimeoutNs or maxAttempts. Each completes with the resulting
+ * configuration; a change the leader refuses fails with an {@link IllegalArgumentException} carrying its reason (an id
+ * already a member, not a learner, a bad address), any other outcome with a {@link ProposalException} (TIMEOUT and
+ * CLOSED: the change may still commit, so check {@link #members()} before retrying).
  *
  * <p>All connection and request state lives on one event loop thread: no locks. Requests from other
  * threads go through one bounded queue that the event loop drains in a single task (one wake-up per
@@ -111,22 +115,35 @@ public final class PontoonClient implements AutoCloseable {
     private final ByteBufView view = new ByteBufView();
 
     // event loop state
-    private final Map<InetSocketAddress, Conn> conns = new HashMap<>();
+    private final Map<InetSocketAddress, NodeConnection> conns = new HashMap<>();
     private int addressCursor;
     private long nextCorrelationId = 1;
     private volatile InetSocketAddress target;
     private volatile boolean closed;
-    /**
-     * Every accepted request not yet finished, oldest first. Deadlines are accept time plus one constant
-     * timeout, so the list is in deadline order and the sweep looks only at its head. Event loop only.
-     */
-    private Request oldest;
-    private Request newest;
+    /** Every accepted request not yet finished, in deadline order. */
+    private final RequestDeadlines deadlines = new RequestDeadlines();
     /** Many-to-many only so that a submitter can empty it when the loop has shut down (see submit). */
-    private final ManyToManyConcurrentArrayQueue<Request> submitted = new ManyToManyConcurrentArrayQueue<>(SUBMIT_QUEUE_CAPACITY);
+    private final ManyToManyConcurrentArrayQueue<ClientRequest> submitted = new ManyToManyConcurrentArrayQueue<>(SUBMIT_QUEUE_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainSubmitted;
     private final ScheduledFuture<?> sweep;
+    /** What the connections call back (kept off this class's public API). */
+    private final NodeConnection.Owner owner = new NodeConnection.Owner() {
+        @Override
+        public void transmit(NodeConnection conn, ClientRequest request) {
+            PontoonClient.this.transmit(conn, request);
+        }
+
+        @Override
+        public void onResponse(NodeConnection conn, int type, DirectBuffer frame, int bodyLength) {
+            PontoonClient.this.onResponse(conn, type, frame, bodyLength);
+        }
+
+        @Override
+        public void onClosed(NodeConnection conn, String reason) {
+            PontoonClient.this.onClosed(conn, reason);
+        }
+    };
 
     public PontoonClient(PontoonClientConfig config) {
         this.config = config;
@@ -152,14 +169,14 @@ public final class PontoonClient implements AutoCloseable {
      */
     public CompletableFuture<Long> append(byte[] payload) {
         final CompletableFuture<Long> future = new CompletableFuture<>();
-        submit(new Request(Kind.APPEND, payload.clone(), null, future, 0, 0));
+        submit(new ClientRequest(deadlines, Kind.APPEND, payload.clone(), null, future, 0, 0));
         return future;
     }
 
     /** The status (the seed's DebugEvent) of the node at {@code address}; no redirect. Any thread. */
     public CompletableFuture<RaftStatus> status(InetSocketAddress address) {
         final CompletableFuture<RaftStatus> future = new CompletableFuture<>();
-        submit(new Request(Kind.STATUS, null, address, future, 0, 0));
+        submit(new ClientRequest(deadlines, Kind.STATUS, null, address, future, 0, 0));
         return future;
     }
 
@@ -181,7 +198,7 @@ public final class PontoonClient implements AutoCloseable {
             future.completeExceptionally(new ProposalException(ResultCode.INVALID, -1, 0)); // no node has this id
             return future;
         }
-        submit(new Request(Kind.ADMIN, null, Objects.requireNonNull(leader, "leader"), future,
+        submit(new ClientRequest(deadlines, Kind.ADMIN, null, Objects.requireNonNull(leader, "leader"), future,
             ClientAdminRequestCodec.OP_TRANSFER_LEADERSHIP, target));
         return future;
     }
@@ -199,7 +216,7 @@ public final class PontoonClient implements AutoCloseable {
     public CompletableFuture<Long> readIndex(InetSocketAddress node, ReadPolicy policy) {
         final CompletableFuture<Long> future = new CompletableFuture<>();
         final long arg = ClientAdminRequestCodec.readIndexArg(Objects.requireNonNull(policy, "policy"));
-        submit(new Request(Kind.ADMIN, null, Objects.requireNonNull(node, "node"), future,
+        submit(new ClientRequest(deadlines, Kind.ADMIN, null, Objects.requireNonNull(node, "node"), future,
             ClientAdminRequestCodec.OP_READ_INDEX, arg));
         return future;
     }
@@ -208,13 +225,74 @@ public final class PontoonClient implements AutoCloseable {
         return readIndex(NettyTransportConfig.parseAddress("node", hostPort), policy);
     }
 
+    /**
+     * The cluster's configuration (thesis §4): voters, learners and their addresses, as the leader has it (the node
+     * first asked answers with its own and names the leader, which is then asked). Any thread.
+     */
+    public CompletableFuture<Membership> members() {
+        return membership(ClientAdminRequestCodec.OP_MEMBERS, 0, null, null);
+    }
+
+    /** The configuration in effect on the node at {@code node} (its newest, committed or not); no redirect. */
+    public CompletableFuture<Membership> members(InetSocketAddress node) {
+        return membership(ClientAdminRequestCodec.OP_MEMBERS, 0, null, Objects.requireNonNull(node, "node"));
+    }
+
+    public CompletableFuture<Membership> members(String hostPort) {
+        return members(NettyTransportConfig.parseAddress("node", hostPort));
+    }
+
+    /**
+     * Adds node {@code nodeId}, listening at {@code hostPort}, as a learner: it receives the log but does not vote
+     * (start it first, with the cluster's members and itself as a learner). Completes once the configuration that
+     * holds it is committed. Any thread.
+     */
+    public CompletableFuture<Membership> addLearner(int nodeId, String hostPort) {
+        return membership(ClientAdminRequestCodec.OP_ADD_LEARNER, nodeId, hostPort, null);
+    }
+
+    /** Adds node {@code nodeId}, listening at {@code hostPort}, as a voter; prefer {@link #addLearner} then {@link #promote}. */
+    public CompletableFuture<Membership> addVoter(int nodeId, String hostPort) {
+        return membership(ClientAdminRequestCodec.OP_ADD_VOTER, nodeId, hostPort, null);
+    }
+
+    /** Makes learner {@code nodeId} a voter (once it has caught up: {@code status} shows its lag on the leader). */
+    public CompletableFuture<Membership> promote(int nodeId) {
+        return membership(ClientAdminRequestCodec.OP_PROMOTE, nodeId, null, null);
+    }
+
+    /** Removes member {@code nodeId}, voter or learner; a leader that removes itself steps down once it commits. */
+    public CompletableFuture<Membership> removeMember(int nodeId) {
+        return membership(ClientAdminRequestCodec.OP_REMOVE_MEMBER, nodeId, null, null);
+    }
+
+    /** A membership request; checks what the wire cannot carry before sending anything. */
+    private CompletableFuture<Membership> membership(int op, int nodeId, String hostPort, InetSocketAddress node) {
+        final CompletableFuture<Membership> future = new CompletableFuture<>();
+        byte[] address = null;
+        if (op != ClientAdminRequestCodec.OP_MEMBERS && nodeId < 1) {
+            future.completeExceptionally(new IllegalArgumentException("node id must be positive, got " + nodeId));
+            return future;
+        }
+        if (op == ClientAdminRequestCodec.OP_ADD_LEARNER || op == ClientAdminRequestCodec.OP_ADD_VOTER) {
+            final String problem = ClientAdminRequestCodec.checkAddress(hostPort);
+            if (problem != null) {
+                future.completeExceptionally(new IllegalArgumentException("cannot add node " + nodeId + ": " + problem));
+                return future;
+            }
+            address = ClientAdminRequestCodec.addressBytes(hostPort);
+        }
+        submit(new ClientRequest(deadlines, Kind.MEMBERSHIP, address, node, future, op, nodeId));
+        return future;
+    }
+
     /** The node requests currently go to (the last known leader). */
     public InetSocketAddress leaderHint() {
         return target;
     }
 
     /** Any thread. On the event loop the request is taken at once; elsewhere it is queued for the next drain. */
-    private void submit(Request request) {
+    private void submit(ClientRequest request) {
         if (closed) {
             request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             return;
@@ -243,67 +321,39 @@ public final class PontoonClient implements AutoCloseable {
     /** Event loop: takes every queued request; their frames go out in the flush this turn schedules. */
     private void drainSubmitted() {
         drainScheduled.set(false);
-        Request request;
+        ClientRequest request;
         while ((request = submitted.poll()) != null) {
             accept(request);
         }
     }
 
     private void failSubmitted() {
-        Request request;
+        ClientRequest request;
         while ((request = submitted.poll()) != null) {
             request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
         }
     }
 
     /** Event loop: starts the request's clock and sends it. */
-    private void accept(Request request) {
+    private void accept(ClientRequest request) {
         if (closed) {
             request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             return;
         }
-        request.deadlineNs = System.nanoTime() + config.requestTimeoutNs;
-        request.linked = true;
-        request.newer = null;
-        request.older = newest;
-        if (newest == null) {
-            oldest = request;
-        } else {
-            newest.newer = request;
-        }
-        newest = request;
+        deadlines.link(request, System.nanoTime() + config.requestTimeoutNs);
         send(request);
-    }
-
-    /** Event loop: drops a finished request from the deadline list. */
-    private void unlink(Request request) {
-        if (!request.linked) {
-            return;
-        }
-        request.linked = false;
-        if (request.older == null) {
-            oldest = request.newer;
-        } else {
-            request.older.newer = request.newer;
-        }
-        if (request.newer == null) {
-            newest = request.older;
-        } else {
-            request.newer.older = request.older;
-        }
-        request.older = null;
-        request.newer = null;
     }
 
     /** Event loop, periodic: fails with TIMEOUT every request past its deadline (they are at the head). */
     private void sweepTimeouts() {
         final long nowNs = System.nanoTime();
-        while (oldest != null && oldest.deadlineNs - nowNs <= 0) {
+        ClientRequest oldest;
+        while ((oldest = deadlines.oldest()) != null && oldest.deadlineNs - nowNs <= 0) {
             onTimeout(oldest);
         }
     }
 
-    private void send(Request request) {
+    private void send(ClientRequest request) {
         if (request.future.isDone()) {
             return;
         }
@@ -316,7 +366,7 @@ public final class PontoonClient implements AutoCloseable {
                 : new ProposalException(ResultCode.TIMEOUT, -1, 0));
             return;
         }
-        final Conn conn = connection(request.isAppend() ? target : request.fixedAddress);
+        final NodeConnection conn = connection(request.fixedAddress == null ? target : request.fixedAddress);
         if (conn.ready) {
             transmit(conn, request);
         } else {
@@ -324,7 +374,7 @@ public final class PontoonClient implements AutoCloseable {
         }
     }
 
-    private void transmit(Conn conn, Request request) {
+    private void transmit(NodeConnection conn, ClientRequest request) {
         final long correlationId = nextCorrelationId++;
         request.sentOn = conn;
         request.sentNs = System.nanoTime();
@@ -337,12 +387,17 @@ public final class PontoonClient implements AutoCloseable {
             ClientAppendRequestCodec.encodeHeader(w, Frame.HEADER_LENGTH, correlationId, request.payload.length);
             w.putBytes(Frame.HEADER_LENGTH + ClientAppendRequestCodec.PAYLOAD_OFFSET, request.payload);
             view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APPEND_REQUEST, config.clusterId, 0, bodyLength));
-        } else if (request.kind == Kind.ADMIN) {
-            final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + ClientAdminRequestCodec.LENGTH);
-            final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + ClientAdminRequestCodec.LENGTH);
-            ClientAdminRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId, request.adminOp, request.adminArg);
-            view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_ADMIN_REQUEST, config.clusterId, 0,
-                ClientAdminRequestCodec.LENGTH));
+        } else if (request.kind == Kind.ADMIN || request.kind == Kind.MEMBERSHIP) {
+            final int bodyLength = ClientAdminRequestCodec.lengthOf(request.adminOp, request.payload);
+            final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + bodyLength);
+            final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
+            if (request.payload != null) {
+                ClientAdminRequestCodec.encodeAdd(w, Frame.HEADER_LENGTH, correlationId, request.adminOp,
+                    (int) request.adminArg, request.payload);
+            } else {
+                ClientAdminRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId, request.adminOp, request.adminArg);
+            }
+            view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_ADMIN_REQUEST, config.clusterId, 0, bodyLength));
         } else {
             final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
             final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + ClientStatusRequestCodec.LENGTH);
@@ -353,12 +408,13 @@ public final class PontoonClient implements AutoCloseable {
         conn.scheduleFlush();
     }
 
-    private Conn connection(InetSocketAddress address) {
-        final Conn existing = conns.get(address);
+    private NodeConnection connection(InetSocketAddress address) {
+        final NodeConnection existing = conns.get(address);
         if (existing != null) {
             return existing;
         }
-        final Conn conn = new Conn(address);
+        final NodeConnection conn = new NodeConnection(address, owner, loop, config.clusterId, config.maxFrameBytes,
+            BATCH_BUFFER_BYTES);
         conns.put(address, conn);
         final Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
@@ -384,6 +440,54 @@ public final class PontoonClient implements AutoCloseable {
         return conn;
     }
 
+    private void onResponse(NodeConnection conn, int type, DirectBuffer frame, int bodyLength) {
+        if (type == FrameType.CLIENT_APPEND_RESPONSE) {
+            onAppendResponse(conn, frame, Frame.HEADER_LENGTH);
+        } else if (type == FrameType.CLIENT_ADMIN_RESPONSE) {
+            onAdminResponse(conn, frame, Frame.HEADER_LENGTH, bodyLength);
+        } else {
+            onStatusResponse(conn, frame, Frame.HEADER_LENGTH);
+        }
+    }
+
+    /**
+     * A connection closed or never opened. Requests not yet sent on it go elsewhere (those naming its node fail); those
+     * sent fail with CLOSED, since their outcome is unknown (an append may commit, a transfer may still happen), except
+     * reads: status fails as unreachable, MEMBERS following the leader asks elsewhere.
+     */
+    private void onClosed(NodeConnection conn, String reason) {
+        conns.remove(conn.address, conn);
+        if (closed) {
+            conn.failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
+            return;
+        }
+        LOG.debug("connection to {} lost: {}", conn.address, reason);
+        rotateTarget(conn.address);
+        final ConnectException notSent = new ConnectException("cannot reach Pontoon node at " + conn.address + ": "
+            + reason);
+        for (ClientRequest request : conn.waiting) {
+            if (request.fixedAddress != null) {
+                request.fail(notSent);
+            } else {
+                request.lastFailure = notSent;
+                retryLater(request); // never sent: safe to try elsewhere
+            }
+        }
+        conn.waiting.clear();
+        for (ClientRequest request : conn.inflight.values()) {
+            if (request.isRepeatableRead()) {
+                request.lastFailure = notSent;
+                request.sentOn = null;
+                retryLater(request);
+            } else if (request.kind != Kind.STATUS) {
+                request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
+            } else {
+                request.fail(notSent);
+            }
+        }
+        conn.inflight.clear();
+    }
+
     private void rotateTarget(InetSocketAddress away) {
         if (away.equals(target)) {
             final List<InetSocketAddress> all = config.addresses;
@@ -397,7 +501,7 @@ public final class PontoonClient implements AutoCloseable {
         }
     }
 
-    private void retryLater(Request request) {
+    private void retryLater(ClientRequest request) {
         request.backoffNs = request.backoffNs == 0 ? config.retryBackoffNs : Math.min(MAX_BACKOFF_NS, request.backoffNs * 2);
         loop.schedule(() -> send(request), request.backoffNs, TimeUnit.NANOSECONDS);
     }
@@ -408,8 +512,8 @@ public final class PontoonClient implements AutoCloseable {
      * connection is closed, so later requests go elsewhere instead of timing out there one by one. Its other
      * requests in flight fail with CLOSED (outcome unknown).
      */
-    private void onTimeout(Request request) {
-        final Conn conn = request.sentOn;
+    private void onTimeout(ClientRequest request) {
+        final NodeConnection conn = request.sentOn;
         if (conn != null) {
             conn.inflight.remove(request.correlationId);
             request.sentOn = null;
@@ -421,11 +525,15 @@ public final class PontoonClient implements AutoCloseable {
                 conn.onClosed(reason);
             }
         }
+        if (request.kind == Kind.MEMBERSHIP && conn == null && request.lastFailure != null) {
+            request.fail(request.lastFailure); // waiting to retry a refusal: that refusal is the outcome
+            return;
+        }
         request.fail(new ProposalException(ResultCode.TIMEOUT, -1, 0));
     }
 
-    private void onAppendResponse(Conn conn, DirectBuffer b, int body) {
-        final Request request = conn.inflight.remove(ClientAppendResponseCodec.correlationId(b, body));
+    private void onAppendResponse(NodeConnection conn, DirectBuffer b, int body) {
+        final ClientRequest request = conn.inflight.remove(ClientAppendResponseCodec.correlationId(b, body));
         if (request == null || !request.isAppend()) {
             return; // timed out meanwhile
         }
@@ -437,22 +545,7 @@ public final class PontoonClient implements AutoCloseable {
             case OK -> request.complete(lsn);
             case NOT_LEADER -> {
                 request.lastFailure = new ProposalException(code, lsn, leaderId);
-                final String leaderAddress = ClientAppendResponseCodec.leaderAddress(b, body);
-                InetSocketAddress leader = null;
-                if (leaderAddress != null) {
-                    try {
-                        leader = NettyTransportConfig.parseAddress("leaderAddress", leaderAddress);
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("node at {} sent an unusable leader address '{}'", conn.address, leaderAddress);
-                    }
-                }
-                if (leader != null && !leader.equals(conn.address)) {
-                    target = leader;
-                    send(request);
-                } else {
-                    rotateTarget(conn.address);
-                    retryLater(request);
-                }
+                followLeader(conn, request, ClientAppendResponseCodec.leaderAddress(b, body));
             }
             case REJECTED_BUSY, LEADERSHIP_LOST -> {
                 request.lastFailure = new ProposalException(code, lsn, leaderId);
@@ -462,26 +555,106 @@ public final class PontoonClient implements AutoCloseable {
         }
     }
 
-    private void onStatusResponse(Conn conn, DirectBuffer b, int body) {
-        final Request request = conn.inflight.remove(ClientStatusResponseCodec.correlationId(b, body));
+    /**
+     * NOT_LEADER for a request that follows the leader: to the leader's address when the answer has one (and it is not
+     * the node that answered), else to the next address after a backoff.
+     */
+    private void followLeader(NodeConnection conn, ClientRequest request, String leaderAddress) {
+        final InetSocketAddress leader = parseLeader(conn, leaderAddress);
+        if (leader != null && !leader.equals(conn.address)) {
+            target = leader;
+            send(request);
+        } else {
+            rotateTarget(conn.address);
+            retryLater(request);
+        }
+    }
+
+    private static InetSocketAddress parseLeader(NodeConnection conn, String leaderAddress) {
+        if (leaderAddress != null) {
+            try {
+                return NettyTransportConfig.parseAddress("leaderAddress", leaderAddress);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("node at {} sent an unusable leader address '{}'", conn.address, leaderAddress);
+            }
+        }
+        return null;
+    }
+
+    private void onStatusResponse(NodeConnection conn, DirectBuffer b, int body) {
+        final ClientRequest request = conn.inflight.remove(ClientStatusResponseCodec.correlationId(b, body));
         if (request != null && request.kind == Kind.STATUS) {
             request.complete(ClientStatusResponseCodec.status(b, body));
         }
     }
 
     /** An admin outcome: never retried (like status, the caller decides what a refusal means). */
-    private void onAdminResponse(Conn conn, DirectBuffer b, int body) {
-        final Request request = conn.inflight.remove(ClientAdminResponseCodec.correlationId(b, body));
-        if (request == null || request.kind != Kind.ADMIN) {
+    private void onAdminResponse(NodeConnection conn, DirectBuffer b, int body, int bodyLength) {
+        final ClientRequest request = conn.inflight.remove(ClientAdminResponseCodec.correlationId(b, body));
+        if (request == null || request.isAppend() || request.kind == Kind.STATUS) {
             return; // timed out meanwhile
         }
         request.sentOn = null;
+        if (request.kind == Kind.MEMBERSHIP) {
+            onMembershipResponse(conn, request, b, body, bodyLength);
+            return;
+        }
         final ResultCode code = ClientAdminResponseCodec.code(b, body);
         if (code == ResultCode.OK) {
             request.complete(request.adminOp == ClientAdminRequestCodec.OP_READ_INDEX
                 ? Long.valueOf(ClientAdminResponseCodec.value(b, body)) : null);
         } else {
             request.fail(new ProposalException(code, -1, ClientAdminResponseCodec.leaderId(b, body)));
+        }
+    }
+
+    /**
+     * A membership outcome: OK completes (MEMBERS answered by a follower asks the leader it names first); NOT_LEADER
+     * follows the leader; refusals that pass (busy, a transfer or another change under way) are retried with backoff.
+     */
+    private void onMembershipResponse(NodeConnection conn, ClientRequest request, DirectBuffer b, int body, int bodyLength) {
+        final ResultCode code = ClientAdminResponseCodec.code(b, body);
+        final int leaderId = ClientAdminResponseCodec.leaderId(b, body);
+        final boolean tail = ClientAdminResponseCodec.hasMembershipTail(bodyLength);
+        final String leaderAddress = tail ? ClientAdminResponseCodec.leaderAddress(b, body) : null;
+        final boolean followsLeader = request.fixedAddress == null;
+        switch (code) {
+            case OK -> {
+                final Membership m = tail ? ClientAdminResponseCodec.membership(b, body) : null;
+                if (request.adminOp == ClientAdminRequestCodec.OP_MEMBERS && followsLeader && leaderId != 0
+                    && leaderId != conn.acceptorId && !request.redirected) {
+                    final InetSocketAddress leader = parseLeader(conn, leaderAddress);
+                    if (leader != null && !leader.equals(conn.address)) {
+                        request.redirected = true; // once: the leader's own answer (or the next one) is taken as is
+                        target = leader;
+                        send(request);
+                        return;
+                    }
+                }
+                if (m == null) {
+                    request.fail(new ProposalException(ResultCode.INVALID, -1, leaderId)); // no configuration sent
+                } else {
+                    request.complete(m);
+                }
+            }
+            case NOT_LEADER -> {
+                request.lastFailure = new ProposalException(code, -1, leaderId);
+                if (followsLeader) {
+                    followLeader(conn, request, leaderAddress);
+                } else {
+                    request.fail(request.lastFailure);
+                }
+            }
+            case REJECTED_BUSY, LEADERSHIP_TRANSFER, MEMBERSHIP_CHANGE_PENDING -> {
+                request.lastFailure = new ProposalException(code, -1, leaderId);
+                retryLater(request);
+            }
+            case INVALID -> {
+                final String reason = tail ? ClientAdminResponseCodec.reason(b, body) : null;
+                request.fail(reason != null ? new IllegalArgumentException(reason)
+                    : new ProposalException(code, -1, leaderId));
+            }
+            default -> request.fail(new ProposalException(code, -1, leaderId));
         }
     }
 
@@ -493,261 +666,19 @@ public final class PontoonClient implements AutoCloseable {
         }
         closed = true;
         loop.execute(() -> {
-            for (Conn conn : new ArrayList<>(conns.values())) {
+            for (NodeConnection conn : new ArrayList<>(conns.values())) {
                 conn.failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
                 conn.channel.close();
             }
             conns.clear();
             failSubmitted();
             // Requests waiting for a retry (no leader known, backing off) sit on no connection.
-            while (oldest != null) {
+            ClientRequest oldest;
+            while ((oldest = deadlines.oldest()) != null) {
                 oldest.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
             }
             sweep.cancel(false);
         });
         loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** What a request asks: appends follow the leader; status and admin requests go to one fixed address. */
-    private enum Kind { APPEND, STATUS, ADMIN }
-
-    /** One request: an append, a status query or an admin operation. Event loop only after submit. */
-    private final class Request {
-        final Kind kind;
-        /** APPEND: the entry. */
-        final byte[] payload;
-        /** STATUS and ADMIN: the node asked. */
-        final InetSocketAddress fixedAddress;
-        final CompletableFuture<?> future;
-        /** ADMIN: {@link ClientAdminRequestCodec} op and arg. */
-        final int adminOp;
-        final long adminArg;
-        /** In the deadline list: between accept and the outcome. */
-        boolean linked;
-        long deadlineNs;
-        Request older;
-        Request newer;
-        Conn sentOn;
-        /** When it was last written to {@link #sentOn}. */
-        long sentNs;
-        long correlationId;
-        int attempts;
-        long backoffNs;
-        Throwable lastFailure;
-
-        Request(Kind kind, byte[] payload, InetSocketAddress fixedAddress, CompletableFuture<?> future, int adminOp,
-                long adminArg) {
-            this.kind = kind;
-            this.payload = payload;
-            this.fixedAddress = fixedAddress;
-            this.future = future;
-            this.adminOp = adminOp;
-            this.adminArg = adminArg;
-        }
-
-        boolean isAppend() {
-            return kind == Kind.APPEND;
-        }
-
-        /** Event loop. */
-        @SuppressWarnings("unchecked")
-        void complete(Object value) {
-            unlink(this);
-            ((CompletableFuture<Object>) future).complete(value);
-        }
-
-        /** Event loop, or the submitting thread when the request was never accepted (not linked). */
-        void fail(Throwable cause) {
-            unlink(this);
-            future.completeExceptionally(cause);
-        }
-    }
-
-    /** One connection to one node. Event loop only. */
-    private final class Conn extends ChannelInboundHandlerAdapter
-        implements ConnectorHandshakeHandler.Listener, FrameSplitter.Handler {
-        final InetSocketAddress address;
-        final ArrayDeque<Request> waiting = new ArrayDeque<>();
-        final Long2ObjectHashMap<Request> inflight = new Long2ObjectHashMap<>();
-        final FrameValidator validator = new FrameValidator();
-        final ByteBufView readView = new ByteBufView();
-        Channel channel;
-        boolean ready;
-        boolean closedConn;
-        /** A malformed frame arrived: the connection is closing and the rest of the stream is ignored. */
-        boolean badStream;
-        final FrameSplitter splitter = new FrameSplitter(config.maxFrameBytes);
-        boolean flushScheduled;
-        final Runnable flushTask = this::flush;
-        /** Frames encoded since the last write, or null. */
-        ByteBuf batch;
-        int acceptorId;
-        /** When bytes last arrived from the node. */
-        long lastReadNs = System.nanoTime();
-
-        Conn(InetSocketAddress address) {
-            this.address = address;
-        }
-
-        /** Room for one frame of {@code frameLength} bytes at the batch buffer's writer index. */
-        ByteBuf batchBuffer(int frameLength) {
-            if (batch != null && batch.capacity() - batch.writerIndex() < frameLength) {
-                channel.write(batch, channel.voidPromise()); // full: queued in Netty, flushed with the rest
-                batch = null;
-            }
-            if (batch == null) {
-                final int capacity = Math.max(BATCH_BUFFER_BYTES, frameLength);
-                batch = channel.alloc().directBuffer(capacity, capacity);
-            }
-            return batch;
-        }
-
-        /** One flush per event-loop turn, however many requests were encoded in it. */
-        void scheduleFlush() {
-            if (!flushScheduled) {
-                flushScheduled = true;
-                loop.execute(flushTask);
-            }
-        }
-
-        void flush() {
-            flushScheduled = false;
-            final ByteBuf b = batch;
-            batch = null;
-            if (b == null) {
-                return;
-            }
-            if (closedConn) {
-                b.release();
-                return;
-            }
-            channel.writeAndFlush(b, channel.voidPromise());
-        }
-
-        private void releaseBatch() {
-            if (batch != null) {
-                batch.release();
-                batch = null;
-            }
-        }
-
-        @Override
-        public void onAccepted(ChannelHandlerContext ctx, int acceptorNodeId) {
-            acceptorId = acceptorNodeId;
-            ready = true;
-            ctx.pipeline().addLast("responses", this);
-            while (!waiting.isEmpty()) {
-                final Request request = waiting.poll();
-                if (!request.future.isDone()) {
-                    transmit(this, request);
-                }
-            }
-        }
-
-        @Override
-        public void onRefused(ChannelHandlerContext ctx, String reason) {
-            onClosed(reason);
-        }
-
-        void onClosed(String reason) {
-            if (closedConn) {
-                return;
-            }
-            closedConn = true;
-            ready = false;
-            releaseBatch();
-            splitter.release();
-            conns.remove(address, this);
-            if (closed) {
-                failAll(new ProposalException(ResultCode.CLOSED, -1, 0));
-                return;
-            }
-            LOG.debug("connection to {} lost: {}", address, reason);
-            rotateTarget(address);
-            final ConnectException notSent = new ConnectException("cannot reach Pontoon node at " + address + ": " + reason);
-            for (Request request : waiting) {
-                if (request.fixedAddress != null) {
-                    request.fail(notSent);
-                } else {
-                    request.lastFailure = notSent;
-                    retryLater(request); // never sent: safe to try elsewhere
-                }
-            }
-            waiting.clear();
-            for (Request request : inflight.values()) {
-                if (request.kind != Kind.STATUS) {
-                    // sent: outcome unknown (an append may commit, a transfer may still happen)
-                    request.fail(new ProposalException(ResultCode.CLOSED, -1, 0));
-                } else {
-                    request.fail(notSent);
-                }
-            }
-            inflight.clear();
-        }
-
-        void failAll(Throwable cause) {
-            waiting.forEach(r -> r.fail(cause));
-            waiting.clear();
-            inflight.values().forEach(r -> r.fail(cause));
-            inflight.clear();
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            FrameSplitter.replaceFrameDecoder(ctx);
-        }
-
-        @Override
-        public void handlerRemoved(ChannelHandlerContext ctx) {
-            splitter.release();
-        }
-
-        /** Any chunk of the byte stream; each whole response frame is handled in place. */
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (closedConn || badStream || !(msg instanceof ByteBuf)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            lastReadNs = System.nanoTime();
-            splitter.read(ctx, (ByteBuf) msg, this);
-        }
-
-        @Override
-        public boolean failed() {
-            return closedConn || badStream;
-        }
-
-        @Override
-        public void onBadLength(ChannelHandlerContext ctx, String reason) {
-            badStream = true;
-            Connections.closeWithReason(ctx, LOG, "node " + acceptorId + ": " + reason);
-        }
-
-        @Override
-        public void onFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int frameLength) {
-            final DirectBuffer b = readView.wrap(in, index, frameLength);
-            final int type = Frame.type(b, 0);
-            String reason = validator.validateHeader(b, 0, frameLength, config.clusterId, acceptorId);
-            if (reason == null) {
-                reason = FrameValidator.validateClientResponseBody(type, b, Frame.HEADER_LENGTH, Frame.bodyLength(frameLength));
-            }
-            if (reason != null) {
-                onBadLength(ctx, reason);
-                return;
-            }
-            if (type == FrameType.CLIENT_APPEND_RESPONSE) {
-                onAppendResponse(this, b, Frame.HEADER_LENGTH);
-            } else if (type == FrameType.CLIENT_ADMIN_RESPONSE) {
-                onAdminResponse(this, b, Frame.HEADER_LENGTH);
-            } else {
-                onStatusResponse(this, b, Frame.HEADER_LENGTH);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Connections.closeWithReason(ctx, LOG, "connection to node " + acceptorId + " failed: " + cause);
-        }
     }
 }
