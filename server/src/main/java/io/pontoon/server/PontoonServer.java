@@ -4,6 +4,7 @@ import io.pontoon.CommitListener;
 import io.pontoon.RaftConfig;
 import io.pontoon.RaftNode;
 import io.pontoon.StateMachine;
+import io.pontoon.spi.Membership;
 import io.pontoon.storage.ChronicleLogStore;
 import io.pontoon.storage.ChronicleLogStoreOptions;
 import io.pontoon.storage.Durability;
@@ -369,7 +370,8 @@ public final class PontoonServer implements AutoCloseable {
         /**
          * Which of the {@link #peer peers} are learners: they receive and apply the log but never vote, never lead
          * and never count toward a quorum (read replicas, standbys). Every member lists the same learners. Default
-         * none.
+         * none. A node that joins a running cluster is started with the cluster's members and itself as peers, and
+         * itself as a learner; the leader then adds it ({@code ./pontoon members add ID=HOST:PORT --learner}).
          */
         public Builder learners(int... ids) {
             this.learners = ids.clone();
@@ -456,6 +458,7 @@ public final class PontoonServer implements AutoCloseable {
                 throw new IllegalArgumentException("nodeId " + nodeId + " is not one of the peers ids " + peers.keySet()
                     + " (peers lists every member, this node included)");
             }
+            validateLearners();
             if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
                 throw new IllegalArgumentException("dataDir " + dataDir + " exists and is not a directory");
             }
@@ -472,6 +475,36 @@ public final class PontoonServer implements AutoCloseable {
             }
             effectiveRaftConfig();
             return this;
+        }
+
+        private void validateLearners() {
+            final java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int id : learners) {
+                if (!peers.containsKey(id)) {
+                    throw new IllegalArgumentException("learners: node " + id + " is not one of the peers ids "
+                        + peers.keySet() + " (peers lists every member, learners included)");
+                }
+                if (!seen.add(id)) {
+                    throw new IllegalArgumentException("learners lists node " + id + " twice");
+                }
+            }
+            if (seen.size() == peers.size()) {
+                throw new IllegalArgumentException("learners: every peer " + peers.keySet()
+                    + " is a learner; at least one must vote");
+            }
+        }
+
+        /**
+         * The configuration the cluster starts with: the peers that are not learners vote, and every member's address
+         * goes with it, so that configuration entries carry the addresses and every node can reach a member added at
+         * run time. A node with a log or snapshot holding a newer configuration uses that one instead.
+         */
+        Membership bootstrapMembership() {
+            final Map<Integer, String> addresses = new TreeMap<>();
+            peers.forEach((id, address) -> addresses.put(id, NettyTransportConfig.format(address)));
+            final int[] voters = peers.keySet().stream().mapToInt(Integer::intValue)
+                .filter(id -> java.util.Arrays.stream(learners).noneMatch(l -> l == id)).toArray();
+            return Membership.of(voters, learners, addresses);
         }
 
         /** {@link #raftConfig} with the values set here. */
@@ -539,8 +572,7 @@ public final class PontoonServer implements AutoCloseable {
                 final FileMetaStore meta = open(opened, FileMetaStore.open(dataDir));
                 final FileSnapshotStore snapshots = open(opened, FileSnapshotStore.open(dataDir, snapshotKeep));
                 final NettyTransport transport = open(opened, new NettyTransport(transportConfig));
-                final int[] members = peers.keySet().stream().mapToInt(Integer::intValue).toArray();
-                final RaftNode.Builder nb = RaftNode.builder().nodeId(nodeId).members(members).learners(learners)
+                final RaftNode.Builder nb = RaftNode.builder().nodeId(nodeId).membership(bootstrapMembership())
                     .config(config)
                     .logStore(log).metaStore(meta).snapshotStore(snapshots).transport(transport)
                     .stateMachine(stateMachine).errorHandler(failureHandler);

@@ -77,6 +77,14 @@ class PontoonServerValidationTest {
     }
 
     @Test
+    void learnersMustBePeersListedOnceAndLeaveAVoter() {
+        failure(() -> valid().learners(4).validate(), "learners", "node 4", "[1, 2, 3]");
+        failure(() -> valid().learners(3, 3).validate(), "learners lists node 3 twice");
+        failure(() -> valid().learners(1, 2, 3).validate(), "every peer", "at least one must vote");
+        assertDoesNotThrow(() -> valid().learners(3).validate());
+    }
+
+    @Test
     void outOfRangeCountsAndSecretsAreRefusedNamingTheField() {
         failure(() -> valid().snapshotEvery(-1), "snapshotEvery");
         failure(() -> valid().snapshotEveryBytes(-1), "snapshotEveryBytes");
