@@ -319,7 +319,9 @@ public final class Membership {
         for (int i = 0; i < n; i++) {
             final int id = r.i32();
             final int len = r.u16();
-            addresses.put(id, r.utf8(len));
+            if (addresses.put(id, r.utf8(len)) != null) {
+                throw new IllegalArgumentException("configuration gives node " + id + " two addresses");
+            }
         }
         if (r.pos != offset + length) {
             throw new IllegalArgumentException("configuration has " + (offset + length - r.pos) + " trailing bytes");

@@ -47,6 +47,12 @@ class MembershipTest {
         final IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
             () -> Membership.decode(new UnsafeBuffer(bytes), 0, bytes.length - 3));
         assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
+        final byte[] twice = Membership.of(new int[] {1, 2}, new int[0], Map.of(1, "a:1", 2, "b:2")).encode();
+        final int second = twice.length - 9; // the last entry: id i32, length u16, "b:2"
+        twice[second] = 1; // now both addresses are for node 1
+        final IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class,
+            () -> Membership.decode(twice));
+        assertTrue(duplicate.getMessage().contains("two addresses"), duplicate.getMessage());
         bytes[0] = 9;
         final IllegalArgumentException version = assertThrows(IllegalArgumentException.class,
             () -> Membership.decode(bytes));
