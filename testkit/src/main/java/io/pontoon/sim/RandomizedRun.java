@@ -243,7 +243,7 @@ final class RandomizedRun {
         return new SimStats(sim.checker.elections, sim.checker.committedPayloads, sim.nowNs(), sim.events,
             sim.network().sent, sim.crashes, sim.checker.outcomesOk, sim.checker.outcomesLost,
             sim.checker.outcomesTimeout, sim.maxWindowMessages, sim.aimedCrashes, sim.failStops,
-            sim.snapshotsTaken, sim.installs, sim.checker.readsOk, sim.transfers);
+            sim.snapshotsTaken, sim.installs, sim.checker.readsOk, sim.transfers, sim.checker.membershipCommits);
     }
 
     // ------------------------------------------------------------------ client

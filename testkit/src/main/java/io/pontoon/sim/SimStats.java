@@ -4,5 +4,5 @@ package io.pontoon.sim;
 public record SimStats(long elections, long commits, long virtualNs, long events, long messages, long crashes,
                        long outcomesOk, long outcomesLeadershipLost, long outcomesTimeout,
                        long maxMessagesPer100ms, long aimedCrashes, long failStops, long snapshots, long installs,
-                       long readsOk, long transfers) {
+                       long readsOk, long transfers, long membershipCommits) {
 }

@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <p>Output: the full report of the first {@value #FULL_REPORTS} failing seeds, a one-line summary with
  * the replay command for each further one, then a last line
- * {@code RESULT seeds=N violations=V elections=E commits=C crashes=K aimed_crashes=A fail_stops=F snapshots=P installs=I reads=R transfers=T virtual_seconds=X events=K wall_ms=W cpu_ms=U
+ * {@code RESULT seeds=N violations=V elections=E commits=C crashes=K aimed_crashes=A fail_stops=F snapshots=P installs=I reads=R transfers=T membership_changes=M virtual_seconds=X events=K wall_ms=W cpu_ms=U
  * seeds_per_sec=R seeds_per_cpu_sec=Q} (CPU time is this thread's: a fair speed figure on a busy machine).
  */
 public final class SimulationRunner {
@@ -24,7 +24,8 @@ public final class SimulationRunner {
     /** Figures of a run; {@link #resultLine()} is the {@code RESULT ...} line. */
     public record Result(long seeds, long violations, List<Long> failingSeeds, long elections, long commits,
                          long crashes, long aimedCrashes, long failStops, long snapshots, long installs,
-                         long reads, long transfers, long virtualNs, long events, long wallMs, long cpuMs) {
+                         long reads, long transfers, long membershipChanges, long virtualNs, long events, long wallMs,
+                         long cpuMs) {
         public boolean ok() {
             return violations == 0;
         }
@@ -35,7 +36,7 @@ public final class SimulationRunner {
             return "RESULT seeds=" + seeds + " violations=" + violations + " elections=" + elections
                 + " commits=" + commits + " crashes=" + crashes + " aimed_crashes=" + aimedCrashes
                 + " fail_stops=" + failStops + " snapshots=" + snapshots + " installs=" + installs
-                + " reads=" + reads + " transfers=" + transfers
+                + " reads=" + reads + " transfers=" + transfers + " membership_changes=" + membershipChanges
                 + " virtual_seconds=" + String.format("%.1f", virtualNs / 1e9)
                 + " events=" + events + " wall_ms=" + wallMs + " cpu_ms=" + cpuMs
                 + " seeds_per_sec=" + String.format("%.0f", seedsPerSec)
@@ -72,6 +73,7 @@ public final class SimulationRunner {
         long installs = 0;
         long reads = 0;
         long transfers = 0;
+        long membershipChanges = 0;
         long virtualNs = 0;
         long events = 0;
         final List<Long> failing = new ArrayList<>();
@@ -89,6 +91,7 @@ public final class SimulationRunner {
                 installs += stats.installs();
                 reads += stats.readsOk();
                 transfers += stats.transfers();
+                membershipChanges += stats.membershipCommits();
                 virtualNs += stats.virtualNs();
                 events += stats.events();
             } catch (SimulationFailure f) {
@@ -106,7 +109,7 @@ public final class SimulationRunner {
             }
         }
         final Result result = new Result(seeds, violations, Collections.unmodifiableList(failing), elections, commits,
-            crashes, aimedCrashes, failStops, snapshots, installs, reads, transfers, virtualNs, events, System.currentTimeMillis() - startMs,
+            crashes, aimedCrashes, failStops, snapshots, installs, reads, transfers, membershipChanges, virtualNs, events, System.currentTimeMillis() - startMs,
             threads.isCurrentThreadCpuTimeSupported() ? (threads.getCurrentThreadCpuTime() - startCpuNs) / 1_000_000 : 0);
         if (!failing.isEmpty()) {
             final StringBuilder sb = new StringBuilder("failing seeds:");
