@@ -25,8 +25,8 @@ final class NodeMembership implements ProposalCallback {
     /** Raft thread: changes whose joint configuration committed, completed once the final one is. */
     private final java.util.Queue<CompletableFuture<Membership>> leavingJoint =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private volatile Membership current;
-    private volatile long currentIndex;
+    /** The configuration in effect and the index of its entry, published together by the Raft thread. */
+    private volatile InEffect current;
     private volatile Membership committed;
     private volatile boolean closed;
     private int slot = -1;
@@ -35,7 +35,7 @@ final class NodeMembership implements ProposalCallback {
         this.nodeId = nodeId;
         this.ring = ring;
         this.wake = wake;
-        this.current = initial;
+        this.current = new InEffect(initial, 0);
         this.committed = initial;
     }
 
@@ -44,8 +44,11 @@ final class NodeMembership implements ProposalCallback {
         this.slot = slot;
     }
 
+    private record InEffect(Membership membership, long index) {
+    }
+
     Membership current() {
-        return current;
+        return current.membership();
     }
 
     Membership committed() {
@@ -62,10 +65,11 @@ final class NodeMembership implements ProposalCallback {
             f.completeExceptionally(new ProposalException(ResultCode.CLOSED, -1, 0));
             return f;
         }
-        final long expected = currentIndex;
+        final InEffect base = current;
+        final long expected = base.index();
         final Membership target;
         try {
-            target = change.apply(current);
+            target = change.apply(base.membership());
         } catch (IllegalArgumentException e) {
             f.completeExceptionally(new IllegalArgumentException("node " + nodeId + ": " + e.getMessage(), e));
             return f;
@@ -84,8 +88,7 @@ final class NodeMembership implements ProposalCallback {
 
     /** Raft thread: the configuration in effect changed (its entry is at {@code index}). */
     void onChanged(Membership m, long index) {
-        current = m;
-        currentIndex = index;
+        current = new InEffect(m, index);
     }
 
     /** Raft thread: a configuration entry was applied; changes waiting for it complete. */

@@ -24,7 +24,8 @@ class MembershipNodeTest {
 
     private static RaftNode start(ClusterFabric fabric, int id) {
         final RaftNode.Builder b = RaftNode.builder().nodeId(id).config(CONFIG).logStore(fabric.logStore(id))
-            .metaStore(fabric.metaStore(id)).transport(fabric.transport(id, ALL));
+            .metaStore(fabric.metaStore(id)).transport(fabric.transport(id, ALL))
+            .stateMachine(new HashingStateMachine()).snapshotStore(new io.pontoon.memory.InMemorySnapshotStore());
         // Node 4 joins the running cluster: it starts as a learner of the cluster's configuration.
         return (id == 4 ? b.membership(Membership.of(new int[] {1, 2, 3}, new int[] {4})) : b.members(1, 2, 3))
             .start();
@@ -83,6 +84,11 @@ class MembershipNodeTest {
                     () -> leader.addLearner(1, null).get(10, TimeUnit.SECONDS));
                 assertInstanceOf(IllegalArgumentException.class, already.getCause());
 
+                // A snapshot moves the index the configuration is known from; changes must still be taken after it.
+                leader.propose("s".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+                leader.snapshot().get(10, TimeUnit.SECONDS);
+                leader.propose("t".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+                leader.snapshot().get(10, TimeUnit.SECONDS);
                 assertArrayEquals(new int[] {1, 2, 3, 4}, retryPending(() -> leader.promote(4)).voters());
                 // Two voters leave at once: joint consensus; the future completes once the joint configuration is left.
                 final int keep = leader.nodeId();

@@ -814,6 +814,7 @@ public final class RaftEngine {
         }
         s.setSnapshot(meta);
         s.configs.rebase(meta.index(), meta.membership());
+        s.useMembership(s.configs.current()); // the same configuration, but known from the snapshot's index now
         if (previous != null) {
             s.log.deleteBefore(Math.min(previous.index() + 1, s.installingFloor()));
         }

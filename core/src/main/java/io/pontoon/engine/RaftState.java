@@ -31,6 +31,8 @@ final class RaftState {
     int outgoingVoters;
     /** One per other member (voters and learners) of the configuration in effect. */
     Progress[] peers;
+    /** Index of the configuration last reported to the listener. */
+    private long notifiedIndex;
     /** Candidate / pre-candidate: this node's own vote (1 granted); the others' are in {@link Progress#vote}. */
     byte selfVote;
     final RaftConfig config;
@@ -175,9 +177,11 @@ final class RaftState {
         if (transferTarget != NO_NODE && !m.isVoter(transferTarget)) {
             endTransfer(false);
         }
-        if (before != null && !before.equals(m)) {
-            listener.onMembershipChanged(m);
+        final long index = configs.currentIndex();
+        if (before != null && (!before.equals(m) || index != notifiedIndex)) {
+            listener.onMembershipChanged(m); // also when only its index moved (a snapshot rebased it): see NodeMembership
         }
+        notifiedIndex = index;
     }
 
     /**
