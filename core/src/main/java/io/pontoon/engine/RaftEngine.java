@@ -513,7 +513,17 @@ public final class RaftEngine {
                 return true; // a granted pre-vote carries the term we would campaign in
             }
             final boolean fromLeader = type == MessageType.APPEND_ENTRIES || type == MessageType.HEARTBEAT;
+            final boolean waiting = s.role == Role.FOLLOWER || s.role == Role.PRE_CANDIDATE;
+            final long deadline = s.electionDeadlineNs;
             s.becomeFollower(msgTerm, fromLeader ? from : RaftState.NO_NODE);
+            if (!fromLeader && waiting) {
+                // §5.2 / Figure 2: only a leader's AppendEntries or a granted vote resets the election timer, not a
+                // newer term. A node whose log is too far ahead to vote for the candidates around it must still
+                // time out and campaign itself, though they keep raising the term (a removed member that never hears
+                // of its removal does forever without pre-vote: simulation seed 1084761). A vote granted below
+                // resets it as before.
+                s.electionDeadlineNs = deadline;
+            }
             return true;
         }
         if (msgTerm < s.term) {

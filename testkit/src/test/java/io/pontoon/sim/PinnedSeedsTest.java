@@ -51,7 +51,11 @@ class PinnedSeedsTest {
         new Pinned(394, 3, "membership: leader n2 of voters {1, 2} appended its own removal and crashed before n1 had "
             + "it; n2, the longest log, no longer campaigned (not a voter of its newest configuration) and refused n1 "
             + "its vote (n1's log was behind): no leader ever again. A node whose newest configuration is uncommitted "
-            + "now campaigns if it votes in the committed one", RandomizedRun.Faults.BY_SEED)
+            + "now campaigns if it votes in the committed one", RandomizedRun.Faults.BY_SEED),
+        new Pinned(1084761, 5, "membership, no pre-vote: n2, removed without hearing of it, and n3 kept campaigning; "
+            + "each higher-term vote request reset the timer of n1, whose log was ahead of theirs (so it refused them), "
+            + "and n1 never campaigned: no leader ever again. Only a leader's AppendEntries or a granted vote resets "
+            + "the election timer now (Figure 2)", RandomizedRun.Faults.BY_SEED)
     );
 
     @TestFactory
