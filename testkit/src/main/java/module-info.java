@@ -4,4 +4,5 @@ module io.pontoon.testkit {
     requires java.management;
 
     exports io.pontoon.sim;
+    exports io.pontoon.testkit;
 }

@@ -36,6 +36,27 @@ public interface ClusterFabric extends AutoCloseable {
 
     boolean isConnected(int nodeId);
 
+    /**
+     * Cuts the link from {@code fromNodeId} to {@code toNodeId} one way: messages that way are lost, the other way
+     * still flows (a one-way partition). Default: not supported by this fabric.
+     */
+    default void cut(int fromNodeId, int toNodeId) {
+        throw new UnsupportedOperationException(name() + " fabric cannot cut a link one way");
+    }
+
+    /** Undoes {@link #cut}. */
+    default void restore(int fromNodeId, int toNodeId) {
+        throw new UnsupportedOperationException(name() + " fabric cannot cut a link one way");
+    }
+
+    /**
+     * The {@code host:port} node {@code nodeId} listens on, for a configuration entry that adds it at run time
+     * ({@link RaftNode#addLearner}); null for a fabric that needs no addresses (in memory). Default null.
+     */
+    default String memberAddress(int nodeId) {
+        return null;
+    }
+
     /** Probability in [0, 1] that any message is dropped. */
     void dropProbability(double p);
 

@@ -54,6 +54,16 @@ public final class InMemoryFabric implements ClusterFabric {
     }
 
     @Override
+    public void cut(int fromNodeId, int toNodeId) {
+        network.cut(fromNodeId, toNodeId);
+    }
+
+    @Override
+    public void restore(int fromNodeId, int toNodeId) {
+        network.restore(fromNodeId, toNodeId);
+    }
+
+    @Override
     public void dropProbability(double p) {
         network.dropProbability(p);
     }

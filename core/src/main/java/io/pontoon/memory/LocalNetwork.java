@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalNetwork implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Transport.InboundHandler> nodes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Boolean> disconnected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Boolean> cutLinks = new ConcurrentHashMap<>();
     private volatile double dropProbability;
     private volatile long delayNs;
     private volatile long jitterNs;
@@ -41,6 +42,25 @@ public final class LocalNetwork implements AutoCloseable {
 
     public boolean isConnected(int id) {
         return !disconnected.containsKey(id);
+    }
+
+    /** Messages from {@code from} to {@code to} are lost from now on; the other direction still flows. */
+    public void cut(int from, int to) {
+        cutLinks.put(link(from, to), Boolean.TRUE);
+    }
+
+    /** Undoes {@link #cut}. */
+    public void restore(int from, int to) {
+        cutLinks.remove(link(from, to));
+    }
+
+    private static long link(int from, int to) {
+        return ((long) from << 32) | (to & 0xFFFF_FFFFL);
+    }
+
+    private boolean blocked(int from, int to) {
+        return disconnected.containsKey(from) || disconnected.containsKey(to)
+            || !cutLinks.isEmpty() && cutLinks.containsKey(link(from, to));
     }
 
     /** Probability in [0, 1] that any message is dropped. */
@@ -69,7 +89,7 @@ public final class LocalNetwork implements AutoCloseable {
     }
 
     boolean deliver(int from, int to, int type, DirectBuffer body, int offset, int length) {
-        if (disconnected.containsKey(from) || disconnected.containsKey(to)) {
+        if (blocked(from, to)) {
             return true; // lost on the wire: the sender cannot tell
         }
         final double p = dropProbability;
@@ -88,7 +108,7 @@ public final class LocalNetwork implements AutoCloseable {
         final byte[] copy = new byte[length];
         body.getBytes(offset, copy);
         scheduler.schedule(() -> {
-            if (!disconnected.containsKey(from) && !disconnected.containsKey(to)) {
+            if (!blocked(from, to)) {
                 final Transport.InboundHandler t = nodes.get(to);
                 if (t != null) {
                     t.onMessage(from, type, new UnsafeBuffer(copy), 0, copy.length);

@@ -42,6 +42,8 @@ public class NettyLoopbackFabric implements ClusterFabric {
     private final Map<Integer, NettyTransport> transports = new HashMap<>();
     private final Set<Integer> disconnected = new HashSet<>();
     private int[] members = new int[0];
+    /** One-way cuts, as (from << 32 | to). */
+    private final java.util.Set<Long> cuts = new java.util.HashSet<>();
     private LinkFaults outbound = LinkFaults.NONE;
 
     /**
@@ -146,6 +148,9 @@ public class NettyLoopbackFabric implements ClusterFabric {
         for (int peer : members) {
             if (peer != nodeId && (disconnected.contains(nodeId) || disconnected.contains(peer))) {
                 rules.partition(peer);
+            } else if (peer != nodeId && cuts.contains(((long) nodeId << 32) | peer)) {
+                // One way: this node's frames to the peer are lost; the peer's frames still arrive.
+                rules.set(Direction.OUTBOUND, peer, rules.rule(Direction.OUTBOUND, peer).withPartitioned(true));
             }
         }
     }
@@ -171,6 +176,18 @@ public class NettyLoopbackFabric implements ClusterFabric {
     @Override
     public synchronized boolean isConnected(int nodeId) {
         return !disconnected.contains(nodeId);
+    }
+
+    @Override
+    public synchronized void cut(int fromNodeId, int toNodeId) {
+        cuts.add(((long) fromNodeId << 32) | toNodeId);
+        applyAll();
+    }
+
+    @Override
+    public synchronized void restore(int fromNodeId, int toNodeId) {
+        cuts.remove(((long) fromNodeId << 32) | toNodeId);
+        applyAll();
     }
 
     @Override
