@@ -96,7 +96,9 @@ public final class NodeCommand implements Callable<Integer> {
     String rollCycle;
 
     @Option(names = "--learners", split = ",", description = "Ids of members (in --peers) that are learners: they "
-        + "receive and apply the log but never vote or lead. Every node lists the same ones. Default: none.")
+        + "receive and apply the log but never vote or lead. Every node lists the same ones. A node joining a running "
+        + "cluster lists the members and itself in --peers and itself here, then is added with './pontoon members add "
+        + "ID=HOST:PORT --learner'. Default: none.")
     int[] learners = new int[0];
 
     @Option(names = "--snapshot-keep", defaultValue = "2", description = "Snapshots kept in DATA_DIR/snapshots "

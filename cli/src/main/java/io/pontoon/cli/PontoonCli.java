@@ -39,6 +39,7 @@ import java.util.Properties;
         StatusCommand.class,
         TransferCommand.class,
         ReadIndexCommand.class,
+        MembersCommand.class,
         CompareCommand.class,
         BenchReportCommand.class,
         // A new command is one line here, e.g. BenchReportCommand.class.

@@ -1,6 +1,7 @@
 package io.pontoon.cli;
 
 import io.pontoon.RaftStatus;
+import io.pontoon.spi.Membership;
 import io.pontoon.transport.client.PontoonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,8 +17,9 @@ import java.util.concurrent.TimeUnit;
         "'NODE address=A id=I role=R term=T leader=L commit_index=C last_applied=P last_log_index=X last_log_term=Y',",
         "or 'NODE address=A unreachable=REASON'. After the leader's line, one line per follower:",
         "'FOLLOWER of=LEADER id=F match_index=M next_index=N lag=ENTRIES",
-        "state=PROBE|REPLICATE|SNAPSHOT voter=true|false' (voter=false: a learner).",
-        "Exit status 1 if any node did not answer."})
+        "state=PROBE|REPLICATE|SNAPSHOT voter=true|false' (voter=false: a learner). Then the node's configuration",
+        "(its newest, committed or not): 'MEMBERSHIP of=ID voters=1,2,3 learners=4' (with 'outgoing=...' while a",
+        "joint change is under way). Exit status 1 if any node did not answer."})
 public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,6 +47,7 @@ public final class StatusCommand implements Callable<Integer> {
                             + f.matchIndex() + " next_index=" + f.nextIndex() + " lag=" + f.lag(s.lastLogIndex())
                             + " state=" + f.state() + " voter=" + f.voter());
                     }
+                    out.println(membershipLine(client, a, s.nodeId()));
                 } catch (Exception e) {
                     unreachable++;
                     final Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -54,5 +57,22 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return unreachable == 0 ? PontoonCli.EXIT_OK : PontoonCli.EXIT_FAILED;
+    }
+
+    /** The node's configuration in effect, as one line (or why it could not be had). */
+    private String membershipLine(PontoonClient client, String address, int nodeId) {
+        try {
+            final Membership m = client.members(address).get(timeoutMs, TimeUnit.MILLISECONDS);
+            return "MEMBERSHIP of=" + nodeId + " voters=" + ids(m.voters()) + " learners=" + ids(m.learners())
+                + (m.isJoint() ? " outgoing=" + ids(m.outgoingVoters()) : "");
+        } catch (Exception e) {
+            final Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return "MEMBERSHIP of=" + nodeId + " unknown=" + String.valueOf(cause.getMessage()).replace(' ', '_');
+        }
+    }
+
+    private static String ids(int[] ids) {
+        return ids.length == 0 ? "-" : java.util.Arrays.stream(ids).mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(","));
     }
 }

@@ -111,6 +111,49 @@ class PontoonServerMembershipTest {
         }
     }
 
+    /**
+     * Fails today (TIMEOUT after proposalTimeoutNs): the followers' transports close their link to the leader as soon as
+     * the entry that removes it is in their logs, so its AppendResponses never reach it and it cannot commit its own
+     * removal (thesis §4.2.2: it manages the cluster until then). The remaining members elect a leader that commits it.
+     */
+    @org.junit.jupiter.api.Disabled("transport bug: a removed leader's links close before its removal commits")
+    @Test
+    void aLeaderThatRemovesItselfCommitsTheChangeAndHandsOver() throws Exception {
+        ports = freePorts(4);
+        for (int id = 1; id <= 3; id++) {
+            start(id, new int[0], 1, 2, 3);
+        }
+        try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder()
+            .addresses(address(1) + "," + address(2) + "," + address(3)).build())) {
+            appendAll(client, 0, 10);
+            final int leader = leaderId(client);
+            final Membership removed = client.removeMember(leader).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(2, removed.voters().length, removed.describe());
+            servers[leader].close();
+            servers[leader] = null;
+            appendAll(client, 10, 10);
+        }
+    }
+
+    private int leaderId(PontoonClient client) {
+        final int[] found = {0};
+        await(() -> {
+            for (int id = 1; id <= 3; id++) {
+                try {
+                    final RaftStatus s = client.status(address(id)).get(5, TimeUnit.SECONDS);
+                    if (s.role() == Role.LEADER) {
+                        found[0] = s.nodeId();
+                        return true;
+                    }
+                } catch (Exception unreachable) {
+                    // another may lead
+                }
+            }
+            return false;
+        }, "a leader");
+        return found[0];
+    }
+
     /** Waits until the leader sees node {@code id} within 10 entries of its log. */
     private static void awaitCaughtUp(PontoonClient client, int id) {
         await(() -> {

@@ -275,7 +275,7 @@ public final class PontoonClient implements AutoCloseable {
             return future;
         }
         if (op == ClientAdminRequestCodec.OP_ADD_LEARNER || op == ClientAdminRequestCodec.OP_ADD_VOTER) {
-            final String problem = ClientAdminRequestCodec.checkAddress(hostPort);
+            final String problem = checkMemberAddress(hostPort);
             if (problem != null) {
                 future.completeExceptionally(new IllegalArgumentException("cannot add node " + nodeId + ": " + problem));
                 return future;
@@ -284,6 +284,15 @@ public final class PontoonClient implements AutoCloseable {
         }
         submit(new ClientRequest(deadlines, Kind.MEMBERSHIP, address, node, future, op, nodeId));
         return future;
+    }
+
+    /**
+     * Null when {@code hostPort} can be a new member's address ({@link #addLearner}, {@link #addVoter}), else what is
+     * wrong with it: {@code host:port} ({@code [v6]:port}) with a port in 1 .. 65535, printable ASCII, at most 255
+     * characters. No name lookup (the nodes resolve it). Any thread.
+     */
+    public static String checkMemberAddress(String hostPort) {
+        return ClientAdminRequestCodec.checkAddress(hostPort);
     }
 
     /** The node requests currently go to (the last known leader). */
