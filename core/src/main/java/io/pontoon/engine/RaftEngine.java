@@ -161,7 +161,7 @@ public final class RaftEngine {
                 log.resetTo(index, snap.term());
             }
         }
-        s.configs.reset(index, membershipOf(snap, s.membership));
+        s.configs.reset(index, snap.membership());
         s.setSnapshot(snap);
         s.commitIndex = index;
         s.lastApplied = index;
@@ -209,20 +209,6 @@ public final class RaftEngine {
             }
         }
         s.useMembership(s.configs.current());
-    }
-
-    /**
-     * The configuration a snapshot recorded. Snapshots written before configurations were recorded whole list every
-     * member as a voter: if those are exactly the members of the starting configuration, which has learners, the
-     * starting one is meant (its learners must not come back as voters).
-     */
-    private static Membership membershipOf(SnapshotMeta snap, Membership bootstrap) {
-        final Membership m = snap.membership();
-        if (m.learners().length == 0 && !m.isJoint() && bootstrap.learners().length > 0
-            && java.util.Arrays.equals(m.voters(), bootstrap.members())) {
-            return bootstrap;
-        }
-        return m;
     }
 
     private static void validateLearners(int[] memberIds, int[] learnerIds) {

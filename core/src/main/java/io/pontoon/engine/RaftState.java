@@ -185,14 +185,17 @@ final class RaftState {
     }
 
     /**
-     * Whether this node may start an election: it votes in the configuration in effect, or that configuration is not
-     * committed yet and the node votes in the one committed before it. The second case keeps a cluster live when the
-     * only node holding an uncommitted change that removes it has the longest log: the others cannot win without its
-     * vote, which it refuses them (their logs are behind), so it must campaign itself. Its own vote does not count
-     * under its configuration; once elected it commits the change and steps down (simulation seed 394).
+     * Whether this node may start an election: it votes in the configuration in effect, or that configuration may
+     * not be committed yet and the node votes in the one before it (which was committed before the newest was
+     * appended: one change at a time). The second case keeps a cluster live when the only node holding an
+     * uncommitted change that removes it has the longest log: the others cannot win without its vote, which it
+     * refuses them (their logs are behind), so it must campaign itself. Its own vote does not count under its
+     * configuration; once elected it commits the change and steps down (simulation seeds 394 and 2093624; a node
+     * that restarted does not know its commit index, so "the one before" is taken from the log, not from it).
      */
     boolean mayCampaign() {
-        return selfVoter || configs.currentIndex() > commitIndex && configs.at(commitIndex).isVoter(nodeId);
+        final long newest = configs.currentIndex();
+        return selfVoter || newest > commitIndex && newest > 0 && configs.at(newest - 1).isVoter(nodeId);
     }
 
     /** The configuration entry at {@code index} is now in this node's log: it takes effect at once. */

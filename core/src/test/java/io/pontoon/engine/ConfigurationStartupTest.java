@@ -66,14 +66,14 @@ class ConfigurationStartupTest {
     }
 
     /**
-     * Snapshots written before configurations were recorded whole listed learners as members: such a snapshot of the
-     * starting members means the starting configuration, learners included (found in review of the snapshot format).
+     * A snapshot whose voters happen to be the starting members is taken as it is: the learner of the start was
+     * promoted since (simulation seed 2098602: reading it as the starting configuration demoted node 3 again).
      */
     @Test
-    void anOldSnapshotListingTheStartingMembersKeepsTheirLearners() {
+    void aSnapshotOfTheStartingMembersAllVotingIsTakenAsItIs() {
         final InMemorySnapshotStore store = new InMemorySnapshotStore();
-        final SnapshotMeta old = snapshot(store, Membership.of(new int[] {1, 2, 3}, new int[0]));
-        final RaftEngine e = engine(new InMemoryLogStore(), store, old);
-        assertEquals(START, e.membership(), "node 3 stays a learner");
+        final Membership promoted = Membership.of(new int[] {1, 2, 3}, new int[0]);
+        final RaftEngine e = engine(new InMemoryLogStore(), store, snapshot(store, promoted));
+        assertEquals(promoted, e.membership(), "node 3 stays a voter");
     }
 }

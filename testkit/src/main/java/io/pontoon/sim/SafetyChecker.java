@@ -257,7 +257,7 @@ final class SafetyChecker implements SimLogStore.AppendObserver {
         }
         final Membership config = e.membership();
         if (!config.isVoter(n.id) && (role == Role.PRE_CANDIDATE || role == Role.CANDIDATE)
-            && !(e.membershipIndex() > e.commitIndex() && e.membershipAt(e.commitIndex()).isVoter(n.id))) {
+            && !(e.membershipIndex() > e.commitIndex() && e.membershipAt(e.membershipIndex() - 1).isVoter(n.id))) {
             throw violation("learners never campaign", "n" + n.id + " is not a voter of " + config.describe()
                 + " but is " + role + " in term " + term);
         }

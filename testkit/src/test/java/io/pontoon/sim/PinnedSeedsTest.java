@@ -55,7 +55,14 @@ class PinnedSeedsTest {
         new Pinned(1084761, 5, "membership, no pre-vote: n2, removed without hearing of it, and n3 kept campaigning; "
             + "each higher-term vote request reset the timer of n1, whose log was ahead of theirs (so it refused them), "
             + "and n1 never campaigned: no leader ever again. Only a leader's AppendEntries or a granted vote resets "
-            + "the election timer now (Figure 2)", RandomizedRun.Faults.BY_SEED)
+            + "the election timer now (Figure 2)", RandomizedRun.Faults.BY_SEED),
+        new Pinned(2093624, 3, "membership: leader n3 of voters {2, 3} appended its own removal, crashed and restarted "
+            + "not knowing its commit index; the rule of seed 394 looked for the configuration at that (lost) index "
+            + "and found none it voted in, so the longest log never campaigned again. It now takes the configuration "
+            + "before the newest one from the log", RandomizedRun.Faults.BY_SEED),
+        new Pinned(2098602, 3, "membership: a snapshot recording voters {1, 2, 3}, the starting members, was read as "
+            + "the starting configuration (in which n3 was a learner): n3, promoted since, restarted as a learner and "
+            + "the cluster could not elect a leader", RandomizedRun.Faults.BY_SEED)
     );
 
     @TestFactory
