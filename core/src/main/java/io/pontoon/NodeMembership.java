@@ -91,6 +91,25 @@ final class NodeMembership implements ProposalCallback {
         current = new InEffect(m, index);
     }
 
+    /**
+     * The nodes this node must reach, for the transport: the members of the configuration in effect and of the
+     * newest one committed, with their addresses (as a configuration of voters only). A member that a change in
+     * effect removes stays reachable until the change commits: a leader removing itself, or a follower it removes,
+     * still needs the link to commit the removal.
+     */
+    Membership reachable() {
+        final Membership now = current.membership();
+        final Membership done = committed;
+        if (now.sameMembers(done) && now.addresses().equals(done.addresses())) {
+            return now;
+        }
+        final int[] ids = java.util.stream.IntStream.concat(java.util.Arrays.stream(now.members()),
+            java.util.Arrays.stream(done.members())).distinct().toArray();
+        final java.util.TreeMap<Integer, String> addresses = new java.util.TreeMap<>(done.addresses());
+        addresses.putAll(now.addresses());
+        return Membership.of(ids, new int[0], addresses);
+    }
+
     /** Raft thread: a configuration entry was applied; changes waiting for it complete. */
     void onApplied(Membership m) {
         committed = m;

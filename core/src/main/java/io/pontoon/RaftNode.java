@@ -150,7 +150,7 @@ public final class RaftNode implements AutoCloseable {
                 @Override
                 public void onMembershipChanged(Membership m) {
                     changes.onChanged(m, engineRef[0] == null ? 0 : engineRef[0].membershipIndex());
-                    t.onMembershipChanged(m);
+                    t.onMembershipChanged(changes.reachable());
                 }
 
                 @Override
@@ -159,6 +159,7 @@ public final class RaftNode implements AutoCloseable {
                         apply.offerMembership(index, term, m);
                     }
                     changes.onApplied(m);
+                    t.onMembershipChanged(changes.reachable());
                 }
 
                 @Override
@@ -207,7 +208,8 @@ public final class RaftNode implements AutoCloseable {
             }, SystemNanoClock.INSTANCE.nanoTime());
         engineRef[0] = engine;
         membership.onChanged(engine.membership(), engine.membershipIndex());
-        transport.onMembershipChanged(engine.membership());
+        membership.onApplied(engine.membershipAt(engine.commitIndex()));
+        transport.onMembershipChanged(membership.reachable());
         final LogStore store = log;
         final RaftAgent agent = new RaftAgent(engine, inbound, SystemNanoClock.INSTANCE,
             slot -> callbacks[slot], () -> listeners, this::onStatus, () -> {

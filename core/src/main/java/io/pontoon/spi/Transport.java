@@ -37,9 +37,11 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * The configuration in effect changed (a membership change; also called once at start). Raft thread, must not
-     * block. A transport that reaches members by address takes new members' addresses from it
-     * ({@link Membership#address}). Default: nothing (the transport knows every member already).
+     * The nodes this node must reach changed (a membership change; also called once at start): the members of the
+     * configuration in effect and of the newest committed one, so a member being removed stays reachable until its
+     * removal commits. Raft thread, must not block. A transport that reaches members by address takes new members'
+     * addresses from it ({@link Membership#address}) and may drop links to nodes no longer listed. Default: nothing
+     * (the transport knows every member already).
      */
     default void onMembershipChanged(Membership membership) {
     }
