@@ -125,7 +125,8 @@ final class NodeProcesses implements AutoCloseable {
         }
         p.outDone().get(30, TimeUnit.SECONDS);
         if (p.process().exitValue() != 0) {
-            throw new AssertionError("dump of node " + id + " exited " + p.process().exitValue() + ": " + p.out());
+            throw new AssertionError("dump of node " + id + " exited " + p.process().exitValue() + ":\n"
+                + lastLines(p.out(), 20));
         }
         final Map<Long, String> entries = new HashMap<>();
         boolean result = false;
@@ -195,9 +196,8 @@ final class NodeProcesses implements AutoCloseable {
         return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
     }
 
-    /** Kills every process still running, then deletes the root. */
-    @Override
-    public void close() throws IOException {
+    /** Kills every process still running (kill -9) and waits for them to exit. */
+    void killAll() {
         for (Process p : processes) {
             p.destroyForcibly();
         }
@@ -208,6 +208,12 @@ final class NodeProcesses implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Kills every process still running, then deletes the root. */
+    @Override
+    public void close() throws IOException {
+        killAll();
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -1,34 +1,25 @@
 package io.pontoon.cli;
 
-import io.pontoon.RaftStatus;
-import io.pontoon.Role;
 import io.pontoon.transport.client.PontoonClient;
 import io.pontoon.transport.client.PontoonClientConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static io.pontoon.cli.NodeProcesses.awaitCondition;
+import static io.pontoon.cli.NodeProcesses.statusOrNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,77 +30,55 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProcessClusterTest {
     private static final Pattern ACK = Pattern.compile("^ACK lsn=(\\d+) crc=([0-9a-f]{8})$");
-    private static final Pattern ENTRY = Pattern.compile("^ENTRY lsn=(\\d+) term=(\\d+) crc=([0-9a-f]{8})$");
-    private static final Pattern RESULT_DUMP = Pattern.compile("^RESULT last_lsn=(\\d+) commit_index=(\\d+)$");
 
-    private final List<Process> processes = new ArrayList<>();
-    private Path root;
+    private NodeProcesses fixture;
 
     @AfterEach
     void cleanUp() throws IOException {
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
-        for (Process p : processes) {
-            try {
-                p.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (root != null) {
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void leaderKilledMidLoadLosesNoAcknowledgedEntry() throws Exception {
-        root = Files.createTempDirectory("pontoon-process-test");
+        fixture = new NodeProcesses("pontoon-process-test");
         final Cluster c = startCluster();
         final String cluster = c.addresses();
-        final Node[] nodes = c.nodes();
+        final NodeProcesses.Running[] nodes = c.nodes();
 
-        final Process append = start("append", "--cluster", cluster, "--count", "4000", "--payload", "100",
-            "--concurrency", "32", "--seed", "7");
-        final ConcurrentLinkedQueue<String> appendOut = new ConcurrentLinkedQueue<>();
-        final CompletableFuture<Void> appendDone = pump(append, appendOut);
+        final NodeProcesses.Running append = fixture.start("append", "--cluster", cluster, "--count", "4000",
+            "--payload", "100", "--concurrency", "32", "--seed", "7");
+        final ConcurrentLinkedQueue<String> appendOut = append.out();
 
         try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(cluster).build())) {
             // Kill the leader once a good part of the load is acknowledged.
             awaitCondition(() -> appendOut.stream().filter(l -> l.startsWith("ACK")).count() >= 1000, "1000 acks");
-            final int leader = findLeader(client, cluster.split(","));
-            nodes[leader - 1].process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            final int leader = findLeader(client, cluster);
+            nodes[leader - 1].process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             restart(c, leader);
 
-            assertTrue(append.waitFor(5, TimeUnit.MINUTES), "append client finished");
-            appendDone.get(30, TimeUnit.SECONDS);
+            assertTrue(append.process().waitFor(5, TimeUnit.MINUTES), "append client finished");
+            append.outDone().get(30, TimeUnit.SECONDS);
             // Every node catches up to the leader's commit index.
             final String[] addresses = cluster.split(",");
-            final int newLeader = findLeader(client, addresses);
+            final int newLeader = findLeader(client, cluster);
             final long target = client.status(addresses[newLeader - 1]).get(10, TimeUnit.SECONDS).commitIndex();
             for (String a : addresses) {
                 awaitCondition(() -> statusOrNull(client, a) != null && statusOrNull(client, a).commitIndex() >= target,
                     a + " commits up to " + target);
             }
         }
-        for (Node n : nodes) {
-            n.process.destroy(); // SIGTERM: graceful, records the final commit index hint
-            assertTrue(n.process.waitFor(60, TimeUnit.SECONDS), "node stops on SIGTERM");
+        for (NodeProcesses.Running n : nodes) {
+            n.process().destroy(); // SIGTERM: graceful, records the final commit index hint
+            assertTrue(n.process().waitFor(60, TimeUnit.SECONDS), "node stops on SIGTERM");
         }
 
-        final Map<Long, String> acked = new HashMap<>();
-        for (String line : appendOut) {
-            final Matcher m = ACK.matcher(line);
-            if (m.matches()) {
-                acked.put(Long.parseLong(m.group(1)), m.group(2));
-            }
-        }
+        final Map<Long, String> acked = acked(appendOut);
         assertTrue(acked.size() >= 1000, "acknowledged " + acked.size());
         final List<Map<Long, String>> dumps = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            dumps.add(dump(root.resolve("node-" + (i + 1))));
+            dumps.add(fixture.dump(i + 1));
         }
         for (int i = 0; i < 3; i++) {
             final Map<Long, String> d = dumps.get(i);
@@ -133,15 +102,15 @@ class ProcessClusterTest {
      */
     @Test
     void aKilledNodeTheClusterCompactedPastCatchesUpThroughInstallSnapshot() throws Exception {
-        root = Files.createTempDirectory("pontoon-process-test");
+        fixture = new NodeProcesses("pontoon-process-test");
         final Cluster c = startCluster("--roll-cycle", "TEST_SECONDLY", "--snapshot-every", "300");
         final String[] addresses = c.addresses().split(",");
         long acked = appendAll(c.addresses(), 600, 1);
         final int lagging;
         try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(c.addresses()).build())) {
-            lagging = findLeader(client, addresses) % 3 + 1;
+            lagging = findLeader(client, c.addresses()) % 3 + 1;
         }
-        c.nodes()[lagging - 1].process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        c.nodes()[lagging - 1].process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         // The first entries after the killed node's last one go into the live nodes' newest files: keep the cluster
         // busy until both have deleted those files, so the leader no longer holds what the killed node needs next.
         acked += appendAll(c.addresses(), 300, 2);
@@ -156,16 +125,16 @@ class ProcessClusterTest {
             }
         }
         restart(c, lagging);
-        final Node restarted = c.nodes()[lagging - 1];
+        final NodeProcesses.Running restarted = c.nodes()[lagging - 1];
         acked += appendAll(c.addresses(), 200, 1000);
         try {
-            awaitCondition(() -> restarted.out.stream().anyMatch(l -> l.contains("installed the leader's snapshot")),
+            awaitCondition(() -> restarted.out().stream().anyMatch(l -> l.contains("installed the leader's snapshot")),
                 "node " + lagging + " installs the leader's snapshot");
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; its output: " + String.join("\n", restarted.out), e);
+            throw new AssertionError(e.getMessage() + "; its output: " + String.join("\n", restarted.out()), e);
         }
         try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(c.addresses()).build())) {
-            final int leader = findLeader(client, addresses);
+            final int leader = findLeader(client, c.addresses());
             final long target = client.status(addresses[leader - 1]).get(10, TimeUnit.SECONDS).commitIndex();
             for (String a : addresses) {
                 awaitCondition(() -> statusOrNull(client, a) != null && statusOrNull(client, a).lastApplied() >= target,
@@ -173,20 +142,12 @@ class ProcessClusterTest {
             }
         }
         final List<String> states = new ArrayList<>();
-        for (Node n : c.nodes()) {
-            // SIGTERM through the handle: Process.destroy() would also close our end of its output pipe, and the node's
-            // last lines (STATE) would be lost. The node closes, its state machine applies what it was handed.
-            n.process.toHandle().destroy();
-            assertTrue(n.process.waitFor(60, TimeUnit.SECONDS), "node stops on SIGTERM");
-            // The output is read by another thread: wait for the line rather than race the reader.
-            try {
-                awaitCondition(() -> n.out.stream().anyMatch(l -> l.startsWith("STATE ")), "a STATE line");
-            } catch (AssertionError e) {
-                final List<String> all = new ArrayList<>(n.out);
-                throw new AssertionError(e.getMessage() + " (exit " + n.process.exitValue() + "); last output:\n"
-                    + String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size())), e);
-            }
-            final String state = n.out.stream().filter(l -> l.startsWith("STATE ")).findFirst().orElseThrow();
+        for (NodeProcesses.Running n : c.nodes()) {
+            // The node closes, its state machine applies what it was handed, and it prints STATE.
+            n.stop();
+            final String state = n.out().stream().filter(l -> l.startsWith("STATE ")).findFirst().orElseThrow(
+                () -> new AssertionError("no STATE line (exit " + n.process().exitValue() + "); last output:\n"
+                    + NodeProcesses.lastLines(n.out(), 30)));
             states.add(state.substring(state.indexOf(" index=")));
         }
         assertEquals(states.get(0), states.get(1), "nodes 1 and 2 hold the same state");
@@ -195,12 +156,10 @@ class ProcessClusterTest {
             + acked + " acknowledged, state" + states.get(0));
 
         // `./pontoon dump` lists the snapshots first, newest first.
-        final Process dump = start("dump", "--data-dir", root.resolve("node-" + lagging).toString());
-        final ConcurrentLinkedQueue<String> dumped = new ConcurrentLinkedQueue<>();
-        final CompletableFuture<Void> dumpDone = pump(dump, dumped);
-        assertTrue(dump.waitFor(2, TimeUnit.MINUTES));
-        dumpDone.get(30, TimeUnit.SECONDS);
-        final List<String> snapshotLines = dumped.stream().filter(l -> l.startsWith("SNAPSHOT index=")).toList();
+        final NodeProcesses.Running dump = fixture.start("dump", "--data-dir", fixture.dataDir(lagging).toString());
+        assertTrue(dump.process().waitFor(2, TimeUnit.MINUTES));
+        dump.outDone().get(30, TimeUnit.SECONDS);
+        final List<String> snapshotLines = dump.out().stream().filter(l -> l.startsWith("SNAPSHOT index=")).toList();
         assertTrue(!snapshotLines.isEmpty() && snapshotLines.get(0).matches(
             "SNAPSHOT index=\\d+ term=\\d+ bytes=24 crc32c=[0-9a-f]{8} members=\\[1,2,3]"), "dump lists snapshots: "
             + snapshotLines);
@@ -208,20 +167,18 @@ class ProcessClusterTest {
 
     /** Runs `pontoon append` to completion; every request must be acknowledged. Returns the count. */
     private long appendAll(String cluster, int count, long seed) throws Exception {
-        final Process append = start("append", "--cluster", cluster, "--count", String.valueOf(count), "--payload", "64",
-            "--concurrency", "16", "--seed", String.valueOf(seed));
-        final ConcurrentLinkedQueue<String> out = new ConcurrentLinkedQueue<>();
-        final CompletableFuture<Void> done = pump(append, out);
-        assertTrue(append.waitFor(3, TimeUnit.MINUTES), "append finished");
-        done.get(30, TimeUnit.SECONDS);
-        assertEquals(0, append.exitValue(), "append: " + lastLines(out));
-        final long acks = out.stream().filter(l -> ACK.matcher(l).matches()).count();
-        assertEquals(count, acks, "every append acknowledged: " + lastLines(out));
+        final NodeProcesses.Running append = fixture.start("append", "--cluster", cluster, "--count",
+            String.valueOf(count), "--payload", "64", "--concurrency", "16", "--seed", String.valueOf(seed));
+        assertTrue(append.process().waitFor(3, TimeUnit.MINUTES), "append finished");
+        append.outDone().get(30, TimeUnit.SECONDS);
+        assertEquals(0, append.process().exitValue(), "append: " + NodeProcesses.lastLines(append.out(), 5));
+        final long acks = append.out().stream().filter(l -> ACK.matcher(l).matches()).count();
+        assertEquals(count, acks, "every append acknowledged: " + NodeProcesses.lastLines(append.out(), 5));
         return acks;
     }
 
     private List<String> journalFiles(int id) throws IOException {
-        try (Stream<Path> files = Files.list(root.resolve("node-" + id).resolve("journal"))) {
+        try (Stream<Path> files = Files.list(fixture.dataDir(id).resolve("journal"))) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted().toList();
         }
     }
@@ -248,25 +205,24 @@ class ProcessClusterTest {
      */
     @Test
     void aNodeWhoseDiskFillsUpStopsWithAClearErrorAndRecoversOnceSpaceIsFreed() throws Exception {
-        root = Files.createTempDirectory("pontoon-disk-full-test");
-        final Path disk = root.resolve("node-1");
+        fixture = new NodeProcesses("pontoon-disk-full-test");
+        final Path disk = fixture.dataDir(1);
         Files.createDirectories(disk);
         org.junit.jupiter.api.Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", disk.toString()),
             "mounting a small tmpfs needs root");
         try {
             final Cluster c = startCluster();
             final String cluster = c.addresses();
-            final Node[] nodes = c.nodes();
+            final NodeProcesses.Running[] nodes = c.nodes();
             // 1 KiB entries: the tmpfs fills within seconds.
-            final Process append = start("append", "--cluster", cluster, "--count", "60000", "--payload", "1000",
-                "--concurrency", "64", "--seed", "11");
-            final ConcurrentLinkedQueue<String> appendOut = new ConcurrentLinkedQueue<>();
-            final CompletableFuture<Void> appendDone = pump(append, appendOut);
+            final NodeProcesses.Running append = fixture.start("append", "--cluster", cluster, "--count", "60000",
+                "--payload", "1000", "--concurrency", "64", "--seed", "11");
+            final ConcurrentLinkedQueue<String> appendOut = append.out();
 
-            assertTrue(nodes[0].process.waitFor(3, TimeUnit.MINUTES), "node 1 stops when its disk is full");
-            assertEquals(PontoonCli.EXIT_FAILED, nodes[0].process.exitValue(), String.join("\n", nodes[0].out));
-            final String failedLine = nodes[0].out.stream().filter(l -> l.startsWith("pontoon node 1 FAILED: "))
-                .findFirst().orElseThrow(() -> new AssertionError("no FAILED line: " + String.join("\n", nodes[0].out)));
+            assertTrue(nodes[0].process().waitFor(3, TimeUnit.MINUTES), "node 1 stops when its disk is full");
+            assertEquals(PontoonCli.EXIT_FAILED, nodes[0].process().exitValue(), String.join("\n", nodes[0].out()));
+            final String failedLine = nodes[0].out().stream().filter(l -> l.startsWith("pontoon node 1 FAILED: "))
+                .findFirst().orElseThrow(() -> new AssertionError("no FAILED line: " + String.join("\n", nodes[0].out())));
             assertTrue(failedLine.contains("disk full") && failedLine.contains(disk.toString()), failedLine);
 
             // The other two keep acknowledging.
@@ -277,44 +233,43 @@ class ProcessClusterTest {
             // Space freed: node 1 restarts on its directory and catches up.
             assertTrue(run("mount", "-o", "remount,size=2g", disk.toString()), "grow the tmpfs");
             restart(c, 1);
-            assertTrue(append.waitFor(5, TimeUnit.MINUTES), "append client finished");
-            appendDone.get(30, TimeUnit.SECONDS);
+            assertTrue(append.process().waitFor(5, TimeUnit.MINUTES), "append client finished");
+            append.outDone().get(30, TimeUnit.SECONDS);
             // Appends in flight on node 1 when it stopped may have failed (outcome unknown); the rest were acknowledged.
             assertTrue(appendOut.stream().filter(l -> l.startsWith("ACK")).count() > acksAtFailure + 2000,
-                lastLines(appendOut));
+                NodeProcesses.lastLines(appendOut, 5));
             try (PontoonClient client = new PontoonClient(PontoonClientConfig.builder().addresses(cluster).build())) {
                 final String[] addresses = cluster.split(",");
-                final int leader = findLeader(client, addresses);
+                final int leader = findLeader(client, cluster);
                 final long target = client.status(addresses[leader - 1]).get(10, TimeUnit.SECONDS).commitIndex();
                 awaitCondition(() -> statusOrNull(client, addresses[0]) != null
                     && statusOrNull(client, addresses[0]).commitIndex() >= target, "node 1 commits up to " + target);
             }
-            for (Node n : nodes) {
-                n.process.destroy();
-                assertTrue(n.process.waitFor(60, TimeUnit.SECONDS), "node stops on SIGTERM");
+            for (NodeProcesses.Running n : nodes) {
+                n.process().destroy();
+                assertTrue(n.process().waitFor(60, TimeUnit.SECONDS), "node stops on SIGTERM");
             }
-            final Map<Long, String> acked = new HashMap<>();
-            for (String line : appendOut) {
-                final Matcher m = ACK.matcher(line);
-                if (m.matches()) {
-                    acked.put(Long.parseLong(m.group(1)), m.group(2));
-                }
-            }
-            final Map<Long, String> node1 = dump(disk);
+            final Map<Long, String> acked = acked(appendOut);
+            final Map<Long, String> node1 = fixture.dump(1);
             for (Map.Entry<Long, String> e : acked.entrySet()) {
                 assertEquals(e.getValue(), node1.get(e.getKey()), "node 1 lsn " + e.getKey());
             }
         } finally {
-            for (Process p : processes) {
-                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
+            fixture.killAll(); // before the unmount: nothing may hold the tmpfs open
             run("umount", disk.toString());
         }
     }
 
-    private static String lastLines(ConcurrentLinkedQueue<String> lines) {
-        final List<String> all = new ArrayList<>(lines);
-        return String.join("\n", all.subList(Math.max(0, all.size() - 5), all.size()));
+    /** LSN to payload CRC of every ACK line of a {@code pontoon append}. */
+    private static Map<Long, String> acked(ConcurrentLinkedQueue<String> appendOut) {
+        final Map<Long, String> acked = new HashMap<>();
+        for (String line : appendOut) {
+            final Matcher m = ACK.matcher(line);
+            if (m.matches()) {
+                acked.put(Long.parseLong(m.group(1)), m.group(2));
+            }
+        }
+        return acked;
     }
 
     /** Runs a system command; true if it exited 0. */
@@ -331,163 +286,45 @@ class ProcessClusterTest {
         }
     }
 
-    /** Three `pontoon node` processes on free loopback ports, data under {@link #root}, all READY. */
+    private static int findLeader(PontoonClient client, String cluster) {
+        return NodeProcesses.awaitLeader(client, List.of(cluster.split(","))).nodeId();
+    }
+
+    /** Three `pontoon node` processes on free loopback ports, data under the fixture's root, all READY. */
     private Cluster startCluster(String... extraNodeArgs) throws IOException {
-        final int[] ports = freePorts(3);
+        final int[] ports = NodeProcesses.freePorts(3);
         final StringBuilder peers = new StringBuilder();
         final StringBuilder addresses = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             peers.append(i == 0 ? "" : ",").append(i + 1).append("=127.0.0.1:").append(ports[i]);
             addresses.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
         }
-        final Node[] nodes = new Node[3];
+        final String[] args = withDurability(extraNodeArgs);
+        final NodeProcesses.Running[] nodes = new NodeProcesses.Running[3];
         for (int i = 0; i < 3; i++) {
-            nodes[i] = startNode(i + 1, ports[i], peers.toString(), extraNodeArgs);
+            nodes[i] = fixture.startNode(i + 1, ports[i], peers.toString(), args);
         }
-        for (Node n : nodes) {
+        for (NodeProcesses.Running n : nodes) {
             n.awaitReady();
         }
-        return new Cluster(ports, peers.toString(), addresses.toString(), nodes, extraNodeArgs);
+        return new Cluster(ports, peers.toString(), addresses.toString(), nodes, args);
     }
 
-    private record Cluster(int[] ports, String peers, String addresses, Node[] nodes, String[] extraNodeArgs) {
+    private static String[] withDurability(String... extra) {
+        final String[] all = new String[extra.length + 2];
+        all[0] = "--durability";
+        all[1] = "SYNC";
+        System.arraycopy(extra, 0, all, 2, extra.length);
+        return all;
+    }
+
+    private record Cluster(int[] ports, String peers, String addresses, NodeProcesses.Running[] nodes,
+                           String[] nodeArgs) {
     }
 
     /** Starts node {@code id} of {@code c} again on its directory and port, and waits until it is READY. */
     private void restart(Cluster c, int id) throws IOException {
-        c.nodes()[id - 1] = startNode(id, c.ports()[id - 1], c.peers(), c.extraNodeArgs());
+        c.nodes()[id - 1] = fixture.startNode(id, c.ports()[id - 1], c.peers(), c.nodeArgs());
         c.nodes()[id - 1].awaitReady();
-    }
-
-    private Map<Long, String> dump(Path dir) throws Exception {
-        final Process p = start("dump", "--data-dir", dir.toString());
-        final ConcurrentLinkedQueue<String> out = new ConcurrentLinkedQueue<>();
-        final CompletableFuture<Void> done = pump(p, out);
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-        done.get(30, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), "dump of " + dir + ": " + out);
-        final Map<Long, String> entries = new HashMap<>();
-        boolean result = false;
-        for (String line : out) {
-            final Matcher m = ENTRY.matcher(line);
-            if (m.matches()) {
-                entries.put(Long.parseLong(m.group(1)), m.group(3));
-            } else if (RESULT_DUMP.matcher(line).matches()) {
-                result = true;
-            }
-        }
-        assertTrue(result, "dump of " + dir + " ends with RESULT");
-        return entries;
-    }
-
-    private static RaftStatus statusOrNull(PontoonClient client, String address) {
-        try {
-            return client.status(address).get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static int findLeader(PontoonClient client, String[] addresses) {
-        final int[] leader = {-1};
-        awaitCondition(() -> {
-            for (String a : addresses) {
-                final RaftStatus s = statusOrNull(client, a);
-                if (s != null && s.role() == Role.LEADER) {
-                    leader[0] = s.nodeId();
-                    return true;
-                }
-            }
-            return false;
-        }, "a leader");
-        return leader[0];
-    }
-
-    private Node startNode(int id, int port, String peers, String... extra) throws IOException {
-        final List<String> args = new ArrayList<>(List.of("node", "--id", String.valueOf(id), "--listen",
-            "127.0.0.1:" + port, "--peers", peers, "--data-dir", root.resolve("node-" + id).toString(),
-            "--durability", "SYNC"));
-        args.addAll(List.of(extra));
-        final Process p = start(args.toArray(new String[0]));
-        final ConcurrentLinkedQueue<String> out = new ConcurrentLinkedQueue<>();
-        pump(p, out);
-        return new Node(p, out);
-    }
-
-    private Process start(String... args) throws IOException {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Xmx512m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(PontoonCli.class.getName());
-        cmd.addAll(List.of(args));
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        processes.add(p);
-        return p;
-    }
-
-    private static CompletableFuture<Void> pump(Process p, ConcurrentLinkedQueue<String> lines) {
-        return CompletableFuture.runAsync(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // process killed
-            }
-        }, r -> {
-            final Thread t = new Thread(r, "pump");
-            t.setDaemon(true);
-            t.start();
-        });
-    }
-
-    static void awaitCondition(BooleanSupplier condition, String what) {
-        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(10_000_000);
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        final int[] ports = new int[n];
-        final ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            ports[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return ports;
-    }
-
-    private static final class Node {
-        final Process process;
-        final ConcurrentLinkedQueue<String> out;
-
-        Node(Process process, ConcurrentLinkedQueue<String> out) {
-            this.process = process;
-            this.out = out;
-        }
-
-        void awaitReady() {
-            awaitCondition(() -> {
-                if (!process.isAlive() && out.stream().noneMatch(l -> l.startsWith("READY"))) {
-                    throw new AssertionError("node exited: " + out);
-                }
-                return out.stream().anyMatch(l -> l.startsWith("READY"));
-            }, "node READY");
-        }
     }
 }

@@ -31,6 +31,8 @@ public final class FakeClientService implements ClientService, AutoCloseable {
     public volatile int leaderId;
     public final AtomicInteger refuseNext = new AtomicInteger();
     public final AtomicInteger busyNext = new AtomicInteger();
+    /** The next proposals are refused LEADERSHIP_TRANSFER (a transfer under way), naming {@code leaderId}. */
+    public final AtomicInteger transferringNext = new AtomicInteger();
     public final List<String> committed = new CopyOnWriteArrayList<>();
     public final AtomicInteger proposals = new AtomicInteger();
     /** Every leadership transfer asked for, oldest first, with its target; none completes by itself. */
@@ -64,6 +66,8 @@ public final class FakeClientService implements ClientService, AutoCloseable {
         raftThread.execute(() -> {
             if (busyNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 callback.onResult(correlationId, ResultCode.REJECTED_BUSY, -1, nodeId);
+            } else if (transferringNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                callback.onResult(correlationId, ResultCode.LEADERSHIP_TRANSFER, -1, leaderId);
             } else if (!leader) {
                 callback.onResult(correlationId, ResultCode.NOT_LEADER, -1, leaderId);
             } else if (payload.isEmpty()) {

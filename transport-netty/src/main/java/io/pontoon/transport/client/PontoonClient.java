@@ -67,8 +67,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>{@link #append} may be called from any thread, with any number of requests in flight; futures
  * complete on the client's I/O thread (do not block in callbacks). A request goes to the node believed
  * to lead; NOT_LEADER redirects it to the leader address in the answer, REJECTED_BUSY, an unknown
- * leader, LEADERSHIP_LOST (definitely not committed) and failed connections (request not yet sent) are
- * retried with backoff, up to {@link PontoonClientConfig#maxAttempts} sends. A request fails with a
+ * leader, LEADERSHIP_LOST (definitely not committed), LEADERSHIP_TRANSFER (a handover under way: nothing
+ * appended) and failed connections (request not yet sent) are retried with backoff, up to {@link PontoonClientConfig#maxAttempts} sends. A request fails with a
  * {@link ProposalException}: INVALID; TIMEOUT (no answer in requestTimeoutNs, or the node's own
  * timeout); CLOSED when the connection broke after the request was sent (the outcome is unknown, so
  * it is not resent: resending could append it twice); or the last refusal when attempts run out. A
@@ -556,7 +556,9 @@ public final class PontoonClient implements AutoCloseable {
                 request.lastFailure = new ProposalException(code, lsn, leaderId);
                 followLeader(conn, request, ClientAppendResponseCodec.leaderAddress(b, body));
             }
-            case REJECTED_BUSY, LEADERSHIP_LOST -> {
+            case REJECTED_BUSY, LEADERSHIP_LOST, LEADERSHIP_TRANSFER -> {
+                // nothing appended (LEADERSHIP_TRANSFER: the leader takes no proposal while handing over; once it
+                // has, it answers NOT_LEADER naming the new leader)
                 request.lastFailure = new ProposalException(code, lsn, leaderId);
                 retryLater(request);
             }

@@ -122,6 +122,15 @@ class ClientProtocolTest {
     }
 
     @Test
+    void anAppendRefusedDuringALeadershipTransferIsRetried() throws Exception {
+        leader.transferringNext.set(2); // nothing was appended: the client tries again after a backoff
+        try (PontoonClient client = client(leaderAddress)) {
+            assertEquals(1, client.append("x".getBytes(StandardCharsets.US_ASCII)).get(10, TimeUnit.SECONDS));
+            assertEquals(3, leader.proposals.get());
+        }
+    }
+
+    @Test
     void invalidPayloadFailsWithoutRetry() throws Exception {
         try (PontoonClient client = client(leaderAddress)) {
             final ExecutionException e = assertThrows(ExecutionException.class,
