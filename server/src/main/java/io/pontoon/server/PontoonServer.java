@@ -10,6 +10,7 @@ import io.pontoon.storage.ChronicleLogStoreOptions;
 import io.pontoon.storage.Durability;
 import io.pontoon.storage.FileMetaStore;
 import io.pontoon.storage.FileSnapshotStore;
+import io.pontoon.transport.ApplicationHandler;
 import io.pontoon.transport.NettyTransport;
 import io.pontoon.transport.NettyTransportConfig;
 import io.pontoon.transport.TlsConfig;
@@ -140,6 +141,7 @@ public final class PontoonServer implements AutoCloseable {
         private final List<CommitListener> commitListeners = new ArrayList<>();
         private Consumer<Throwable> failureHandler;
         private boolean serveClients = true;
+        private ApplicationHandler requestHandler;
 
         private Builder() {
         }
@@ -428,6 +430,17 @@ public final class PontoonServer implements AutoCloseable {
         }
 
         /**
+         * The application's handler of client requests ({@code PontoonClient.request(byte[])}, CLIENT_APP_REQUEST):
+         * it gets the running node and the request's bytes and answers with a future of the response's bytes; called
+         * on a Netty event loop, it must not block (see {@link ApplicationHandler}). Null (the default): application
+         * requests are answered INVALID.
+         */
+        public Builder requestHandler(ApplicationHandler handler) {
+            this.requestHandler = handler;
+            return this;
+        }
+
+        /**
          * Checks the required fields and the rules between fields without opening anything; {@link #start()} runs it
          * first.
          *
@@ -582,7 +595,7 @@ public final class PontoonServer implements AutoCloseable {
                 opened.clear();
                 opened.add(node);
                 if (serveClients) {
-                    transport.serveClients(ClientService.of(node));
+                    transport.serveClients(ClientService.of(node, requestHandler));
                 }
                 return new PontoonServer(node, transport.localAddress(), dataDir);
             } catch (RuntimeException | Error e) {

@@ -49,7 +49,8 @@ import java.util.function.IntFunction;
  * the outcome is written back from the Raft thread. CLIENT_STATUS_REQUEST is answered from a worker
  * thread. CLIENT_ADMIN_REQUEST (leadership transfer, read index) goes to the service, whose future may complete
  * on any thread; the answer is written on the event loop. Its membership ops (list, add, promote, remove) start on a
- * worker thread, as status requests do ({@link ClientMembershipOps}). Status and admin requests share one
+ * worker thread, as status requests do ({@link ClientMembershipOps}). CLIENT_APP_REQUEST goes to the application
+ * handler ({@link ClientAppRequests}). Status and admin requests share one
  * per-connection limit of unanswered requests. A malformed frame closes the connection with a logged reason.
  *
  * <p>Responses are answered in batches, with nothing allocated per response: the Raft thread encodes each
@@ -69,6 +70,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
 
     private final ClientService service;
     private final ClientMembershipOps membershipOps;
+    private final ClientAppRequests appRequests;
     private final int clusterId;
     private final int localNodeId;
     private final IntFunction<byte[]> leaderAddress;
@@ -115,6 +117,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         this.splitter = new FrameSplitter(maxFrameBytes);
         this.service = service;
         this.membershipOps = new ClientMembershipOps(service);
+        this.appRequests = new ClientAppRequests(service, clusterId, localNodeId, leaderAddress);
         this.clusterId = clusterId;
         this.localNodeId = localNodeId;
         this.leaderAddress = leaderAddress;
@@ -167,6 +170,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         }
         if (type == FrameType.CLIENT_APPEND_REQUEST) {
             onAppendRequest(ctx, b);
+            return;
+        }
+        if (type == FrameType.CLIENT_APP_REQUEST) {
+            appRequests.onRequest(ctx.channel(), b, Frame.HEADER_LENGTH); // bounded on its own, answered when done
             return;
         }
         // Status and admin requests hold a thread or a future each until answered: bounded per connection.

@@ -9,6 +9,7 @@ import io.pontoon.ResultCode;
 import io.pontoon.spi.Membership;
 import org.agrona.DirectBuffer;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -88,7 +89,22 @@ public interface ClientService {
         return CompletableFuture.failedFuture(new ProposalException(ResultCode.INVALID, -1, 0));
     }
 
+    /**
+     * An application request (CLIENT_APP_REQUEST): called on a Netty event loop with the client's bytes (its own
+     * copy), must not block; the future may complete on any thread. See {@link ApplicationHandler} for what each
+     * outcome answers. Default: INVALID (this service has no application handler).
+     */
+    default CompletableFuture<byte[]> request(ByteBuffer request) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException(
+            "this node serves no application requests (it was started without a request handler)"));
+    }
+
     static ClientService of(RaftNode node) {
+        return of(node, null);
+    }
+
+    /** {@code node}'s service, handing application requests to {@code handler} (null: none, answered INVALID). */
+    static ClientService of(RaftNode node, ApplicationHandler handler) {
         return new ClientService() {
             /** Each connection's callback slot, so a propose needs no scan of the node's callbacks. */
             private final java.util.concurrent.ConcurrentHashMap<ProposalCallback, Integer> slots =
@@ -117,6 +133,11 @@ public interface ClientService {
             @Override
             public RaftStatus status() {
                 return node.status();
+            }
+
+            @Override
+            public CompletableFuture<byte[]> request(ByteBuffer request) {
+                return handler == null ? ClientService.super.request(request) : handler.handle(node, request);
             }
 
             @Override

@@ -275,5 +275,21 @@ class ProtocolDocTest {
         assertEquals(io.pontoon.spi.Membership.of(new int[] {1, 2, 3}, new int[] {4}),
             ClientAdminResponseCodec.membership(b, H));
         assertNull(ClientAdminResponseCodec.reason(b, H));
+
+        b = new UnsafeBuffer(doc.get("client-app-request"));
+        assertEquals(FrameType.CLIENT_APP_REQUEST, Frame.type(b, 0));
+        assertEquals(48, io.pontoon.transport.codec.ClientAppRequestCodec.correlationId(b, H));
+        assertArrayEquals("get k".getBytes(StandardCharsets.US_ASCII),
+            io.pontoon.transport.codec.ClientAppRequestCodec.payload(b, H));
+        b = new UnsafeBuffer(doc.get("client-app-response-ok"));
+        assertEquals(48, io.pontoon.transport.codec.ClientAppResponseCodec.correlationId(b, H));
+        assertEquals(ResultCode.OK, io.pontoon.transport.codec.ClientAppResponseCodec.resultCode(b, H));
+        assertArrayEquals("v".getBytes(StandardCharsets.US_ASCII),
+            io.pontoon.transport.codec.ClientAppResponseCodec.payload(b, H));
+        b = new UnsafeBuffer(doc.get("client-app-response-not-leader"));
+        assertEquals(ResultCode.NOT_LEADER, io.pontoon.transport.codec.ClientAppResponseCodec.resultCode(b, H));
+        assertEquals(1, io.pontoon.transport.codec.ClientAppResponseCodec.leaderId(b, H));
+        assertEquals("127.0.0.1:7001", io.pontoon.transport.codec.ClientAppResponseCodec.leaderAddress(b, H));
+        assertEquals(0, io.pontoon.transport.codec.ClientAppResponseCodec.payloadLength(b, H));
     }
 }

@@ -124,6 +124,14 @@ final class ProtocolExamples {
             b -> ClientAdminResponseCodec.encodeMembership(b, 0, 47, ResultCode.OK, 1,
                 ClientAppendResponseCodec.addressBytes(LEADER_ADDRESS),
                 io.pontoon.spi.Membership.of(new int[] {1, 2, 3}, new int[] {4}).encode(), null)));
+        m.put("client-app-request", frame(FrameType.CLIENT_APP_REQUEST, 0,
+            b -> io.pontoon.transport.codec.ClientAppRequestCodec.encode(b, 0, 48, "get k".getBytes(StandardCharsets.US_ASCII))));
+        m.put("client-app-response-ok", frame(FrameType.CLIENT_APP_RESPONSE, 1,
+            b -> io.pontoon.transport.codec.ClientAppResponseCodec.encode(b, 0, 48, ResultCode.OK, 1, null,
+                "v".getBytes(StandardCharsets.US_ASCII))));
+        m.put("client-app-response-not-leader", frame(FrameType.CLIENT_APP_RESPONSE, 2,
+            b -> io.pontoon.transport.codec.ClientAppResponseCodec.encode(b, 0, 49, ResultCode.NOT_LEADER, 1,
+                ClientAppendResponseCodec.addressBytes(LEADER_ADDRESS), null)));
         return m;
     }
 

@@ -12,13 +12,14 @@ import java.util.concurrent.CompletableFuture;
 final class ClientRequest {
     /**
      * What a request asks: appends follow the leader; status and admin requests go to one fixed address; membership
-     * requests follow the leader, unless they name a node (MEMBERS of one node).
+     * requests follow the leader, unless they name a node (MEMBERS of one node); application requests (APP) follow
+     * the leader like appends.
      */
-    enum Kind { APPEND, STATUS, ADMIN, MEMBERSHIP }
+    enum Kind { APPEND, STATUS, ADMIN, MEMBERSHIP, APP }
 
     private final RequestDeadlines deadlines;
     final Kind kind;
-    /** APPEND: the entry; MEMBERSHIP ADD_LEARNER and ADD_VOTER: the new member's address (ASCII). */
+    /** APPEND: the entry; APP: the request; MEMBERSHIP ADD_LEARNER and ADD_VOTER: the new member's address (ASCII). */
     final byte[] payload;
     /** STATUS and ADMIN: the node asked; MEMBERSHIP: the node asked, or null to follow the leader. */
     final InetSocketAddress fixedAddress;

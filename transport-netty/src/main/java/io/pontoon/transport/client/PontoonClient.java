@@ -18,6 +18,8 @@ import io.pontoon.transport.NettyTransportConfig;
 import io.pontoon.transport.client.ClientRequest.Kind;
 import io.pontoon.transport.codec.ClientAdminRequestCodec;
 import io.pontoon.transport.codec.ClientAdminResponseCodec;
+import io.pontoon.transport.codec.ClientAppRequestCodec;
+import io.pontoon.transport.codec.ClientAppResponseCodec;
 import io.pontoon.transport.codec.ClientAppendRequestCodec;
 import io.pontoon.transport.codec.ClientAppendResponseCodec;
 import io.pontoon.transport.codec.ClientStatusRequestCodec;
@@ -170,6 +172,21 @@ public final class PontoonClient implements AutoCloseable {
     public CompletableFuture<Long> append(byte[] payload) {
         final CompletableFuture<Long> future = new CompletableFuture<>();
         submit(new ClientRequest(deadlines, Kind.APPEND, payload.clone(), null, future, 0, 0));
+        return future;
+    }
+
+    /**
+     * Sends an application request (CLIENT_APP_REQUEST: {@code payload}, copied now, is opaque to Pontoon) to the
+     * leader, whose application handler answers it. Completes with the handler's response bytes. Follows the leader
+     * and retries like {@link #append}: NOT_LEADER redirects, REJECTED_BUSY, LEADERSHIP_LOST and LEADERSHIP_TRANSFER
+     * are resent with backoff (a handler answers those only when the request had no effect). Fails with an
+     * {@link IllegalArgumentException} carrying the handler's reason when it answers INVALID (a malformed request, or a
+     * node without a handler), or a {@link ProposalException}: TIMEOUT and CLOSED (the outcome is unknown: the request
+     * is not resent), or the last refusal once attempts run out. Any thread.
+     */
+    public CompletableFuture<byte[]> request(byte[] payload) {
+        final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        submit(new ClientRequest(deadlines, Kind.APP, payload.clone(), null, future, 0, 0));
         return future;
     }
 
@@ -396,6 +413,12 @@ public final class PontoonClient implements AutoCloseable {
             ClientAppendRequestCodec.encodeHeader(w, Frame.HEADER_LENGTH, correlationId, request.payload.length);
             w.putBytes(Frame.HEADER_LENGTH + ClientAppendRequestCodec.PAYLOAD_OFFSET, request.payload);
             view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APPEND_REQUEST, config.clusterId, 0, bodyLength));
+        } else if (request.kind == Kind.APP) {
+            final int bodyLength = ClientAppRequestCodec.encodedLength(request.payload);
+            final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + bodyLength);
+            final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
+            ClientAppRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId, request.payload);
+            view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APP_REQUEST, config.clusterId, 0, bodyLength));
         } else if (request.kind == Kind.ADMIN || request.kind == Kind.MEMBERSHIP) {
             final int bodyLength = ClientAdminRequestCodec.lengthOf(request.adminOp, request.payload);
             final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + bodyLength);
@@ -454,6 +477,8 @@ public final class PontoonClient implements AutoCloseable {
             onAppendResponse(conn, frame, Frame.HEADER_LENGTH);
         } else if (type == FrameType.CLIENT_ADMIN_RESPONSE) {
             onAdminResponse(conn, frame, Frame.HEADER_LENGTH, bodyLength);
+        } else if (type == FrameType.CLIENT_APP_RESPONSE) {
+            onAppResponse(conn, frame, Frame.HEADER_LENGTH);
         } else {
             onStatusResponse(conn, frame, Frame.HEADER_LENGTH);
         }
@@ -566,6 +591,31 @@ public final class PontoonClient implements AutoCloseable {
         }
     }
 
+    /** An application request's answer: settled as an append's, INVALID with the handler's reason. */
+    private void onAppResponse(NodeConnection conn, DirectBuffer b, int body) {
+        final ClientRequest request = conn.inflight.remove(ClientAppResponseCodec.correlationId(b, body));
+        if (request == null || request.kind != Kind.APP) {
+            return; // timed out meanwhile
+        }
+        request.sentOn = null;
+        final ResultCode code = ClientAppResponseCodec.resultCode(b, body);
+        final int leaderId = ClientAppResponseCodec.leaderId(b, body);
+        switch (code) {
+            case OK -> request.complete(ClientAppResponseCodec.payload(b, body));
+            case NOT_LEADER -> {
+                request.lastFailure = new ProposalException(code, -1, leaderId);
+                followLeader(conn, request, ClientAppResponseCodec.leaderAddress(b, body));
+            }
+            case REJECTED_BUSY, LEADERSHIP_LOST, LEADERSHIP_TRANSFER -> {
+                request.lastFailure = new ProposalException(code, -1, leaderId);
+                retryLater(request);
+            }
+            case INVALID -> request.fail(new IllegalArgumentException(
+                new String(ClientAppResponseCodec.payload(b, body), java.nio.charset.StandardCharsets.UTF_8)));
+            default -> request.fail(new ProposalException(code, -1, leaderId));
+        }
+    }
+
     /**
      * NOT_LEADER for a request that follows the leader: to the leader's address when the answer has one (and it is not
      * the node that answered), else to the next address after a backoff.
@@ -602,7 +652,7 @@ public final class PontoonClient implements AutoCloseable {
     /** An admin outcome: never retried (like status, the caller decides what a refusal means). */
     private void onAdminResponse(NodeConnection conn, DirectBuffer b, int body, int bodyLength) {
         final ClientRequest request = conn.inflight.remove(ClientAdminResponseCodec.correlationId(b, body));
-        if (request == null || request.isAppend() || request.kind == Kind.STATUS) {
+        if (request == null || request.isAppend() || request.kind == Kind.STATUS || request.kind == Kind.APP) {
             return; // timed out meanwhile
         }
         request.sentOn = null;

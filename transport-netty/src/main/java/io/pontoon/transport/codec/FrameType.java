@@ -19,6 +19,9 @@ public final class FrameType {
     public static final int CLIENT_STATUS_RESPONSE = 35;
     public static final int CLIENT_ADMIN_REQUEST = 36;
     public static final int CLIENT_ADMIN_RESPONSE = 37;
+    /** An application's request, opaque to Pontoon: handed to the node's application handler. */
+    public static final int CLIENT_APP_REQUEST = 38;
+    public static final int CLIENT_APP_RESPONSE = 39;
 
     public static final int FIRST_RESERVED_SNAPSHOT_MEMBERSHIP = 64;
     public static final int LAST_RESERVED_SNAPSHOT_MEMBERSHIP = 127;
@@ -32,11 +35,13 @@ public final class FrameType {
     }
 
     public static boolean isClientRequest(int type) {
-        return type == CLIENT_APPEND_REQUEST || type == CLIENT_STATUS_REQUEST || type == CLIENT_ADMIN_REQUEST;
+        return type == CLIENT_APPEND_REQUEST || type == CLIENT_STATUS_REQUEST || type == CLIENT_ADMIN_REQUEST
+            || type == CLIENT_APP_REQUEST;
     }
 
     public static boolean isClientResponse(int type) {
-        return type == CLIENT_APPEND_RESPONSE || type == CLIENT_STATUS_RESPONSE || type == CLIENT_ADMIN_RESPONSE;
+        return type == CLIENT_APPEND_RESPONSE || type == CLIENT_STATUS_RESPONSE || type == CLIENT_ADMIN_RESPONSE
+            || type == CLIENT_APP_RESPONSE;
     }
 
     public static boolean isHandshake(int type) {
@@ -54,6 +59,8 @@ public final class FrameType {
             case CLIENT_STATUS_RESPONSE: return "CLIENT_STATUS_RESPONSE";
             case CLIENT_ADMIN_REQUEST: return "CLIENT_ADMIN_REQUEST";
             case CLIENT_ADMIN_RESPONSE: return "CLIENT_ADMIN_RESPONSE";
+            case CLIENT_APP_REQUEST: return "CLIENT_APP_REQUEST";
+            case CLIENT_APP_RESPONSE: return "CLIENT_APP_RESPONSE";
             case HANDSHAKE_CHALLENGE: return "HANDSHAKE_CHALLENGE";
             case HANDSHAKE_HELLO: return "HANDSHAKE_HELLO";
             case HANDSHAKE_ACCEPT: return "HANDSHAKE_ACCEPT";

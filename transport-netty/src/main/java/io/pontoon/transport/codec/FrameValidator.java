@@ -81,6 +81,7 @@ public final class FrameValidator {
             case FrameType.CLIENT_APPEND_REQUEST: return ClientAppendRequestCodec.validate(b, bodyOffset, bodyLength);
             case FrameType.CLIENT_STATUS_REQUEST: return ClientStatusRequestCodec.validate(bodyLength);
             case FrameType.CLIENT_ADMIN_REQUEST: return ClientAdminRequestCodec.validate(b, bodyOffset, bodyLength);
+            case FrameType.CLIENT_APP_REQUEST: return ClientAppRequestCodec.validate(b, bodyOffset, bodyLength);
             default: return "unexpected frame type " + FrameType.name(type) + " on a client connection";
         }
     }
@@ -91,6 +92,7 @@ public final class FrameValidator {
             case FrameType.CLIENT_APPEND_RESPONSE: return ClientAppendResponseCodec.validate(b, bodyOffset, bodyLength);
             case FrameType.CLIENT_STATUS_RESPONSE: return ClientStatusResponseCodec.validate(b, bodyOffset, bodyLength);
             case FrameType.CLIENT_ADMIN_RESPONSE: return ClientAdminResponseCodec.validate(b, bodyOffset, bodyLength);
+            case FrameType.CLIENT_APP_RESPONSE: return ClientAppResponseCodec.validate(b, bodyOffset, bodyLength);
             default: return "unexpected frame type " + FrameType.name(type) + " from a server";
         }
     }
