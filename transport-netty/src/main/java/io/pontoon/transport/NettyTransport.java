@@ -68,6 +68,10 @@ public final class NettyTransport implements Transport {
 
     private final NettyTransportConfig config;
     private final FaultRules faults;
+    /** Peer connections get a fault handler: {@code faultInjection} or {@code faultControl}. */
+    private final boolean faultHandlers;
+    /** Judges the FAULT requests of admin clients; refuses them all when fault control is off. */
+    private final ClientFaultControl faultControl;
     private final HandshakeSettings handshakeSettings;
     private final SslContext serverSsl;
     private final SslContext clientSsl;
@@ -107,10 +111,13 @@ public final class NettyTransport implements Transport {
     public NettyTransport(NettyTransportConfig config) {
         this.config = config;
         this.faults = new FaultRules(config.faultSeed);
+        this.faultHandlers = config.faultInjection || config.faultControl;
+        this.faultControl = new ClientFaultControl(config.nodeId, config.faultControl ? faults : null);
         this.peers = new PeerLinks(this, config);
         this.handshakeSettings = new HandshakeSettings(config.clusterId, config.nodeId, config.secret(),
             config.clientSecrets(), peers::mayConnect, config.handshakeTimeoutNs)
-            .requireCertificatesNamingNodeIds(config.tls != null && config.tls.certificatesNameNodeIds());
+            .requireCertificatesNamingNodeIds(config.tls != null && config.tls.certificatesNameNodeIds())
+            .adminSecret(config.adminSecret());
         this.serverSsl = config.tls == null ? null : SslContexts.server(config.tls.certChainPem(),
             config.tls.privateKeyPem(), config.tls.trustCertsPem());
         this.clientSsl = config.tls == null ? null : SslContexts.client(config.tls.certChainPem(),
@@ -172,9 +179,10 @@ public final class NettyTransport implements Transport {
             loops.group().shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("node " + config.nodeId + ": cannot listen on " + config.listenAddress + ": " + e, e);
         }
-        LOG.info("node {}: listening on {} ({}, tls {}, peer secret {}, client secrets {})", config.nodeId,
-            serverChannel.localAddress(), loops.isEpoll() ? "epoll" : "nio", config.tls != null ? "on" : "off",
-            config.secret() != null ? "on" : "off", config.clientSecrets().size());
+        LOG.info("node {}: listening on {} ({}, tls {}, peer secret {}, client secrets {}, admin secret {}, fault "
+            + "control {})", config.nodeId, serverChannel.localAddress(), loops.isEpoll() ? "epoll" : "nio",
+            config.tls != null ? "on" : "off", config.secret() != null ? "on" : "off", config.clientSecrets().size(),
+            config.adminSecret() != null ? "on" : "off", config.faultControl ? "on" : "off");
         peers.startDialling();
     }
 
@@ -200,7 +208,7 @@ public final class NettyTransport implements Transport {
             pipeline.addLast("tls-log", TlsHandshakeLogger.INSTANCE);
         }
         pipeline.addLast("frames", new FrameDecoder(config.maxFrameBytes));
-        if (config.faultInjection) {
+        if (faultHandlers) {
             pipeline.addLast("faults", new FaultInjectionHandler(faults));
         }
     }
@@ -220,7 +228,7 @@ public final class NettyTransport implements Transport {
         // Nobody has proved anything yet: a frame larger than a handshake needs closes the connection (issue 9:
         // 8 MiB frames were buffered before the handshake). The limit rises once the handshake succeeds.
         pipeline.addLast("frames", new FrameDecoder(FrameDecoder.HANDSHAKE_MAX_FRAME_BYTES));
-        if (config.faultInjection) {
+        if (faultHandlers) {
             pipeline.addLast("faults", new FaultInjectionHandler(faults));
         }
         pipeline.addLast("handshake", new AcceptorHandshakeHandler(handshakeSettings, new AcceptorHandshakeHandler.Initializer() {
@@ -242,7 +250,7 @@ public final class NettyTransport implements Transport {
             }
 
             @Override
-            public void install(ChannelPipeline p, int role, int nodeId) {
+            public void install(ChannelPipeline p, int role, int nodeId, boolean admin) {
                 final FrameDecoder frames = p.get(FrameDecoder.class);
                 if (frames != null) {
                     frames.maxFrameBytes(config.maxFrameBytes);
@@ -268,7 +276,7 @@ public final class NettyTransport implements Transport {
                         TimeUnit.NANOSECONDS));
                     p.addLast("client", new ClientRequestHandler(clientService, config.clusterId, config.nodeId,
                         peers::advertisedAddress, statusExecutor, config.maxFrameBytes,
-                        config.maxStatusRequestsPerClient));
+                        config.maxStatusRequestsPerClient).faultControl(faultControl, admin));
                 }
             }
         }));
@@ -364,7 +372,10 @@ public final class NettyTransport implements Transport {
         return this;
     }
 
-    /** The run-time fault plan (effective when {@link NettyTransportConfig#faultInjection} is on). Any thread. */
+    /**
+     * The run-time fault rules (effective when {@link NettyTransportConfig#faultInjection} or
+     * {@link NettyTransportConfig#faultControl} is on; with fault control, admin clients replace them). Any thread.
+     */
     public FaultRules faults() {
         return faults;
     }

@@ -31,6 +31,17 @@ public final class NettyTransportConfig {
      * A client credential never opens a peer link (peers are checked against {@link #secret()} only).
      */
     private final List<byte[]> clientSecrets;
+    /**
+     * Admin credential: a client that proves it may also use the admin ops (FAULT), and every client op. Never opens a
+     * peer link; differs from the peer and client secrets. Null for none. Default none.
+     */
+    private final byte[] adminSecret;
+    /**
+     * Clients holding the {@link #adminSecret()} may set this node's fault rules at run time (FAULT): the peer
+     * connections get a {@link io.pontoon.transport.fault.FaultInjectionHandler} as with {@link #faultInjection}.
+     * Needs an admin secret. Default false: FAULT is refused, naming why.
+     */
+    public final boolean faultControl;
     /** Mutual TLS, or null for plain TCP. Default none. */
     public final TlsConfig tls;
     /** Netty I/O threads shared by all connections. Default 1; allowed 1 .. 64. */
@@ -73,6 +84,8 @@ public final class NettyTransportConfig {
         final List<byte[]> clients = new ArrayList<>();
         b.clientSecrets.forEach(c -> clients.add(c.clone()));
         clientSecrets = Collections.unmodifiableList(clients);
+        adminSecret = b.adminSecret == null ? null : b.adminSecret.clone();
+        faultControl = b.faultControl;
         tls = b.tls;
         ioThreads = b.ioThreads;
         maxFrameBytes = b.maxFrameBytes;
@@ -104,6 +117,11 @@ public final class NettyTransportConfig {
         return copies;
     }
 
+    /** A copy of the admin secret, or null. */
+    public byte[] adminSecret() {
+        return adminSecret == null ? null : adminSecret.clone();
+    }
+
     /** The address clients are redirected to for {@code nodeId}: its peers entry, else (for this node) the listen address. */
     public InetSocketAddress advertisedAddress(int id) {
         final InetSocketAddress address = peers.get(id);
@@ -117,7 +135,8 @@ public final class NettyTransportConfig {
     public String toString() {
         return "NettyTransportConfig{nodeId=" + nodeId + ", listenAddress=" + listenAddress + ", peers=" + peers
             + ", clusterId=" + clusterId + ", peerSecret=" + (secret == null ? "none" : "set")
-            + ", clientSecrets=" + clientSecrets.size() + ", tls=" + tls
+            + ", clientSecrets=" + clientSecrets.size() + ", adminSecret=" + (adminSecret == null ? "none" : "set")
+            + ", faultControl=" + faultControl + ", tls=" + tls
             + ", ioThreads=" + ioThreads + ", maxFrameBytes=" + maxFrameBytes
             + ", reconnectBackoffMinNs=" + reconnectBackoffMinNs + ", reconnectBackoffMaxNs=" + reconnectBackoffMaxNs
             + ", handshakeTimeoutNs=" + handshakeTimeoutNs + ", maxPendingBytesPerPeer=" + maxPendingBytesPerPeer
@@ -174,6 +193,8 @@ public final class NettyTransportConfig {
         private int clusterId = 1;
         private byte[] secret;
         private final List<byte[]> clientSecrets = new ArrayList<>();
+        private byte[] adminSecret;
+        private boolean faultControl;
         private TlsConfig tls;
         private int ioThreads = 1;
         private int maxFrameBytes = 8 * 1024 * 1024;
@@ -282,6 +303,24 @@ public final class NettyTransportConfig {
             return this;
         }
 
+        /**
+         * The admin credential (see {@link NettyTransportConfig#adminSecret()}); null for none. 16 .. 1024 bytes, and
+         * different from the peer secret and every client secret.
+         */
+        public Builder adminSecret(byte[] v) {
+            if (v != null) {
+                range("admin secret length", v.length, 16, 1024);
+            }
+            adminSecret = v == null ? null : v.clone();
+            return this;
+        }
+
+        /** Lets admin clients set this node's fault rules at run time; needs an {@link #adminSecret}. Default false. */
+        public Builder faultControl(boolean enabled) {
+            faultControl = enabled;
+            return this;
+        }
+
         /** Mutual TLS; null for plain TCP. */
         public Builder tls(TlsConfig v) {
             tls = v;
@@ -367,7 +406,28 @@ public final class NettyTransportConfig {
                 throw new IllegalArgumentException("maxPendingBytesPerPeer (" + maxPendingBytesPerPeer
                     + ") must be >= maxFrameBytes (" + maxFrameBytes + ")");
             }
+            checkAdminSecret();
             return new NettyTransportConfig(this);
+        }
+
+        private void checkAdminSecret() {
+            if (faultControl && adminSecret == null) {
+                throw new IllegalArgumentException("faultControl needs an adminSecret: only clients that prove it may "
+                    + "set faults");
+            }
+            if (adminSecret == null) {
+                return;
+            }
+            if (secret != null && java.util.Arrays.equals(secret, adminSecret)) {
+                throw new IllegalArgumentException("adminSecret must differ from the peer secret (whoever holds that "
+                    + "would be an admin)");
+            }
+            for (byte[] client : clientSecrets) {
+                if (java.util.Arrays.equals(client, adminSecret)) {
+                    throw new IllegalArgumentException("adminSecret must differ from every client secret (whoever "
+                        + "holds that would be an admin)");
+                }
+            }
         }
     }
 }

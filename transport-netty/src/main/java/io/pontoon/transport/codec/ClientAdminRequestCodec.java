@@ -13,13 +13,20 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <pre>
  *   0  correlationId  i64
  *   8  op             u8   1 TRANSFER_LEADERSHIP, 2 READ_INDEX, 3 MEMBERS, 4 ADD_LEARNER, 5 ADD_VOTER, 6 PROMOTE,
- *                          7 REMOVE_MEMBER
+ *                          7 REMOVE_MEMBER, 8 FAULT
  *   9  arg            i64  TRANSFER_LEADERSHIP: the target node id, 1 .. 2^31-1;
  *                          READ_INDEX: the {@link ReadPolicy}, 0 LINEARIZABLE, 1 LEASE;
- *                          MEMBERS: 0; ADD_LEARNER, ADD_VOTER, PROMOTE, REMOVE_MEMBER: the node id, 1 .. 2^31-1
- *  ADD_LEARNER and ADD_VOTER only (the body is 17 bytes for every other op):
+ *                          MEMBERS: 0; ADD_LEARNER, ADD_VOTER, PROMOTE, REMOVE_MEMBER, FAULT: the node id, 1 .. 2^31-1
+ *  ADD_LEARNER and ADD_VOTER only (the body is 17 bytes for every op but these and FAULT):
  *  17  addressLength  u16  1 .. 255
  *  19  address        ASCII "host:port" where the new member listens (printable, no spaces)
+ *  FAULT only: the whole fault plan of node {@code arg}'s peer links (it replaces the node's rules; all zero clears them)
+ *  17  flags          u8   bit 0 PARTITION; other bits 0
+ *  18  dropPpm        u32  chance, in millionths, that the node drops a frame it sends to a peer: 0 .. 1,000,000
+ *  22  delayNs        i64  added to every frame the node sends to a peer: 0 .. 60 s
+ *  30  jitterNs       i64  plus a random 0 .. jitterNs: 0 .. 60 s
+ *  38  groupSize      u16  PARTITION: g, 0 .. 1024, the node's group; else 0
+ *  40  group          i32 x g  node ids 1 .. 2^31-1: the node keeps its links to these and cuts every other peer link
  * </pre>
  * An unknown op, an arg out of its op's range or a body length that does not fit the op is a malformed frame
  * ({@link #validate}). Stateless static accessors: no allocation except a failed validation's reason and
@@ -34,6 +41,17 @@ public final class ClientAdminRequestCodec {
     public static final int ADDRESS_OFFSET = 19;
     /** Longest member address an ADD request carries. */
     public static final int MAX_ADDRESS_BYTES = 255;
+    public static final int FAULT_FLAGS_OFFSET = 17;
+    public static final int FAULT_DROP_PPM_OFFSET = 18;
+    public static final int FAULT_DELAY_NS_OFFSET = 22;
+    public static final int FAULT_JITTER_NS_OFFSET = 30;
+    public static final int FAULT_GROUP_SIZE_OFFSET = 38;
+    public static final int FAULT_GROUP_OFFSET = 40;
+    /** FAULT flags bit 0: the request carries the node's partition group. */
+    public static final int FAULT_FLAG_PARTITION = 1;
+    public static final int MAX_FAULT_DROP_PPM = 1_000_000;
+    public static final long MAX_FAULT_DELAY_NS = 60_000_000_000L;
+    public static final int MAX_FAULT_GROUP = 1024;
 
     /** Hand leadership to node {@code arg} (thesis §3.10); answered once the node sees the target lead. */
     public static final int OP_TRANSFER_LEADERSHIP = 1;
@@ -49,6 +67,8 @@ public final class ClientAdminRequestCodec {
     public static final int OP_PROMOTE = 6;
     /** Leader: remove member {@code arg}, voter or learner. */
     public static final int OP_REMOVE_MEMBER = 7;
+    /** Node {@code arg} (the one asked, no redirect): replace its fault plan. Needs the admin credential. */
+    public static final int OP_FAULT = 8;
 
     public static final long READ_INDEX_LINEARIZABLE = 0;
     public static final long READ_INDEX_LEASE = 1;
@@ -70,6 +90,56 @@ public final class ClientAdminRequestCodec {
         b.putShort(o + ADDRESS_LENGTH_OFFSET, (short) address.length, LITTLE_ENDIAN);
         b.putBytes(o + ADDRESS_OFFSET, address);
         return ADDRESS_OFFSET + address.length;
+    }
+
+    /**
+     * A FAULT request for node {@code nodeId}: drop chance in millionths, delay and jitter of the frames it sends to
+     * peers, and its partition group ({@code null}: no partition). Values are the caller's to check (see
+     * {@link #validate}). Returns the body length.
+     */
+    public static int encodeFault(MutableDirectBuffer b, int o, long correlationId, int nodeId, int dropPpm,
+                                  long delayNs, long jitterNs, int[] partitionGroup) {
+        encode(b, o, correlationId, OP_FAULT, nodeId);
+        b.putByte(o + FAULT_FLAGS_OFFSET, (byte) (partitionGroup == null ? 0 : FAULT_FLAG_PARTITION));
+        b.putInt(o + FAULT_DROP_PPM_OFFSET, dropPpm, LITTLE_ENDIAN);
+        b.putLong(o + FAULT_DELAY_NS_OFFSET, delayNs, LITTLE_ENDIAN);
+        b.putLong(o + FAULT_JITTER_NS_OFFSET, jitterNs, LITTLE_ENDIAN);
+        final int groupSize = partitionGroup == null ? 0 : partitionGroup.length;
+        b.putShort(o + FAULT_GROUP_SIZE_OFFSET, (short) groupSize, LITTLE_ENDIAN);
+        for (int i = 0; i < groupSize; i++) {
+            b.putInt(o + FAULT_GROUP_OFFSET + 4 * i, partitionGroup[i], LITTLE_ENDIAN);
+        }
+        return FAULT_GROUP_OFFSET + 4 * groupSize;
+    }
+
+    /** The body length of a FAULT request whose partition group has {@code groupSize} ids. */
+    public static int faultLength(int groupSize) {
+        return FAULT_GROUP_OFFSET + 4 * groupSize;
+    }
+
+    public static boolean faultPartition(DirectBuffer b, int o) {
+        return (b.getByte(o + FAULT_FLAGS_OFFSET) & FAULT_FLAG_PARTITION) != 0;
+    }
+
+    public static int faultDropPpm(DirectBuffer b, int o) {
+        return b.getInt(o + FAULT_DROP_PPM_OFFSET, LITTLE_ENDIAN);
+    }
+
+    public static long faultDelayNs(DirectBuffer b, int o) {
+        return b.getLong(o + FAULT_DELAY_NS_OFFSET, LITTLE_ENDIAN);
+    }
+
+    public static long faultJitterNs(DirectBuffer b, int o) {
+        return b.getLong(o + FAULT_JITTER_NS_OFFSET, LITTLE_ENDIAN);
+    }
+
+    public static int faultGroupSize(DirectBuffer b, int o) {
+        return b.getShort(o + FAULT_GROUP_SIZE_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /** Node id {@code i} of a validated FAULT request's partition group. */
+    public static int faultGroupMember(DirectBuffer b, int o, int i) {
+        return b.getInt(o + FAULT_GROUP_OFFSET + 4 * i, LITTLE_ENDIAN);
     }
 
     /** The body length of a request for {@code op}; {@code address} is ignored except for the ADD ops. */
@@ -163,6 +233,7 @@ public final class ClientAdminRequestCodec {
             case OP_ADD_VOTER: return "ADD_VOTER";
             case OP_PROMOTE: return "PROMOTE";
             case OP_REMOVE_MEMBER: return "REMOVE_MEMBER";
+            case OP_FAULT: return "FAULT";
             default: return "UNKNOWN(" + op + ")";
         }
     }
@@ -173,11 +244,12 @@ public final class ClientAdminRequestCodec {
             return "ClientAdminRequest body must be at least " + LENGTH + " bytes, got " + length;
         }
         final int op = op(b, o);
-        if (op < OP_TRANSFER_LEADERSHIP || op > OP_REMOVE_MEMBER) {
+        if (op < OP_TRANSFER_LEADERSHIP || op > OP_FAULT) {
             return "ClientAdminRequest has unknown op " + op + " (1 TRANSFER_LEADERSHIP, 2 READ_INDEX, 3 MEMBERS, "
-                + "4 ADD_LEARNER, 5 ADD_VOTER, 6 PROMOTE, 7 REMOVE_MEMBER)";
+                + "4 ADD_LEARNER, 5 ADD_VOTER, 6 PROMOTE, 7 REMOVE_MEMBER, 8 FAULT)";
         }
-        final String lengthProblem = isAdd(op) ? validateAddress(b, o, length) : length == LENGTH ? null
+        final String lengthProblem = isAdd(op) ? validateAddress(b, o, length)
+            : op == OP_FAULT ? validateFault(b, o, length) : length == LENGTH ? null
             : "ClientAdminRequest " + opName(op) + " body must be " + LENGTH + " bytes, got " + length;
         if (lengthProblem != null) {
             return lengthProblem;
@@ -194,6 +266,46 @@ public final class ClientAdminRequestCodec {
                     : "ClientAdminRequest " + opName(op) + " node id " + arg + " is not in [1, " + Integer.MAX_VALUE
                         + "]";
         }
+    }
+
+    private static String validateFault(DirectBuffer b, int o, int length) {
+        if (length < FAULT_GROUP_OFFSET) {
+            return "ClientAdminRequest FAULT body must be at least " + FAULT_GROUP_OFFSET + " bytes, got " + length;
+        }
+        final int flags = b.getByte(o + FAULT_FLAGS_OFFSET) & 0xFF;
+        if ((flags & ~FAULT_FLAG_PARTITION) != 0) {
+            return "ClientAdminRequest FAULT flags 0x" + Integer.toHexString(flags) + " has bits other than PARTITION "
+                + "(0x1) set";
+        }
+        final long dropPpm = faultDropPpm(b, o) & 0xFFFF_FFFFL;
+        if (dropPpm > MAX_FAULT_DROP_PPM) {
+            return "ClientAdminRequest FAULT dropPpm " + dropPpm + " is not in [0, " + MAX_FAULT_DROP_PPM + "]";
+        }
+        final long delayNs = faultDelayNs(b, o);
+        final long jitterNs = faultJitterNs(b, o);
+        if (delayNs < 0 || delayNs > MAX_FAULT_DELAY_NS || jitterNs < 0 || jitterNs > MAX_FAULT_DELAY_NS) {
+            return "ClientAdminRequest FAULT delayNs " + delayNs + " and jitterNs " + jitterNs + " must be in [0, "
+                + MAX_FAULT_DELAY_NS + "]";
+        }
+        final int groupSize = faultGroupSize(b, o);
+        if ((flags & FAULT_FLAG_PARTITION) == 0 && groupSize != 0) {
+            return "ClientAdminRequest FAULT has groupSize " + groupSize + " without the PARTITION flag";
+        }
+        if (groupSize > MAX_FAULT_GROUP) {
+            return "ClientAdminRequest FAULT groupSize " + groupSize + " exceeds " + MAX_FAULT_GROUP;
+        }
+        if (length != faultLength(groupSize)) {
+            return "ClientAdminRequest FAULT body of " + length + " bytes does not match groupSize " + groupSize
+                + " (" + faultLength(groupSize) + " bytes)";
+        }
+        for (int i = 0; i < groupSize; i++) {
+            final int id = faultGroupMember(b, o, i);
+            if (id < 1) {
+                return "ClientAdminRequest FAULT group member " + i + " is node id " + id + ", not in [1, "
+                    + Integer.MAX_VALUE + "]";
+            }
+        }
+        return null;
     }
 
     private static String validateAddress(DirectBuffer b, int o, int length) {

@@ -101,6 +101,21 @@ public final class FaultRules {
         return this;
     }
 
+    /**
+     * Replaces every rule at once (defaults and per-peer overrides): readers see the old rules or the new ones, never
+     * a mix. {@link FaultPlan#applyTo} uses it.
+     */
+    public synchronized FaultRules replace(LinkFaults defaultOutbound, LinkFaults defaultInbound,
+                                           java.util.Map<Integer, LinkFaults> outbound,
+                                           java.util.Map<Integer, LinkFaults> inbound) {
+        final Int2ObjectHashMap<LinkFaults> out = new Int2ObjectHashMap<>();
+        outbound.forEach(out::put);
+        final Int2ObjectHashMap<LinkFaults> in = new Int2ObjectHashMap<>();
+        inbound.forEach(in::put);
+        snapshot = new Snapshot(defaultOutbound, defaultInbound, out, in);
+        return this;
+    }
+
     /** Removes every rule: all links fault-free. */
     public synchronized FaultRules clear() {
         snapshot = Snapshot.EMPTY;

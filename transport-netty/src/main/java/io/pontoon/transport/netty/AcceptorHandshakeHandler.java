@@ -33,8 +33,11 @@ public final class AcceptorHandshakeHandler extends ChannelInboundHandlerAdapter
         /** Null to accept, else why not (e.g. {@link RejectReason#NO_CLIENT_SERVICE}). Event loop. */
         RejectReason check(int role, int nodeId);
 
-        /** Adds the serving handlers to {@code pipeline} (the handshake handler is removed after). Event loop. */
-        void install(ChannelPipeline pipeline, int role, int nodeId);
+        /**
+         * Adds the serving handlers to {@code pipeline} (the handshake handler is removed after). {@code admin}: a
+         * client that proved the admin secret. Event loop.
+         */
+        void install(ChannelPipeline pipeline, int role, int nodeId, boolean admin);
     }
 
     private final HandshakeSettings settings;
@@ -149,11 +152,12 @@ public final class AcceptorHandshakeHandler extends ChannelInboundHandlerAdapter
         }
         final byte[] helloNonce = HandshakeCodec.bytes(b, Frame.HEADER_LENGTH + HandshakeCodec.HELLO_NONCE_OFFSET,
             HandshakeCodec.NONCE_LENGTH);
-        // Peers prove the peer secret, clients one of the client secrets: a client credential never opens a
-        // peer link (issue 9). The ACCEPT is signed with the secret that verified the HELLO.
+        // Peers prove the peer secret, clients one of the client secrets or the admin secret: a client credential
+        // never opens a peer link (issue 9). The ACCEPT is signed with the secret that verified the HELLO.
         final byte[] actual = HandshakeCodec.bytes(b, Frame.HEADER_LENGTH + HandshakeCodec.HELLO_MAC_OFFSET,
             HandshakeCodec.MAC_LENGTH);
         final byte[] secret;
+        boolean admin = false;
         if (role == HandshakeCodec.ROLE_PEER) {
             secret = settings.secret();
             if (secret != null && !MessageDigest.isEqual(HandshakeCodec.helloMac(secret, clusterId, senderId,
@@ -162,20 +166,13 @@ public final class AcceptorHandshakeHandler extends ChannelInboundHandlerAdapter
                 return;
             }
         } else {
-            final byte[][] clientSecrets = settings.clientSecrets();
-            byte[] matched = null;
-            for (byte[] candidate : clientSecrets) {
-                if (MessageDigest.isEqual(HandshakeCodec.helloMac(candidate, clusterId, senderId, settings.localNodeId(),
-                    role, challengeNonce, helloNonce), actual)) {
-                    matched = candidate;
-                    break;
-                }
-            }
-            if (clientSecrets.length > 0 && matched == null) {
-                reject(ctx, RejectReason.BAD_AUTH, senderId, "HELLO mac matches no client secret");
+            secret = clientCredential(clusterId, senderId, role, helloNonce, actual);
+            if (secret == null && settings.clientSecrets().length > 0) {
+                reject(ctx, RejectReason.BAD_AUTH, senderId, "HELLO mac matches no client secret"
+                    + (settings.adminSecret() == null ? "" : " nor the admin secret"));
                 return;
             }
-            secret = matched;
+            admin = secret != null && secret == settings.adminSecret();
         }
         final RejectReason refusal = initializer.check(role, senderId);
         if (refusal != null) {
@@ -192,10 +189,29 @@ public final class AcceptorHandshakeHandler extends ChannelInboundHandlerAdapter
         view.commit(out, Frame.encodeHeader(w, 0, FrameType.HANDSHAKE_ACCEPT, settings.clusterId(),
             settings.localNodeId(), acceptLength));
         ctx.writeAndFlush(out, ctx.voidPromise());
-        LOG.debug("accepted {} {} from {}", role == HandshakeCodec.ROLE_PEER ? "peer" : "client", senderId,
-            ctx.channel().remoteAddress());
-        initializer.install(ctx.pipeline(), role, senderId);
+        LOG.debug("accepted {} {} from {}", role == HandshakeCodec.ROLE_PEER ? "peer" : admin ? "admin client" : "client",
+            senderId, ctx.channel().remoteAddress());
+        initializer.install(ctx.pipeline(), role, senderId, admin);
         ctx.pipeline().remove(this);
+    }
+
+    /**
+     * The secret a client's HELLO proves: the admin secret (tried first: an admin client is also a client, whether or
+     * not clients are authenticated) or one of the client secrets; null if none.
+     */
+    private byte[] clientCredential(int clusterId, int senderId, int role, byte[] helloNonce, byte[] actual) {
+        final byte[] adminSecret = settings.adminSecret();
+        if (adminSecret != null && MessageDigest.isEqual(HandshakeCodec.helloMac(adminSecret, clusterId, senderId,
+            settings.localNodeId(), role, challengeNonce, helloNonce), actual)) {
+            return adminSecret;
+        }
+        for (byte[] candidate : settings.clientSecrets()) {
+            if (MessageDigest.isEqual(HandshakeCodec.helloMac(candidate, clusterId, senderId, settings.localNodeId(),
+                role, challengeNonce, helloNonce), actual)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private void reject(ChannelHandlerContext ctx, RejectReason reason, int senderId, String detail) {

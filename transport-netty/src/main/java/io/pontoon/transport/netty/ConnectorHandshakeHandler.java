@@ -180,8 +180,10 @@ public final class ConnectorHandshakeHandler extends ChannelInboundHandlerAdapte
     private void fail(ChannelHandlerContext ctx, String reason) {
         state = State.DONE;
         cancelTimeout();
-        Connections.closeWithReason(ctx, LOG, reason);
+        // The listener first: closing runs the channel's close listeners at once, and a client that saw only the
+        // close would report "connection closed" instead of why (a wrong secret, for one).
         listener.onRefused(ctx, reason);
+        Connections.closeWithReason(ctx, LOG, reason);
     }
 
     private void cancelTimeout() {

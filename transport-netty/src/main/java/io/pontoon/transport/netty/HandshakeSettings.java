@@ -14,6 +14,7 @@ public final class HandshakeSettings {
     private final int localNodeId;
     private final byte[] secret;
     private final byte[][] clientSecrets;
+    private byte[] adminSecret;
     private final IntPredicate isPeer;
     private boolean certificatesNameNodeIds;
     private final long handshakeTimeoutNs;
@@ -66,6 +67,20 @@ public final class HandshakeSettings {
 
     boolean certificatesNameNodeIds() {
         return certificatesNameNodeIds;
+    }
+
+    /**
+     * Acceptor side: a client that proves this secret is an admin client (it may use the admin ops, and every client
+     * op); null for none. A client secret never makes a client an admin, and the admin secret never opens a peer link.
+     */
+    public HandshakeSettings adminSecret(byte[] secret) {
+        this.adminSecret = secret == null ? null : secret.clone();
+        return this;
+    }
+
+    /** The admin secret, or null. Not copied: do not modify. */
+    byte[] adminSecret() {
+        return adminSecret;
     }
 
     /** Acceptor side: the client secrets (empty: clients are not authenticated). Not copied: do not modify. */

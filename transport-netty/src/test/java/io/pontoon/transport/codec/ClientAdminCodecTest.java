@@ -59,7 +59,7 @@ class ClientAdminCodecTest {
         assertRequest(ClientAdminRequestCodec.OP_PROMOTE, 0, "PROMOTE node id 0 is not in [1, 2147483647]");
         assertRequest(ClientAdminRequestCodec.OP_REMOVE_MEMBER, 1L << 31, "REMOVE_MEMBER node id 2147483648");
         assertRequest(0, 1, "unknown op 0");
-        assertRequest(8, 1, "unknown op 8");
+        assertRequest(9, 1, "unknown op 9");
         ClientAdminRequestCodec.encode(b, 0, 1, ClientAdminRequestCodec.OP_PROMOTE, 4);
         assertContains(ClientAdminRequestCodec.validate(b, 0, 19), "PROMOTE body must be 17 bytes, got 19");
         assertContains(ClientAdminRequestCodec.validate(b, 0, 16), "at least 17 bytes, got 16");
