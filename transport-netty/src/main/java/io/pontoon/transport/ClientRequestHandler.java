@@ -70,6 +70,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
 
     private final ClientService service;
     private final ClientMembershipOps membershipOps;
+    /** FAULT requests: this node's fault control, and whether this connection proved the admin secret. */
+    private ClientFaultControl faultControl;
+    private boolean adminConnection;
     private final ClientAppRequests appRequests;
     private final int clusterId;
     private final int localNodeId;
@@ -117,6 +120,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         this.splitter = new FrameSplitter(maxFrameBytes);
         this.service = service;
         this.membershipOps = new ClientMembershipOps(service);
+        this.faultControl = ClientFaultControl.off(localNodeId);
         this.appRequests = new ClientAppRequests(service, clusterId, localNodeId, leaderAddress);
         this.clusterId = clusterId;
         this.localNodeId = localNodeId;
@@ -184,6 +188,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
         statusRequestsPending++;
         if (type == FrameType.CLIENT_STATUS_REQUEST) {
             onStatusRequest(ClientStatusRequestCodec.correlationId(b, Frame.HEADER_LENGTH));
+        } else if (ClientAdminRequestCodec.op(b, Frame.HEADER_LENGTH) == ClientAdminRequestCodec.OP_FAULT) {
+            onFaultRequest(b);
         } else if (ClientAdminRequestCodec.isMembershipOp(ClientAdminRequestCodec.op(b, Frame.HEADER_LENGTH))) {
             onMembershipRequest(b, bodyLength);
         } else {
@@ -270,6 +276,28 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter
                 // the transport is closing: the connection goes with it
             }
         });
+    }
+
+    /**
+     * How this connection's FAULT requests are judged: the node's fault control, and whether the client proved the
+     * admin secret in the handshake. Before the handler is added; without it FAULT is refused (fault control off).
+     */
+    ClientRequestHandler faultControl(ClientFaultControl control, boolean admin) {
+        this.faultControl = control;
+        this.adminConnection = admin;
+        return this;
+    }
+
+    /** Event loop: a validated FAULT request, judged and applied at once; refused with the reason ({@link ClientFaultControl}). */
+    private void onFaultRequest(DirectBuffer b) {
+        final Channel ch = channel;
+        final long correlationId = ClientAdminRequestCodec.correlationId(b, Frame.HEADER_LENGTH);
+        final String refusal = faultControl.apply(b, Frame.HEADER_LENGTH, adminConnection, ch.remoteAddress());
+        if (refusal == null) {
+            writeAdmin(ch, correlationId, ClientAdminRequestCodec.OP_FAULT, 0, null, null);
+        } else {
+            writeMembership(ch, correlationId, ResultCode.INVALID, 0, null, refusal);
+        }
     }
 
     /** Event loop: a validated membership op, run on a worker thread ({@link ClientMembershipOps}). */

@@ -27,6 +27,8 @@ final class ClientRequest {
     /** ADMIN and MEMBERSHIP: {@link ClientAdminRequestCodec} op and arg. */
     final int adminOp;
     final long adminArg;
+    /** ADMIN FAULT: the plan sent to node {@link #adminArg}. */
+    io.pontoon.transport.fault.FaultPlan faultPlan;
     /** MEMBERS: already sent on to the leader a follower named. */
     boolean redirected;
     /** In the deadline list: between accept and the outcome. */

@@ -27,6 +27,7 @@ import io.pontoon.transport.codec.ClientStatusResponseCodec;
 import io.pontoon.transport.codec.Frame;
 import io.pontoon.transport.codec.FrameType;
 import io.pontoon.transport.codec.HandshakeCodec;
+import io.pontoon.transport.fault.FaultPlan;
 import io.pontoon.transport.netty.ByteBufView;
 import io.pontoon.transport.netty.ConnectorHandshakeHandler;
 import io.pontoon.transport.netty.EventLoops;
@@ -243,6 +244,28 @@ public final class PontoonClient implements AutoCloseable {
     }
 
     /**
+     * Replaces the fault rules of node {@code nodeId}, reached at {@code node} (no redirect, sent once), with
+     * {@code plan} ({@link FaultPlan#NONE} clears them): what it does to the frames it sends to its peers, and which
+     * peer links it cuts. Client connections are never faulted. Needs this client's secret to be the node's admin
+     * secret, and fault control on at the node. Completes once the node applies the plan; fails with an
+     * {@link IllegalStateException} carrying the node's reason when it refuses (fault control off, not the admin
+     * credential, another node id at that address), a {@link java.net.ConnectException} when the node cannot be
+     * reached or refuses the handshake, or a {@link ProposalException} TIMEOUT or CLOSED. Any thread.
+     */
+    public CompletableFuture<Void> fault(InetSocketAddress node, int nodeId, FaultPlan plan) {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        if (nodeId < 1) {
+            future.completeExceptionally(new IllegalArgumentException("node id must be positive, got " + nodeId));
+            return future;
+        }
+        final ClientRequest request = new ClientRequest(deadlines, Kind.ADMIN, null, Objects.requireNonNull(node,
+            "node"), future, ClientAdminRequestCodec.OP_FAULT, nodeId);
+        request.faultPlan = Objects.requireNonNull(plan, "plan");
+        submit(request);
+        return future;
+    }
+
+    /**
      * The cluster's configuration (thesis §4): voters, learners and their addresses, as the leader has it (the node
      * first asked answers with its own and names the leader, which is then asked). Any thread.
      */
@@ -420,10 +443,16 @@ public final class PontoonClient implements AutoCloseable {
             ClientAppRequestCodec.encode(w, Frame.HEADER_LENGTH, correlationId, request.payload);
             view.commit(out, Frame.encodeHeader(w, 0, FrameType.CLIENT_APP_REQUEST, config.clusterId, 0, bodyLength));
         } else if (request.kind == Kind.ADMIN || request.kind == Kind.MEMBERSHIP) {
-            final int bodyLength = ClientAdminRequestCodec.lengthOf(request.adminOp, request.payload);
+            final FaultPlan plan = request.faultPlan;
+            final int[] group = plan == null ? null : plan.partitionIds();
+            final int bodyLength = plan != null ? ClientAdminRequestCodec.faultLength(group == null ? 0 : group.length)
+                : ClientAdminRequestCodec.lengthOf(request.adminOp, request.payload);
             final ByteBuf out = conn.batchBuffer(Frame.HEADER_LENGTH + bodyLength);
             final MutableDirectBuffer w = view.beginWrite(out, Frame.HEADER_LENGTH + bodyLength);
-            if (request.payload != null) {
+            if (plan != null) {
+                ClientAdminRequestCodec.encodeFault(w, Frame.HEADER_LENGTH, correlationId, (int) request.adminArg,
+                    plan.dropPpm(), plan.delayNs(), plan.jitterNs(), group);
+            } else if (request.payload != null) {
                 ClientAdminRequestCodec.encodeAdd(w, Frame.HEADER_LENGTH, correlationId, request.adminOp,
                     (int) request.adminArg, request.payload);
             } else {
@@ -661,9 +690,13 @@ public final class PontoonClient implements AutoCloseable {
             return;
         }
         final ResultCode code = ClientAdminResponseCodec.code(b, body);
+        final String reason = ClientAdminResponseCodec.hasMembershipTail(bodyLength)
+            ? ClientAdminResponseCodec.reason(b, body) : null;
         if (code == ResultCode.OK) {
             request.complete(request.adminOp == ClientAdminRequestCodec.OP_READ_INDEX
                 ? Long.valueOf(ClientAdminResponseCodec.value(b, body)) : null);
+        } else if (reason != null) {
+            request.fail(new IllegalStateException(reason)); // a refused FAULT names why
         } else {
             request.fail(new ProposalException(code, -1, ClientAdminResponseCodec.leaderId(b, body)));
         }
