@@ -125,6 +125,8 @@ public final class PontoonServer implements AutoCloseable {
         private byte[] secret;
         private byte[] peerSecret;
         private final List<byte[]> clientSecrets = new ArrayList<>();
+        private byte[] adminSecret;
+        private boolean faultControl;
         private TlsConfig tls;
         private boolean insecure;
         private Durability durability = Durability.SYNC;
@@ -253,6 +255,27 @@ public final class PontoonServer implements AutoCloseable {
          */
         public Builder secret(byte[] secret) {
             this.secret = checkSecret("secret", secret);
+            return this;
+        }
+
+        /**
+         * The admin credential: a client that proves it (its client secret is this one) may also use the admin ops,
+         * today FAULT, which needs {@link #faultControl}. Never opens a peer link; must differ from the peer and client
+         * secrets. 16 .. 1024 bytes (copied); null for none. Default none.
+         */
+        public Builder adminSecret(byte[] secret) {
+            this.adminSecret = checkSecret("adminSecret", secret);
+            return this;
+        }
+
+        /**
+         * Lets clients holding the {@link #adminSecret} set this node's fault rules at run time ({@code ./pontoon fault},
+         * {@code PontoonClient.fault}): drop, delay or cut the frames it exchanges with its peers, to bench-test a
+         * deployment under packet loss or a partition. Needs an admin secret. Default false: FAULT is refused, naming
+         * why.
+         */
+        public Builder faultControl(boolean enabled) {
+            this.faultControl = enabled;
             return this;
         }
 
@@ -479,6 +502,7 @@ public final class PontoonServer implements AutoCloseable {
                 throw new IllegalArgumentException("secret (one secret for peers and clients) cannot be combined with "
                     + "peerSecret or clientSecret");
             }
+            validateAdminSecret();
             final boolean peersAuthenticated = secret != null || peerSecret != null || tls != null;
             if (!peersAuthenticated && !insecure
                 && (listen.getAddress() == null || !listen.getAddress().isLoopbackAddress())) {
@@ -488,6 +512,22 @@ public final class PontoonServer implements AutoCloseable {
             }
             effectiveRaftConfig();
             return this;
+        }
+
+        private void validateAdminSecret() {
+            if (faultControl && adminSecret == null) {
+                throw new IllegalArgumentException("faultControl needs an adminSecret: only clients that prove it may "
+                    + "set faults");
+            }
+            final List<byte[]> others = new ArrayList<>(clientSecrets);
+            others.add(secret);
+            others.add(peerSecret);
+            for (byte[] other : others) {
+                if (adminSecret != null && java.util.Arrays.equals(adminSecret, other)) {
+                    throw new IllegalArgumentException("adminSecret must differ from the peer, client and shared "
+                        + "secrets (whoever holds those would be an admin)");
+                }
+            }
         }
 
         private void validateLearners() {
@@ -552,6 +592,7 @@ public final class PontoonServer implements AutoCloseable {
                 b.peerSecret(peerSecret);
             }
             clientSecrets.forEach(b::clientSecret);
+            b.adminSecret(adminSecret).faultControl(faultControl);
             return b.build();
         }
 
