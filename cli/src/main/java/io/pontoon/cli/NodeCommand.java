@@ -64,6 +64,16 @@ public final class NodeCommand implements Callable<Integer> {
         + "as a peer); prefer --peer-secret-file with --client-secret-file.")
     Path secretFile;
 
+    @Option(names = "--admin-secret-file", description = "File holding the admin secret: a client that proves it may "
+        + "also use the admin ops (./pontoon fault, with --fault-control). It must differ from the peer and client "
+        + "secrets and never opens a peer link.")
+    Path adminSecretFile;
+
+    @Option(names = "--fault-control", description = "Let admin clients set this node's fault rules at run time "
+        + "(./pontoon fault: drop, delay or cut its peer links) to bench-test a deployment. Needs --admin-secret-file. "
+        + "Without it, fault requests are refused.")
+    boolean faultControl;
+
     @picocli.CommandLine.Mixin
     TlsOptions tls = new TlsOptions();
 
@@ -201,6 +211,13 @@ public final class NodeCommand implements Callable<Integer> {
         }
         for (Path f : clientSecretFiles) {
             server.clientSecret(readSecret(f, "--client-secret-file"));
+        }
+        if (faultControl && adminSecretFile == null) {
+            throw new ParameterException(spec.commandLine(), "--fault-control needs --admin-secret-file: only clients "
+                + "that prove the admin secret may set faults");
+        }
+        if (adminSecretFile != null) {
+            server.adminSecret(readSecret(adminSecretFile, "--admin-secret-file")).faultControl(faultControl);
         }
         final io.pontoon.transport.TlsConfig tlsConfig;
         try {

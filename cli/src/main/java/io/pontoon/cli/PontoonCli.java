@@ -40,6 +40,7 @@ import java.util.Properties;
         TransferCommand.class,
         ReadIndexCommand.class,
         MembersCommand.class,
+        FaultCommand.class,
         CompareCommand.class,
         BenchReportCommand.class,
         // A new command is one line here, e.g. BenchReportCommand.class.
