@@ -276,6 +276,24 @@ class ProtocolDocTest {
             ClientAdminResponseCodec.membership(b, H));
         assertNull(ClientAdminResponseCodec.reason(b, H));
 
+        b = new UnsafeBuffer(doc.get("client-admin-request-fault"));
+        assertEquals(50, ClientAdminRequestCodec.correlationId(b, H));
+        assertEquals(ClientAdminRequestCodec.OP_FAULT, ClientAdminRequestCodec.op(b, H));
+        assertEquals(3, ClientAdminRequestCodec.arg(b, H));
+        assertTrue(ClientAdminRequestCodec.faultPartition(b, H));
+        assertEquals(100_000, ClientAdminRequestCodec.faultDropPpm(b, H));
+        assertEquals(50_000_000L, ClientAdminRequestCodec.faultDelayNs(b, H));
+        assertEquals(0, ClientAdminRequestCodec.faultJitterNs(b, H));
+        assertEquals(1, ClientAdminRequestCodec.faultGroupSize(b, H));
+        assertEquals(3, ClientAdminRequestCodec.faultGroupMember(b, H, 0));
+
+        b = new UnsafeBuffer(doc.get("client-admin-response-fault-refused"));
+        assertEquals(50, ClientAdminResponseCodec.correlationId(b, H));
+        assertEquals(ResultCode.INVALID, ClientAdminResponseCodec.code(b, H));
+        assertNull(ClientAdminResponseCodec.leaderAddress(b, H));
+        assertNull(ClientAdminResponseCodec.membership(b, H));
+        assertEquals("fault control is off on node 3", ClientAdminResponseCodec.reason(b, H));
+
         b = new UnsafeBuffer(doc.get("client-app-request"));
         assertEquals(FrameType.CLIENT_APP_REQUEST, Frame.type(b, 0));
         assertEquals(48, io.pontoon.transport.codec.ClientAppRequestCodec.correlationId(b, H));

@@ -124,6 +124,11 @@ final class ProtocolExamples {
             b -> ClientAdminResponseCodec.encodeMembership(b, 0, 47, ResultCode.OK, 1,
                 ClientAppendResponseCodec.addressBytes(LEADER_ADDRESS),
                 io.pontoon.spi.Membership.of(new int[] {1, 2, 3}, new int[] {4}).encode(), null)));
+        m.put("client-admin-request-fault", frame(FrameType.CLIENT_ADMIN_REQUEST, 0,
+            b -> ClientAdminRequestCodec.encodeFault(b, 0, 50, 3, 100_000, 50_000_000L, 0, new int[] {3})));
+        m.put("client-admin-response-fault-refused", frame(FrameType.CLIENT_ADMIN_RESPONSE, 3,
+            b -> ClientAdminResponseCodec.encodeMembership(b, 0, 50, ResultCode.INVALID, 0, null, null,
+                ClientAdminResponseCodec.reasonBytes("fault control is off on node 3"))));
         m.put("client-app-request", frame(FrameType.CLIENT_APP_REQUEST, 0,
             b -> io.pontoon.transport.codec.ClientAppRequestCodec.encode(b, 0, 48, "get k".getBytes(StandardCharsets.US_ASCII))));
         m.put("client-app-response-ok", frame(FrameType.CLIENT_APP_RESPONSE, 1,

@@ -17,15 +17,16 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *   8  code                 u8   {@link ResultCode} ordinal (0 OK)
  *   9  value                i64  READ_INDEX when OK: the read index; else 0
  *  17  leaderId             i32  the leader the node knows (TRANSFER_LEADERSHIP when OK: the target), 0 if unknown
- *  The answer to a membership op (MEMBERS, ADD_LEARNER, ADD_VOTER, PROMOTE, REMOVE_MEMBER) goes on; the answer to
- *  any other op ends here (21 bytes):
+ *  The answer to a membership op (MEMBERS, ADD_LEARNER, ADD_VOTER, PROMOTE, REMOVE_MEMBER), and a refused FAULT, go
+ *  on; the answer to any other op ends here (21 bytes):
  *  21  leaderAddressLength  u16  a (0 .. 255)
  *  23  leaderAddress        ASCII "host:port" of leaderId, empty if unknown
  *  23+a  configLength       u16  c (0 .. Membership.MAX_ENCODED_BYTES)
  *  25+a  configuration      Membership.encode(): when OK the resulting configuration (MEMBERS: the one in effect on
  *                           the node); when refused the one in effect on the node; empty if the node has none
  *  25+a+c  reasonLength     u16  r (0 .. 1024)
- *  27+a+c  reason           UTF-8, why a change was INVALID (e.g. "node 4 is already a member ..."), else empty
+ *  27+a+c  reason           UTF-8, why a change or a FAULT was INVALID (e.g. "node 4 is already a member ..."), else
+ *                           empty
  * </pre>
  * Stateless static accessors, any thread: no allocation except a failed validation's reason and the decoding
  * accessors of the membership tail ({@link #leaderAddress}, {@link #membership}, {@link #reason}), which only
