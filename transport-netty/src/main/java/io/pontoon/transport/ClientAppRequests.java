@@ -87,7 +87,9 @@ final class ClientAppRequests {
         if (cause == null) {
             write(ch, correlationId, ResultCode.OK, 0, value);
         } else if (cause instanceof ProposalException p) {
-            write(ch, correlationId, p.code(), p.leaderId(), null);
+            // INVALID carries its reason, as the client reports INVALID with one (e.g. over maxEntryBytes)
+            write(ch, correlationId, p.code(), p.leaderId(),
+                p.code() == ResultCode.INVALID ? ClientAppResponseCodec.reasonBytes(p.getMessage()) : null);
         } else if (cause instanceof IllegalArgumentException) {
             write(ch, correlationId, ResultCode.INVALID, 0, ClientAppResponseCodec.reasonBytes(cause.getMessage()));
         } else {
