@@ -1,6 +1,7 @@
 /** The {@code ./pontoon} command line: demo, node, client commands, dump. An application: it exports nothing. */
 module io.pontoon.cli {
     requires io.pontoon.server;
+    requires io.pontoon.kv;
     requires io.pontoon.testkit;
     requires info.picocli;
     requires HdrHistogram;

@@ -1,6 +1,7 @@
 package io.pontoon.cli;
 
 import io.pontoon.HashingStateMachine;
+import io.pontoon.StateMachine;
 import io.pontoon.server.PontoonServer;
 import io.pontoon.storage.Durability;
 import io.pontoon.transport.NettyTransportConfig;
@@ -28,9 +29,53 @@ import java.util.concurrent.atomic.AtomicReference;
     description = {"Runs one Pontoon node as a process until stopped (SIGTERM/Ctrl-C): Netty transport on --listen,",
         "a Chronicle Queue journal and term/vote file in --data-dir. Clients (./pontoon append/status) use the same port.",
         "Prints 'READY node=ID listen=HOST:PORT' once it accepts connections."})
-public final class NodeCommand implements Callable<Integer> {
+public class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    /**
+     * What a node runs: its state machine, what it adds to the server (a request handler) and the state its READY and
+     * STATE lines report. {@code node} runs a {@link HashingStateMachine}; {@code kv-node} ({@link KvNodeCommand}) the
+     * key-value store, with every option of this command.
+     */
+    interface Application {
+        StateMachine stateMachine();
+
+        /** Adds what the application needs to the server: its request handler, engine settings. */
+        void configure(PontoonServer.Builder server);
+
+        /** The READY line's state fields, e.g. {@code " state_index=12 state_count=10"}. */
+        String readyFields();
+
+        /** The STATE line's fields once the node closed, e.g. {@code " index=12 count=10 hash=ab"}. */
+        String stateFields();
+    }
+
+    /** The demo's state machine: a count and a running hash of the payloads applied. */
+    Application application() {
+        final HashingStateMachine sm = new HashingStateMachine();
+        return new Application() {
+            @Override
+            public StateMachine stateMachine() {
+                return sm;
+            }
+
+            @Override
+            public void configure(PontoonServer.Builder server) {
+                // no request handler: clients append, and read the state through status
+            }
+
+            @Override
+            public String readyFields() {
+                return " state_index=" + sm.index() + " state_count=" + sm.count();
+            }
+
+            @Override
+            public String stateFields() {
+                return " index=" + sm.index() + " count=" + sm.count() + " hash=" + Long.toHexString(sm.hash());
+            }
+        };
+    }
 
     @Option(names = "--id", required = true, description = "This node's id (positive, listed in --peers).")
     int id;
@@ -184,7 +229,7 @@ public final class NodeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                 "--secret-file (one shared secret) cannot be combined with --peer-secret-file or --client-secret-file");
         }
-        final HashingStateMachine stateMachine = new HashingStateMachine();
+        final Application app = application();
         final CountDownLatch stopped = new CountDownLatch(1);
         final AtomicReference<Throwable> failed = new AtomicReference<>();
         final PontoonServer.Builder server;
@@ -193,13 +238,14 @@ public final class NodeCommand implements Callable<Integer> {
                 .clusterId(clusterId).ioThreads(ioThreads).durability(durability)
                 .electionTimeout(Duration.ofMillis(electionTimeoutMs)).heartbeatInterval(Duration.ofMillis(heartbeatMs))
                 .snapshotEvery(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).snapshotKeep(snapshotKeep)
-                .stateMachine(stateMachine)
+                .stateMachine(app.stateMachine())
                 .learners(learners)
                 .errorHandler(cause -> {
                     // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
                     failed.set(cause);
                     stopped.countDown();
                 });
+            app.configure(server);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -254,15 +300,14 @@ public final class NodeCommand implements Callable<Integer> {
             } finally {
                 // The state machine after the close (which applies what was committed and handed over): nodes that
                 // applied the same entries print the same line.
-                System.out.println("STATE node=" + id + " index=" + stateMachine.index() + " count="
-                    + stateMachine.count() + " hash=" + Long.toHexString(stateMachine.hash()));
+                System.out.println("STATE node=" + id + app.stateFields());
                 System.out.flush();
                 stopped.countDown();
             }
         }, "pontoon-node-shutdown"));
         System.out.println("READY node=" + id + " listen=" + NettyTransportConfig.format(running.localAddress())
             + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability
-            + " state_index=" + stateMachine.index() + " state_count=" + stateMachine.count());
+            + app.readyFields());
         System.out.flush();
         stopped.await();
         final Throwable cause = failed.get();

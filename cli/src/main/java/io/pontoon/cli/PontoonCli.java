@@ -41,6 +41,8 @@ import java.util.Properties;
         ReadIndexCommand.class,
         MembersCommand.class,
         FaultCommand.class,
+        KvNodeCommand.class,
+        KvCommand.class,
         CompareCommand.class,
         BenchReportCommand.class,
         // A new command is one line here, e.g. BenchReportCommand.class.

@@ -83,6 +83,7 @@ class ArchitectureTest {
             "io.pontoon.transport.netty",
                 Set.of("io.pontoon.transport", "io.pontoon.transport.client", "io.pontoon.transport.fault"),
             "io.pontoon.server", Set.of("io.pontoon.server"),
+            "io.pontoon.kv", Set.of("io.pontoon.kv"),
             "io.pontoon.testkit", Set.of("io.pontoon.sim"),
             "io.pontoon.cli", Set.of()), exported);
     }

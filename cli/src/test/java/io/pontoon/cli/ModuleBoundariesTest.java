@@ -47,6 +47,24 @@ class ModuleBoundariesTest {
     }
 
     @Test
+    void aKeyValueApplicationCompilesAgainstTheKvModuleAlone() throws IOException {
+        // io.pontoon.kv reads core and the transport transitively: its signatures need PontoonClient and RaftNode
+        final String out = compile("io.pontoon.kv", """
+            package com.example;
+
+            public final class App {
+                io.pontoon.kv.KvStateMachine stateMachine = new io.pontoon.kv.KvStateMachine();
+                io.pontoon.transport.ApplicationHandler handler = new io.pontoon.kv.KvRequestHandler(stateMachine,
+                    io.pontoon.kv.KvReadMode.READ_INDEX);
+                io.pontoon.kv.KvClient client;
+                io.pontoon.transport.client.PontoonClientConfig config;
+                io.pontoon.RaftNode node;
+            }
+            """);
+        assertEquals("", out);
+    }
+
+    @Test
     void anApplicationModuleCannotReachTheInternals() throws IOException {
         final String out = compile("""
             package com.example;
