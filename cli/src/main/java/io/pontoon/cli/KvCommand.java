@@ -26,7 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** {@code ./pontoon kv}: one operation on the replicated key-value store ({@code ./pontoon kv-node}) through a KvClient. */
+/** {@code ./pontoon kv}: one operation on the key-value store ({@code ./pontoon kv-node}) through a KvClient. */
 @Command(name = "kv", mixinStandardHelpOptions = true,
     description = {"One operation on the key-value store run by './pontoon kv-node' (writes go to the leader,",
         "following redirects; a write resent after a lost answer is applied once):",
@@ -48,8 +48,8 @@ public final class KvCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OP", description = "put, get, delete or cas.")
     String op;
 
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "ARG", description = "put: KEY VALUE; get and delete: KEY; "
-        + "cas: KEY OLD NEW.")
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "ARG",
+        description = "put: KEY VALUE; get and delete: KEY; cas: KEY OLD NEW.")
     List<String> args = new ArrayList<>();
 
     @Option(names = "--timeout-ms", defaultValue = "10000", description = "Time for the operation, retries included. "
@@ -95,8 +95,8 @@ public final class KvCommand implements Callable<Integer> {
                 case "cas" -> "KEY OLD NEW";
                 default -> "KEY";
             };
-            throw usage("'" + a + "' takes " + shape + ", got " + args.size() + " argument" + (args.size() == 1 ? "" : "s")
-                + (args.isEmpty() ? "" : ": " + String.join(" ", args)));
+            throw usage("'" + a + "' takes " + shape + ", got " + args.size() + " argument"
+                + (args.size() == 1 ? "" : "s") + (args.isEmpty() ? "" : ": " + String.join(" ", args)));
         }
         if (args.get(0).isEmpty()) {
             throw usage("KEY must not be empty");

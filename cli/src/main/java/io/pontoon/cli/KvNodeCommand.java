@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
         "'STATE node=ID index=I keys=N digest=D' when stopped (nodes holding the same map print the same digest)."})
 public final class KvNodeCommand extends NodeCommand {
     @Option(names = "--read-mode", defaultValue = "READ_INDEX", description = "How gets are served: READ_INDEX "
-        + "(linearizable: a heartbeat round confirms the leader), LEASE (the leader's lease, no round; linearizable while "
-        + "clocks drift less than the engine's bound), or UNSAFE_LOCAL (deliberately broken: any node answers from its "
-        + "own state, stale on a follower; for testing a linearizability checker only). Default: ${DEFAULT-VALUE}.")
+        + "(linearizable: a heartbeat round confirms the leader), LEASE (the leader's lease, no round; linearizable "
+        + "while clocks drift less than the engine's bound), or UNSAFE_LOCAL (deliberately broken: any node answers "
+        + "from its own state, stale on a follower; for testing a linearizability checker only). "
+        + "Default: ${DEFAULT-VALUE}.")
     KvReadMode readMode;
 
     @Override

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * option of {@code pontoon node}, and stopped with SIGTERM they print the same STATE digest.
  */
 class KvNodeProcessTest {
-    private static final Pattern STATE = Pattern.compile("^STATE node=(\\d+) index=(\\d+) keys=(\\d+) digest=([0-9a-f]+)$");
+    private static final Pattern STATE =
+        Pattern.compile("^STATE node=(\\d+) index=(\\d+) keys=(\\d+) digest=([0-9a-f]+)$");
 
     @Test
     void threeKvNodesServeTheCommandLineAndStopHoldingTheSameMap() throws Exception {

@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  *            2 clientId i64   10 sequence i64   18 firstUnacked i64   (0, 0, 0 for a GET)
  *           26 keyLength u16 (1..{@value #MAX_KEY_BYTES})   28 key
  *           then PUT: value; CAS: expected (may be null), new value; GET, DELETE: nothing more
- * response:  0 status u8 ({@link KvResult.Status} ordinal)   1 value (a get's value, a failed cas's found value, or null)
+ * response:  0 status u8 ({@link KvResult.Status} ordinal)
+ *            1 value (a get's value, a failed cas's found value, or null)
  * </pre>
  * Decoding checks every length and throws {@link IllegalArgumentException} naming what is wrong. Any thread.
  */

@@ -121,7 +121,8 @@ class KvClientTest {
             final KvClient kv = new KvClient(pc, Duration.ofSeconds(5));
             final Throwable e = failure(kv.put("big", "x".repeat(1536 * 1024))); // maxEntryBytes is 1 MiB
             assertInstanceOf(IllegalArgumentException.class, e, "over maxEntryBytes: " + e);
-            assertTrue(e.getMessage().startsWith("put big refused: INVALID") && e.getMessage().contains("maxEntryBytes"),
+            assertTrue(e.getMessage().startsWith("put big refused: INVALID")
+                && e.getMessage().contains("maxEntryBytes"),
                 e.getMessage());
             assertEquals(java.util.Optional.empty(), kv.get("big").get(30, TimeUnit.SECONDS));
         }

@@ -64,10 +64,10 @@ class KvClusterTest {
             }
             assertEquals(Optional.of("v5"), get(kv, "k5"));
             assertEquals(Optional.empty(), get(kv, "missing"));
-            assertEquals(new CasResult(true, null), kv.cas("k1", "v1", "w1").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(new CasResult(false, "w1"), kv.cas("k1", "v1", "x").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(new CasResult(false, null), kv.cas("new", "v", "x").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(new CasResult(true, null), kv.cas("new", null, "n").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(new CasResult(true, null), cas(kv, "k1", "v1", "w1"));
+            assertEquals(new CasResult(false, "w1"), cas(kv, "k1", "v1", "x"));
+            assertEquals(new CasResult(false, null), cas(kv, "new", "v", "x"));
+            assertEquals(new CasResult(true, null), cas(kv, "new", null, "n"));
             assertTrue(kv.delete("k2").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             assertFalse(kv.delete("k2").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
 
@@ -86,7 +86,7 @@ class KvClusterTest {
                 assertEquals(Optional.of("q" + i), get(kv, "p" + i));
             }
             assertEquals(Optional.of("w1"), get(kv, "k1"), "written before the leader changed");
-            assertEquals(new CasResult(true, null), kv.cas("k3", "v3", "z3").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(new CasResult(true, null), cas(kv, "k3", "v3", "z3"));
 
             try (java.util.stream.Stream<Path> snapshots = java.nio.file.Files.list(root.resolve("node-" + leader)
                 .resolve("snapshots"))) {
@@ -148,6 +148,10 @@ class KvClusterTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static CasResult cas(KvClient kv, String key, String expected, String value) throws Exception {
+        return kv.cas(key, expected, value).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     private static Optional<String> get(KvClient kv, String key) throws Exception {

@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>with bytes (or null: empty): OK, the bytes as the response;</li>
  *   <li>with a {@link ProposalException}: its code, and for NOT_LEADER the address of its leader id, so that the client
- *       follows it (INVALID carries the exception's message as its reason). The Java client resends a request answered NOT_LEADER, REJECTED_BUSY, LEADERSHIP_LOST or
- *       LEADERSHIP_TRANSFER (with backoff): answer those only when the request had no effect. TIMEOUT and CLOSED
- *       mean the outcome is unknown;</li>
+ *       follows it (INVALID carries the exception's message as its reason). The Java client resends a request
+ *       answered NOT_LEADER, REJECTED_BUSY, LEADERSHIP_LOST or LEADERSHIP_TRANSFER (with backoff): answer those only
+ *       when the request had no effect. TIMEOUT and CLOSED mean the outcome is unknown;</li>
  *   <li>with an {@link IllegalArgumentException}: INVALID, its message as the reason (a malformed request);</li>
  *   <li>with anything else: INVALID with the exception as the reason, logged as a bug of the handler.</li>
  * </ul>

@@ -62,7 +62,8 @@ final class ClientAppRequests {
         try {
             outcome = service.request(request);
             if (outcome == null) {
-                outcome = CompletableFuture.failedFuture(new IllegalStateException("the request handler returned null"));
+                outcome = CompletableFuture.failedFuture(
+                    new IllegalStateException("the request handler returned null"));
             }
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);

@@ -130,7 +130,8 @@ final class ProtocolExamples {
             b -> ClientAdminResponseCodec.encodeMembership(b, 0, 50, ResultCode.INVALID, 0, null, null,
                 ClientAdminResponseCodec.reasonBytes("fault control is off on node 3"))));
         m.put("client-app-request", frame(FrameType.CLIENT_APP_REQUEST, 0,
-            b -> io.pontoon.transport.codec.ClientAppRequestCodec.encode(b, 0, 48, "get k".getBytes(StandardCharsets.US_ASCII))));
+            b -> io.pontoon.transport.codec.ClientAppRequestCodec.encode(b, 0, 48,
+                "get k".getBytes(StandardCharsets.US_ASCII))));
         m.put("client-app-response-ok", frame(FrameType.CLIENT_APP_RESPONSE, 1,
             b -> io.pontoon.transport.codec.ClientAppResponseCodec.encode(b, 0, 48, ResultCode.OK, 1, null,
                 "v".getBytes(StandardCharsets.US_ASCII))));

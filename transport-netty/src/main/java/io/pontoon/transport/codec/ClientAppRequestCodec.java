@@ -53,7 +53,8 @@ public final class ClientAppRequestCodec {
     /** Null when the body at {@code o} of {@code length} bytes is well formed, else the reason. */
     public static String validate(DirectBuffer b, int o, int length) {
         if (length < HEADER_LENGTH) {
-            return "ClientAppRequest body of " + length + " bytes is shorter than its " + HEADER_LENGTH + "-byte header";
+            return "ClientAppRequest body of " + length + " bytes is shorter than its " + HEADER_LENGTH
+                + "-byte header";
         }
         final int payloadLength = payloadLength(b, o);
         if (payloadLength != length - HEADER_LENGTH) {

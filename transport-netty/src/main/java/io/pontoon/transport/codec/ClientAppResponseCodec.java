@@ -63,7 +63,8 @@ public final class ClientAppResponseCodec {
     }
 
     public static int encodedLength(byte[] leaderAddress, byte[] payload) {
-        return FIXED_LENGTH + (leaderAddress == null ? 0 : leaderAddress.length) + (payload == null ? 0 : payload.length);
+        return FIXED_LENGTH + (leaderAddress == null ? 0 : leaderAddress.length)
+            + (payload == null ? 0 : payload.length);
     }
 
     public static long correlationId(DirectBuffer b, int o) {
@@ -111,7 +112,8 @@ public final class ClientAppResponseCodec {
     /** Null when the body at {@code o} of {@code length} bytes is well formed, else the reason. */
     public static String validate(DirectBuffer b, int o, int length) {
         if (length < FIXED_LENGTH) {
-            return "ClientAppResponse body of " + length + " bytes is shorter than its " + FIXED_LENGTH + " fixed bytes";
+            return "ClientAppResponse body of " + length + " bytes is shorter than its " + FIXED_LENGTH
+                + " fixed bytes";
         }
         final int code = b.getByte(o + RESULT_CODE_OFFSET) & 0xFF;
         if (code >= RESULT_CODES) {

@@ -38,7 +38,8 @@ class ClientAppCodecTest {
         final UnsafeBuffer b = new UnsafeBuffer(new byte[64]);
         assertTrue(ClientAppRequestCodec.validate(b, 0, 11).contains("shorter than its 12-byte header"));
         final int length = ClientAppRequestCodec.encode(b, 0, 1, new byte[] {9, 9});
-        assertTrue(ClientAppRequestCodec.validate(b, 0, length + 1).contains("payloadLength 2 does not match the body's 3"));
+        assertTrue(ClientAppRequestCodec.validate(b, 0, length + 1)
+            .contains("payloadLength 2 does not match the body's 3"));
         b.putInt(ClientAppRequestCodec.PAYLOAD_LENGTH_OFFSET, -1, LITTLE_ENDIAN);
         assertNotNull(ClientAppRequestCodec.validate(b, 0, length));
         // a response type on a client connection is refused
@@ -70,9 +71,10 @@ class ClientAppCodecTest {
     @Test
     void aReasonIsCutToItsLimit() {
         assertNull(ClientAppResponseCodec.reasonBytes(null));
-        assertEquals(ClientAppResponseCodec.MAX_REASON_BYTES, ClientAppResponseCodec.reasonBytes("x".repeat(5000)).length);
-        assertThrows(IllegalArgumentException.class, () -> ClientAppResponseCodec.encode(new UnsafeBuffer(new byte[400]),
-            0, 1, ResultCode.NOT_LEADER, 1, new byte[256], null));
+        assertEquals(ClientAppResponseCodec.MAX_REASON_BYTES,
+            ClientAppResponseCodec.reasonBytes("x".repeat(5000)).length);
+        assertThrows(IllegalArgumentException.class, () -> ClientAppResponseCodec.encode(
+            new UnsafeBuffer(new byte[400]), 0, 1, ResultCode.NOT_LEADER, 1, new byte[256], null));
     }
 
     @Test
@@ -95,7 +97,8 @@ class ClientAppCodecTest {
         assertTrue(ClientAppResponseCodec.validate(b, 0, 400).contains("leaderAddressLength 300 does not fit"));
 
         length = ClientAppResponseCodec.encode(b, 0, 1, ResultCode.OK, 0, ADDRESS, new byte[] {7});
-        assertTrue(ClientAppResponseCodec.validate(b, 0, length + 2).contains("payloadLength 1 does not match the body's 3"));
+        assertTrue(ClientAppResponseCodec.validate(b, 0, length + 2)
+            .contains("payloadLength 1 does not match the body's 3"));
         b.putInt(ClientAppResponseCodec.LEADER_ADDRESS_OFFSET + ADDRESS.length, -5, LITTLE_ENDIAN);
         assertTrue(ClientAppResponseCodec.validate(b, 0, length).contains("payloadLength -5"));
         assertNotNull(FrameValidator.validateClientResponseBody(FrameType.CLIENT_APP_RESPONSE, b, 0, length));
