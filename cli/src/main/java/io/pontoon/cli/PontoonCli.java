@@ -43,6 +43,7 @@ import java.util.Properties;
         FaultCommand.class,
         KvNodeCommand.class,
         KvCommand.class,
+        KvBenchCommand.class,
         CompareCommand.class,
         BenchReportCommand.class,
         // A new command is one line here, e.g. BenchReportCommand.class.

@@ -46,6 +46,7 @@ public final class Nemesis implements AutoCloseable {
     private final LocalCluster cluster;
     private final SplittableRandom random;
     private final List<Fault> faults;
+    private final java.util.function.IntConsumer afterRestart;
     private final long intervalNs;
     private final long durationNs;
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -59,6 +60,7 @@ public final class Nemesis implements AutoCloseable {
         this.cluster = b.cluster;
         this.random = new SplittableRandom(b.seed);
         this.faults = List.copyOf(b.faults);
+        this.afterRestart = b.afterRestart;
         this.intervalNs = b.interval.toNanos();
         this.durationNs = b.faultDuration.toNanos();
         this.thread = new Thread(this::run, "pontoon-nemesis");
@@ -177,7 +179,10 @@ public final class Nemesis implements AutoCloseable {
                 final int i = random.nextInt(n);
                 cluster.stop(i);
                 note("KILL n" + (i + 1));
-                return () -> cluster.restart(i);
+                return () -> {
+                    cluster.restart(i);
+                    afterRestart.accept(i);
+                };
             }
             case PAUSE: {
                 final int i = random.nextInt(n);
@@ -288,6 +293,7 @@ public final class Nemesis implements AutoCloseable {
         private Set<Fault> faults = EnumSet.of(Fault.PARTITION, Fault.LOSS, Fault.KILL);
         private Duration interval = Duration.ofMillis(500);
         private Duration faultDuration = Duration.ofMillis(500);
+        private java.util.function.IntConsumer afterRestart = i -> { };
 
         private Builder(LocalCluster cluster) {
             this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -305,6 +311,15 @@ public final class Nemesis implements AutoCloseable {
                 throw new IllegalArgumentException("faults: name at least one kind of fault");
             }
             this.faults = EnumSet.copyOf(faults);
+            return this;
+        }
+
+        /**
+         * Called with a node's position after the nemesis restarted it (a KILL healed): for what the cluster does not
+         * restore by itself, such as serving clients on the new incarnation. Default nothing.
+         */
+        public Builder afterRestart(java.util.function.IntConsumer hook) {
+            this.afterRestart = Objects.requireNonNull(hook, "afterRestart");
             return this;
         }
 

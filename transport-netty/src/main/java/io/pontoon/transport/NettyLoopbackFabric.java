@@ -204,10 +204,19 @@ public class NettyLoopbackFabric implements ClusterFabric {
 
     /** Lets every running node of {@code cluster} answer clients on its port (again after restarts). */
     public synchronized void serveClients(io.pontoon.LocalCluster cluster) {
+        serveClients(cluster, i -> null);
+    }
+
+    /**
+     * As {@link #serveClients(io.pontoon.LocalCluster)}, node {@code i} (position) answering application requests
+     * with {@code handlers.apply(i)} (null: none); call it again for a node after it restarted.
+     */
+    public synchronized void serveClients(io.pontoon.LocalCluster cluster,
+                                          java.util.function.IntFunction<ApplicationHandler> handlers) {
         for (int i = 0; i < cluster.size(); i++) {
             final NettyTransport t = transports.get(i + 1);
             if (t != null && cluster.isRunning(i)) {
-                t.serveClients(ClientService.of(cluster.node(i)));
+                t.serveClients(ClientService.of(cluster.node(i), handlers.apply(i)));
             }
         }
     }
