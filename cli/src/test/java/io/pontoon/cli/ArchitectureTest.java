@@ -84,7 +84,7 @@ class ArchitectureTest {
                 Set.of("io.pontoon.transport", "io.pontoon.transport.client", "io.pontoon.transport.fault"),
             "io.pontoon.server", Set.of("io.pontoon.server"),
             "io.pontoon.kv", Set.of("io.pontoon.kv"),
-            "io.pontoon.testkit", Set.of("io.pontoon.sim"),
+            "io.pontoon.testkit", Set.of("io.pontoon.sim", "io.pontoon.testkit", "io.pontoon.testkit.history"),
             "io.pontoon.cli", Set.of()), exported);
     }
 
