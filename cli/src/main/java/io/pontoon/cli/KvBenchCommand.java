@@ -74,9 +74,14 @@ public final class KvBenchCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "4", description = "Concurrent clients. Default: ${DEFAULT-VALUE}.")
     int clients;
 
-    @Option(names = "--nemesis", split = ",", description = "With --local: faults to inject, from "
-        + "partition, one-way, loss, delay, kill, pause, isolate-leader, membership.")
+    @Option(names = "--nemesis", split = ",", description = "Faults to inject. With --local: partition, one-way, "
+        + "loss, delay, kill, pause, isolate-leader, membership. With --cluster (through each node's fault control, "
+        + "needs --admin-secret-file): partition, loss, delay, isolate-leader.")
     List<String> nemesis = List.of();
+
+    @Option(names = "--admin-secret-file", description = "With --cluster and --nemesis: the nodes' admin secret "
+        + "(they run with --fault-control).")
+    Path adminSecretFile;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the workload and the nemesis schedule.")
     long seed;
@@ -103,9 +108,23 @@ public final class KvBenchCommand implements Callable<Integer> {
         }
         final EnumSet<Nemesis.Fault> faults = faults();
         final KvReadMode mode = readMode();
-        if (cluster != null && (!faults.isEmpty() || mode != KvReadMode.READ_INDEX)) {
-            throw new ParameterException(spec.commandLine(), "--nemesis and --read-mode apply to --local only (with "
-                + "--cluster the nodes' own --read-mode holds; inject faults with './pontoon fault')");
+        if (cluster != null && mode != KvReadMode.READ_INDEX) {
+            throw new ParameterException(spec.commandLine(), "--read-mode applies to --local only (with --cluster the "
+                + "nodes' own --read-mode holds)");
+        }
+        if (cluster != null && !faults.isEmpty()) {
+            final EnumSet<Nemesis.Fault> unsupported = EnumSet.copyOf(faults);
+            unsupported.removeAll(RemoteNemesis.SUPPORTED);
+            if (!unsupported.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--nemesis " + unsupported.stream()
+                    .map(f -> f.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(","))
+                    + " needs --local: against --cluster only partition, loss, delay and isolate-leader are "
+                    + "injected (kill the kv-node processes yourself)");
+            }
+            if (adminSecretFile == null) {
+                throw new ParameterException(spec.commandLine(), "--nemesis with --cluster needs "
+                    + "--admin-secret-file (the nodes' admin secret; they run with --fault-control)");
+            }
         }
         final KvWorkload workload = new KvWorkload(clients, keys, Duration.ofSeconds(seconds), seed,
             Duration.ofMillis(timeoutMs));
@@ -125,7 +144,24 @@ public final class KvBenchCommand implements Callable<Integer> {
                 b.secret(NodeCommand.readSecret(secretFile));
             }
             final PontoonClientConfig config = b.build();
-            workload.run(clientsOf(config));
+            if (faults.isEmpty()) {
+                workload.run(clientsOf(config));
+            } else {
+                final PontoonClientConfig adminConfig = PontoonClientConfig.builder().clusterId(clusterId)
+                    .addresses(cluster).secret(NodeCommand.readSecret(adminSecretFile)).build();
+                final List<InetSocketAddress> nodes = java.util.Arrays.stream(cluster.split(",")).map(String::trim)
+                    .map(a -> new InetSocketAddress(a.substring(0, a.lastIndexOf(':')),
+                        Integer.parseInt(a.substring(a.lastIndexOf(':') + 1)))).toList();
+                try (PontoonClient admin = new PontoonClient(adminConfig)) {
+                    final RemoteNemesis nem = new RemoteNemesis(admin, nodes, faults, seed).start();
+                    try {
+                        workload.run(clientsOf(config));
+                    } finally {
+                        nem.close();
+                        spec.commandLine().getOut().println("NEMESIS " + String.join("; ", nem.events()));
+                    }
+                }
+            }
         }
         final double elapsed = (System.nanoTime() - start) / 1e9;
         return report(workload, elapsed);

@@ -67,6 +67,6 @@ class KvBenchTest {
         assertTrue(run.err().contains("unknown fault 'earthquake'"), run.err());
         run = CliRun.of("kv-bench", "--cluster", "127.0.0.1:1", "--nemesis", "kill");
         assertEquals(PontoonCli.EXIT_USAGE, run.exitCode());
-        assertTrue(run.err().contains("--local only"), run.err());
+        assertTrue(run.err().contains("needs --local"), run.err());
     }
 }
