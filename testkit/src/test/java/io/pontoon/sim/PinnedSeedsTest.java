@@ -52,6 +52,10 @@ class PinnedSeedsTest {
             + "it; n2, the longest log, no longer campaigned (not a voter of its newest configuration) and refused n1 "
             + "its vote (n1's log was behind): no leader ever again. A node whose newest configuration is uncommitted "
             + "now campaigns if it votes in the committed one", RandomizedRun.Faults.BY_SEED),
+        new Pinned(18138, 3, "membership, harness: the liveness probe was proposed on a leader that then removed "
+            + "itself; a removed node hears no commits, so its proposal waited for its whole timeout and the run "
+            + "reported a false liveness failure. The probe now moves to the leader of the configuration",
+            RandomizedRun.Faults.BY_SEED),
         new Pinned(1084761, 5, "membership, no pre-vote: n2, removed without hearing of it, and n3 kept campaigning; "
             + "each higher-term vote request reset the timer of n1, whose log was ahead of theirs (so it refused them), "
             + "and n1 never campaigned: no leader ever again. Only a leader's AppendEntries or a granted vote resets "
