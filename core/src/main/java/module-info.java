@@ -6,10 +6,13 @@
  */
 module io.pontoon.core {
     requires transitive org.agrona;
+    requires jdk.jfr;
+    requires static micrometer.core;
 
     exports io.pontoon;
     exports io.pontoon.spi;
     exports io.pontoon.memory;
+    exports io.pontoon.metrics;
 
     exports io.pontoon.protocol to io.pontoon.transport.netty, io.pontoon.testkit, io.pontoon.benchmarks;
     exports io.pontoon.engine to io.pontoon.testkit, io.pontoon.benchmarks;

@@ -70,6 +70,9 @@ final class ApplyLoop implements Agent {
     private boolean failed;
     private volatile long appliedIndex;
     private volatile long snapshotsTaken;
+    /** How long the last snapshot took to write, and its size (issue 13: reports and metrics). */
+    private volatile long lastSnapshotNs;
+    private volatile long lastSnapshotBytes;
 
     ApplyLoop(int nodeId, StateMachine stateMachine, SnapshotStore snapshots, Membership members, RaftConfig config,
               SnapshotMeta restored, Consumer<Throwable> onFailure, Runnable wakeRaftThread) {
@@ -191,6 +194,14 @@ final class ApplyLoop implements Agent {
     }
 
     /** Snapshots this apply thread took (not counting those installed from a leader). */
+    long lastSnapshotNs() {
+        return lastSnapshotNs;
+    }
+
+    long lastSnapshotBytes() {
+        return lastSnapshotBytes;
+    }
+
     long snapshotsTaken() {
         return snapshotsTaken;
     }
@@ -333,6 +344,7 @@ final class ApplyLoop implements Agent {
         }
         try {
             if (lastIndex > snapshotIndex) {
+                final long startNs = System.nanoTime();
                 final SnapshotMeta meta;
                 try (SnapshotStore.SnapshotSink sink = snapshots.create(lastIndex, lastTerm, members)) {
                     final SnapshotWriter writer = new SnapshotWriter(sink, lastIndex, lastTerm);
@@ -342,6 +354,8 @@ final class ApplyLoop implements Agent {
                 }
                 snapshotIndex = lastIndex;
                 latest = meta;
+                lastSnapshotNs = System.nanoTime() - startNs;
+                lastSnapshotBytes = meta.sizeBytes();
                 snapshotsTaken++;
                 taken.set(meta);
                 wakeRaftThread.run();

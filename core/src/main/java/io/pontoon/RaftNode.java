@@ -85,6 +85,8 @@ public final class RaftNode implements AutoCloseable {
     private final ApplyLoop applyLoop;
     private final io.pontoon.spi.SnapshotStore snapshots;
     private final RaftEngine engine;
+    /** Reports, report listeners, role-change logs and JFR events (issue 13). */
+    private final NodeReports reports;
 
     private RaftNode(Builder b) {
         this.nodeId = b.nodeId;
@@ -143,6 +145,7 @@ public final class RaftNode implements AutoCloseable {
         final NodeMembership changes = membership;
         final ApplyLoop apply = applyLoop;
         final RaftEngine[] engineRef = new RaftEngine[1];
+        final NodeReports[] reportsRef = new NodeReports[1];
         this.reads = new NodeReads(nodeId, proposals, wakeable::wake, () -> closed || failure.get() != null,
             () -> engineRef[0].lastApplied(), () -> engineRef[0].leaderId(), applyLoop);
         this.engine = new RaftEngine(nodeId, bootstrap, config, log, meta, b.snapshotStore, restored,
@@ -199,6 +202,7 @@ public final class RaftNode implements AutoCloseable {
                 @Override
                 public void onSnapshotInstalled(io.pontoon.spi.SnapshotMeta installed) {
                     LOG.log(System.Logger.Level.INFO, "pontoon node " + nodeId + " installed the leader's " + installed);
+                    reportsRef[0].onSnapshotInstalled(installed);
                     if (apply != null) {
                         apply.offerRestore(installed);
                     }
@@ -218,6 +222,14 @@ public final class RaftNode implements AutoCloseable {
                 return stopped != null ? stopped : store.failure();
             }, this::failStop);
         agentRef[0] = agent;
+        final ApplyLoop loop = applyLoop;
+        this.reports = new NodeReports(nodeId, agent.counters(), inbound, proposals, 2L * config.inboundRingBytes,
+            log instanceof io.pontoon.spi.LogStoreStats stats ? stats : null,
+            () -> loop == null ? 0 : loop.snapshotsTaken(), () -> loop == null ? 0 : loop.lastSnapshotNs(),
+            () -> loop == null ? 0 : loop.lastSnapshotBytes());
+        reportsRef[0] = reports;
+        final NodeReports nodeReports = reports;
+        agent.changeSink((role, leader, term, election) -> nodeReports.onChange(role, leader, term, election, null));
         agent.refusals(new RaftAgent.RefusalSink() {
             @Override
             public void onReadRefused(long readId, ResultCode code) {
@@ -442,6 +454,34 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A point-in-time report of this node: counters, replication lag per follower, journal, inbound ring, snapshots
+     * (issue 13). Built from what the node's threads publish, without a round trip to the Raft thread; cheap enough
+     * to call per metrics scrape. Any thread.
+     */
+    public NodeReport report() {
+        return reports.report(failure.get() != null ? Role.FAILED : null);
+    }
+
+    /**
+     * {@code listener} receives a {@link NodeReport} on every role change of this node, on the Raft thread, after the
+     * duty cycle in which the change happened: it must be quick and must not block or call back into this node's
+     * blocking methods. A listener that throws is logged and kept.
+     */
+    public void addReportListener(Consumer<NodeReport> listener) {
+        reports.addListener(listener);
+    }
+
+    /** Removes a listener added by {@link #addReportListener}; returns whether it was registered. */
+    public boolean removeReportListener(Consumer<NodeReport> listener) {
+        return reports.removeListener(listener);
+    }
+
+    static {
+        // io.pontoon.metrics reads the published counters without making a report per meter (not API).
+        io.pontoon.runtime.NodeProbe.Access.set(node -> ((RaftNode) node).reports);
+    }
+
     /** Asynchronous {@link #status()}. */
     public CompletableFuture<RaftStatus> statusAsync() {
         final CompletableFuture<RaftStatus> f = new CompletableFuture<>();
@@ -599,7 +639,16 @@ public final class RaftNode implements AutoCloseable {
             return;
         }
         lastStatus = failedStatus(last);
-        LOG.log(System.Logger.Level.ERROR, "pontoon node " + nodeId + " FAILED, stopping: " + cause, cause);
+        LOG.log(System.Logger.Level.ERROR, "pontoon failstop node=" + nodeId + " term=" + (last == null ? 0 : last.term())
+            + " cause=" + String.valueOf(cause).replace('\n', ' '), cause);
+        try {
+            if (reports != null) {
+                reports.onChange(reports.counters().role(), (int) reports.counters().get(io.pontoon.runtime.NodeCounters.LEADER),
+                    0, false, Role.FAILED);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "pontoon node " + nodeId + ": reporting the failure", e);
+        }
         final Thread closer = new Thread(() -> {
             try {
                 close();

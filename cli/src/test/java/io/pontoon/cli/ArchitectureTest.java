@@ -39,7 +39,7 @@ class ArchitectureTest {
     private static final Set<String> API_VALUE_TYPES = Set.of("io.pontoon.Role", "io.pontoon.ResultCode",
         "io.pontoon.RaftConfig", "io.pontoon.RaftConfig$IdleMode", "io.pontoon.RaftStatus",
         "io.pontoon.RaftStatus$Follower", "io.pontoon.CommitListener", "io.pontoon.ProposalCallback",
-        "io.pontoon.ProposalException");
+        "io.pontoon.ProposalException", "io.pontoon.ChangeReason");
 
     /** One slice per package, the root package included. */
     private static final SliceAssignment EACH_PACKAGE = new SliceAssignment() {
@@ -78,7 +78,7 @@ class ArchitectureTest {
             }
         }
         assertEquals(Map.of(
-            "io.pontoon.core", Set.of("io.pontoon", "io.pontoon.spi", "io.pontoon.memory"),
+            "io.pontoon.core", Set.of("io.pontoon", "io.pontoon.spi", "io.pontoon.memory", "io.pontoon.metrics"),
             "io.pontoon.storage", Set.of("io.pontoon.storage"),
             "io.pontoon.transport.netty",
                 Set.of("io.pontoon.transport", "io.pontoon.transport.client", "io.pontoon.transport.fault"),
@@ -109,6 +109,16 @@ class ArchitectureTest {
                 "io.pontoon.engine..", "io.pontoon.runtime..", "io.pontoon.protocol..", "io.pontoon.util..")
             .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.pontoon.transport..",
                 "io.pontoon.storage..", "io.pontoon.server..")
+            .check(classes);
+    }
+
+    @Test
+    void onlyTheMetricsPackageOfCoreUsesMicrometer() {
+        // micrometer-core is optional in core (issue 13): a node without it must never load a Micrometer class.
+        noClasses().that().resideInAnyPackage("io.pontoon", "io.pontoon.spi..", "io.pontoon.memory..",
+                "io.pontoon.engine..", "io.pontoon.runtime..", "io.pontoon.protocol..", "io.pontoon.util..",
+                "io.pontoon.storage..", "io.pontoon.transport..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..")
             .check(classes);
     }
 

@@ -308,6 +308,7 @@ public final class RaftEngine {
                 s.checkQuorumDeadlineNs = nowNs + s.config.electionTimeoutNs;
                 if (s.config.checkQuorum && !quorumActive()) {
                     // Check-quorum (thesis §6.2): a leader cut off from a majority steps down.
+                    s.cause = io.pontoon.ChangeReason.CHECK_QUORUM;
                     s.becomeFollower(s.term, RaftState.NO_NODE);
                 }
                 for (Progress pr : s.peers) {
@@ -318,6 +319,7 @@ public final class RaftEngine {
         } else if (nowNs >= s.electionDeadlineNs && !s.mayCampaign()) {
             s.resetElectionTimer(); // a learner never campaigns: it waits for a leader to reach it
         } else if (nowNs >= s.electionDeadlineNs) {
+            s.cause = io.pontoon.ChangeReason.TIMEOUT;
             if (s.config.preVote) {
                 s.becomePreCandidate();
             } else {
@@ -382,6 +384,7 @@ public final class RaftEngine {
      * was rejected as malformed or from an unknown sender; a rejected message changes nothing.
      */
     public String onMessage(int fromNodeId, int type, DirectBuffer body, int offset, int length) {
+        s.cause = io.pontoon.ChangeReason.MESSAGE;
         if (fromNodeId == s.nodeId || fromNodeId <= 0) {
             return "message from node " + fromNodeId + " (this node is " + s.nodeId + ")";
         }
@@ -730,6 +733,51 @@ public final class RaftEngine {
             case Progress.SNAPSHOT: return "SNAPSHOT";
             default: return "PROBE";
         }
+    }
+
+    /** Elections this node started (each a term it campaigned in; pre-votes that failed are not counted). */
+    public long electionsStarted() {
+        return s.electionsStarted;
+    }
+
+    /** How often this node's term changed since it started. */
+    public long termChanges() {
+        return s.termChanges;
+    }
+
+    /** How often the leader this node knows of changed (to another node or to none). */
+    public long leaderChanges() {
+        return s.leaderChanges;
+    }
+
+    /** Why the term last changed ({@link io.pontoon.ChangeReason#NONE} before the first change). */
+    public io.pontoon.ChangeReason lastTermChangeReason() {
+        return s.lastTermChangeReason;
+    }
+
+    /** Why the known leader last changed ({@link io.pontoon.ChangeReason#NONE} before the first change). */
+    public io.pontoon.ChangeReason lastLeaderChangeReason() {
+        return s.lastLeaderChangeReason;
+    }
+
+    /** Why this node has its current role: its campaign's reason while it campaigns or leads, else the last leader change's. */
+    public io.pontoon.ChangeReason roleReason() {
+        return s.role == Role.FOLLOWER ? s.lastLeaderChangeReason : s.campaignCause;
+    }
+
+    /** Follower: bytes received of the snapshot being installed (0 when none is under way). */
+    public long installReceivedBytes() {
+        return s.incoming.sink == null ? 0 : s.incoming.received;
+    }
+
+    /** Follower: total size of the snapshot being installed (0 when none is under way). */
+    public long installTotalBytes() {
+        return s.incoming.sink == null ? 0 : s.incoming.totalBytes;
+    }
+
+    /** Leader: AppendEntries messages in flight to follower {@code i} (its window's occupancy). */
+    public int followerInflight(int i) {
+        return s.peers[i].inflightCount();
     }
 
     /** The member a leadership transfer is under way to, or 0. */

@@ -81,6 +81,17 @@ final class RaftState {
 
     Role role = Role.FOLLOWER;
     long term;
+    // Observability counters (issue 13): plain fields, written on the Raft thread once per event; the runtime
+    // publishes them once per duty cycle.
+    /** Why the engine acts now: set by the caller of the become* methods (a timer, a message, TimeoutNow). */
+    io.pontoon.ChangeReason cause = io.pontoon.ChangeReason.MESSAGE;
+    /** Why the current or last campaign started: the reason a leadership it wins is reported with. */
+    io.pontoon.ChangeReason campaignCause = io.pontoon.ChangeReason.TIMEOUT;
+    long electionsStarted;
+    long termChanges;
+    long leaderChanges;
+    io.pontoon.ChangeReason lastTermChangeReason = io.pontoon.ChangeReason.NONE;
+    io.pontoon.ChangeReason lastLeaderChangeReason = io.pontoon.ChangeReason.NONE;
     int votedFor;
     int leaderId = NO_NODE;
     long commitIndex;
@@ -263,10 +274,23 @@ final class RaftState {
         }
     }
 
+    /** Every change of the known leader goes through here, so it is counted once, with its reason. */
+    private void setLeader(int newLeaderId, io.pontoon.ChangeReason reason) {
+        if (newLeaderId != leaderId) {
+            leaderChanges++;
+            lastLeaderChangeReason = reason;
+        }
+        leaderId = newLeaderId;
+    }
+
     /** §5.1 / Figure 2: term and vote reach stable storage before the node acts on them. */
     void persistTermAndVote(long newTerm, int newVote) {
         if (newTerm != term || newVote != votedFor) {
             meta.save(newTerm, newVote);
+            if (newTerm != term) {
+                termChanges++;
+                lastTermChangeReason = cause;
+            }
             term = newTerm;
             votedFor = newVote;
         }
@@ -304,7 +328,7 @@ final class RaftState {
             clearUnanswered();
         }
         role = Role.FOLLOWER;
-        leaderId = newLeaderId;
+        setLeader(newLeaderId, cause);
         reads.onLeaderChanged();
         if (transferTarget != NO_NODE && newLeaderId != NO_NODE) {
             // A transfer this node started as leader ends when it learns who leads now.
@@ -344,7 +368,8 @@ final class RaftState {
     void becomePreCandidate() {
         closeIncoming();
         role = Role.PRE_CANDIDATE;
-        leaderId = NO_NODE;
+        campaignCause = cause;
+        setLeader(NO_NODE, cause);
         reads.onLeaderChanged();
         endTransfer(false);
         resetElectionTimer();
@@ -371,9 +396,16 @@ final class RaftState {
      */
     void becomeCandidate(boolean transfer) {
         closeIncoming();
+        if (transfer) {
+            cause = io.pontoon.ChangeReason.TRANSFER;
+        } else if (role == Role.PRE_CANDIDATE) {
+            cause = campaignCause; // a won pre-vote continues the campaign its timeout started
+        }
+        campaignCause = cause;
+        electionsStarted++;
         persistTermAndVote(term + 1, nodeId);
         role = Role.CANDIDATE;
-        leaderId = NO_NODE;
+        setLeader(NO_NODE, cause);
         reads.onLeaderChanged();
         endTransfer(false);
         verifiedIndex = 0;
@@ -393,7 +425,7 @@ final class RaftState {
     /** §5.2, §8: become leader and append a no-op of this term so earlier entries can commit (§5.4.2). */
     void becomeLeader() {
         role = Role.LEADER;
-        leaderId = nodeId;
+        setLeader(nodeId, campaignCause); // a leadership is reported with the reason its election started
         final long next = log.lastIndex() + 1;
         // Proposals from an earlier leadership whose entries this log no longer holds: another node may
         // still hold and commit them, so their outcome is unknown. They sit beyond the indices this term's

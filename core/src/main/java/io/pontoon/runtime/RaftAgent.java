@@ -52,6 +52,50 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     private int[] batchSlots = new int[8];
     private boolean[] inBatch = new boolean[8];
     private int batchSlotCount;
+    /** What reports and meters read, published once per duty cycle that did work (issue 13). */
+    private final NodeCounters counters = new NodeCounters();
+    private io.pontoon.Role seenRole;
+    private int seenLeader;
+    private long seenTerm;
+    private long seenElections;
+    private ChangeSink changeSink = (role, leader, term, election) -> { };
+
+    /**
+     * Told on the Raft thread, after the duty cycle in which it happened, that the role, the known leader or the term
+     * changed, or an election started: {@code previous*} are the values before. Must be cheap and not block.
+     */
+    public interface ChangeSink {
+        void onChange(io.pontoon.Role previousRole, int previousLeader, long previousTerm, boolean electionStarted);
+    }
+
+    /** Called once, before the thread starts. */
+    public void changeSink(ChangeSink sink) {
+        this.changeSink = sink;
+    }
+
+    /** The counters this agent publishes (read from any thread). */
+    public NodeCounters counters() {
+        return counters;
+    }
+
+    private void publish() {
+        counters.publish(engine);
+        final io.pontoon.Role role = engine.role();
+        final int leader = engine.leaderId();
+        final long term = engine.term();
+        final long elections = engine.electionsStarted();
+        if (role != seenRole || leader != seenLeader || term != seenTerm || elections != seenElections) {
+            final io.pontoon.Role was = seenRole;
+            final int wasLeader = seenLeader;
+            final long wasTerm = seenTerm;
+            final boolean election = elections != seenElections;
+            seenRole = role;
+            seenLeader = leader;
+            seenTerm = term;
+            seenElections = elections;
+            changeSink.onChange(was, wasLeader, wasTerm, election);
+        }
+    }
 
     /** Where status answers go (the seed's DebugResponse). */
     public interface StatusSink {
@@ -145,6 +189,11 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         this.listeners = listeners;
         this.statusSink = statusSink;
         this.roleName = "pontoon-raft-" + engine.nodeId();
+        counters.publish(engine);
+        this.seenRole = engine.role();
+        this.seenLeader = engine.leaderId();
+        this.seenTerm = engine.term();
+        this.seenElections = engine.electionsStarted();
     }
 
     /** Where this agent learns of snapshots taken off the Raft thread (set before the agent starts). */
@@ -174,6 +223,9 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
             final int work = engine.doWork(clock.nanoTime(), this);
             endBatch();
             handOverFreedSlots();
+            if (work > 0) {
+                publish();
+            }
             return work;
         } catch (Throwable t) {
             failed = true;
@@ -246,8 +298,11 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
         final long tag = ((long) callbackSlot << 48) | (correlationId & InboundRing.CORRELATION_MASK);
         final long result = engine.propose(data, offset, length, tag);
         if (result <= 0) {
-            resultFor(callbackSlot).onResult(correlationId, ResultCode.of((int) -result), -1, engine.leaderId());
+            final ResultCode code = ResultCode.of((int) -result);
+            counters.onProposalOutcome(code);
+            resultFor(callbackSlot).onResult(correlationId, code, -1, engine.leaderId());
         } else {
+            counters.onAppended(length);
             ensureSlot(callbackSlot);
             outstanding[callbackSlot]++;
         }
@@ -315,6 +370,7 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
 
     @Override
     public void onCommit(long lsn, long term, DirectBuffer data, int offset, int length) {
+        counters.onCommit();
         for (CommitListener l : listeners.get()) {
             l.onCommit(lsn, term, data, offset, length);
         }
@@ -323,6 +379,7 @@ public final class RaftAgent implements Agent, EngineListener, InboundRing.Handl
     @Override
     public void onProposalResult(long tag, ResultCode code, long index) {
         final int slot = (int) (tag >>> 48);
+        counters.onProposalOutcome(code);
         resultFor(slot).onResult(tag & InboundRing.CORRELATION_MASK, code, index, engine.leaderId());
         if (slot < outstanding.length && outstanding[slot] > 0 && --outstanding[slot] == 0 && releasing[slot]) {
             freeSlot(slot);
