@@ -156,6 +156,11 @@ public class NodeCommand implements Callable<Integer> {
         + "ID=HOST:PORT --learner'. Default: none.")
     int[] learners = new int[0];
 
+    @Option(names = "--metrics-port", defaultValue = "0", description = "Serve /metrics (Prometheus text format), "
+        + "/status (JSON) and a live status page at / over HTTP on this port of the --listen host; read-only and "
+        + "unauthenticated. 0 = off. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @Option(names = "--snapshot-keep", defaultValue = "2", description = "Snapshots kept in DATA_DIR/snapshots "
         + "(at least 1; the journal is kept from the oldest). Default: ${DEFAULT-VALUE}.")
     int snapshotKeep;
@@ -240,6 +245,7 @@ public class NodeCommand implements Callable<Integer> {
                 .snapshotEvery(snapshotEvery).snapshotEveryBytes(snapshotEveryMb * 1024 * 1024).snapshotKeep(snapshotKeep)
                 .stateMachine(app.stateMachine())
                 .learners(learners)
+                .metricsPort(metricsPort)
                 .errorHandler(cause -> {
                     // Fail-stop (issue 9): the node is closed already; one line naming the cause, then exit non-zero.
                     failed.set(cause);
@@ -307,6 +313,7 @@ public class NodeCommand implements Callable<Integer> {
         }, "pontoon-node-shutdown"));
         System.out.println("READY node=" + id + " listen=" + NettyTransportConfig.format(running.localAddress())
             + " data_dir=" + dataDir.toAbsolutePath() + " durability=" + durability
+            + (running.metricsAddress() == null ? "" : " metrics=" + NettyTransportConfig.format(running.metricsAddress()))
             + app.readyFields());
         System.out.flush();
         stopped.await();

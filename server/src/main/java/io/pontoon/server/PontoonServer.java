@@ -64,11 +64,14 @@ public final class PontoonServer implements AutoCloseable {
     private final RaftNode node;
     private final InetSocketAddress localAddress;
     private final Path dataDir;
+    /** Null unless {@link Builder#metricsPort} was set. */
+    private final MetricsHttpServer metrics;
 
-    private PontoonServer(RaftNode node, InetSocketAddress localAddress, Path dataDir) {
+    private PontoonServer(RaftNode node, InetSocketAddress localAddress, Path dataDir, MetricsHttpServer metrics) {
         this.node = node;
         this.localAddress = localAddress;
         this.dataDir = dataDir;
+        this.metrics = metrics;
     }
 
     public static Builder builder() {
@@ -91,12 +94,23 @@ public final class PontoonServer implements AutoCloseable {
     }
 
     /**
+     * The address of the HTTP endpoints ({@code /metrics}, {@code /status}, the page at {@code /}) as bound, or null
+     * when {@link Builder#metricsPort} was not set.
+     */
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.localAddress();
+    }
+
+    /**
      * Closes the node: its Raft thread stops, the state machine applies what it was handed, pending proposals
      * complete with CLOSED, then the transport and the stores close. Idempotent; a no-op after a fail-stop (the node
      * closed itself). Not from a node callback (Raft or apply thread).
      */
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         node.close();
     }
 
@@ -144,6 +158,7 @@ public final class PontoonServer implements AutoCloseable {
         private Consumer<Throwable> failureHandler;
         private boolean serveClients = true;
         private ApplicationHandler requestHandler;
+        private int metricsPort;
 
         private Builder() {
         }
@@ -464,6 +479,19 @@ public final class PontoonServer implements AutoCloseable {
         }
 
         /**
+         * Serves the node's metrics ({@code /metrics}, Prometheus text format), its status ({@code /status}, JSON) and
+         * a live status page ({@code /}) over HTTP on this port of the {@link #listen} host ({@link MetricsHttpServer}).
+         * They are read-only and unauthenticated. Default 0: off; allowed 0 .. 65535.
+         */
+        public Builder metricsPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("metricsPort must be in [0, 65535] (0: off), got " + port);
+            }
+            this.metricsPort = port;
+            return this;
+        }
+
+        /**
          * Checks the required fields and the rules between fields without opening anything; {@link #start()} runs it
          * first.
          *
@@ -638,7 +666,9 @@ public final class PontoonServer implements AutoCloseable {
                 if (serveClients) {
                     transport.serveClients(ClientService.of(node, requestHandler));
                 }
-                return new PontoonServer(node, transport.localAddress(), dataDir);
+                final MetricsHttpServer metrics = metricsPort == 0 ? null
+                    : open(opened, MetricsHttpServer.start(node, new InetSocketAddress(listen.getAddress(), metricsPort)));
+                return new PontoonServer(node, transport.localAddress(), dataDir, metrics);
             } catch (RuntimeException | Error e) {
                 for (int i = opened.size() - 1; i >= 0; i--) {
                     try {
