@@ -9,6 +9,7 @@ module io.pontoon.storage {
     requires chronicle.core;
     requires chronicle.wire;
     requires org.slf4j;
+    requires jdk.jfr;
 
     exports io.pontoon.storage;
 }

@@ -46,7 +46,7 @@ import java.nio.file.Path;
  * lock, replays the journal and starts the journal thread; {@link #close()} drains the ring, writes a final
  * commit hint, syncs and releases everything. One store per directory per host; a second open is refused.
  */
-public final class ChronicleLogStore implements LogStore {
+public final class ChronicleLogStore implements LogStore, io.pontoon.spi.LogStoreStats {
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleLogStore.class);
 
     private final ChronicleLogStoreOptions options;
@@ -194,6 +194,31 @@ public final class ChronicleLogStore implements LogStore {
     /** Completed syncs since open; 0 unless {@link Durability#SYNC} (monotonic; any thread). */
     public long syncsCompleted() {
         return agent.syncsCompleted;
+    }
+
+    @Override
+    public long syncs() {
+        return agent.syncsCompleted;
+    }
+
+    @Override
+    public long syncTotalNs() {
+        return agent.syncTotalNs;
+    }
+
+    @Override
+    public long syncMaxNs() {
+        return agent.syncMaxNs;
+    }
+
+    @Override
+    public long syncsInBucket(int bucket) {
+        return agent.syncBuckets.get(bucket);
+    }
+
+    @Override
+    public int syncBuckets() {
+        return JournalAgent.SYNC_BUCKETS;
     }
 
     /** Pages the pre-toucher has touched since open; 0 when it is off (monotonic; any thread). */

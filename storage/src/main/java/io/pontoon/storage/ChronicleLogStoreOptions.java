@@ -34,6 +34,7 @@ public final class ChronicleLogStoreOptions {
     private final int cacheCapacityBytes;
     private final int maxBatchRecords;
     private final long commitHintIntervalNs;
+    private final long slowSyncNs;
     private final int pretouchWindowBytes;
     private final boolean positionalWrites;
     private final TimeProvider timeProvider;
@@ -46,6 +47,7 @@ public final class ChronicleLogStoreOptions {
         this.cacheCapacityBytes = b.cacheCapacityBytes;
         this.maxBatchRecords = b.maxBatchRecords;
         this.commitHintIntervalNs = b.commitHintIntervalNs;
+        this.slowSyncNs = b.slowSyncNs;
         this.pretouchWindowBytes = b.pretouchWindowBytes != null ? b.pretouchWindowBytes
             : b.durability == Durability.PAGE_CACHE ? DEFAULT_PRETOUCH_WINDOW_BYTES : 0;
         this.positionalWrites = b.positionalWrites != null ? b.positionalWrites : b.durability == Durability.SYNC;
@@ -91,6 +93,14 @@ public final class ChronicleLogStoreOptions {
     }
 
     /** Least time between two COMMIT hint records in the journal. */
+    /**
+     * A sync that takes longer is recorded as a JFR event {@code pontoon.JournalSlowSync} (issue 13). Default
+     * 50 ms; 0 records every sync.
+     */
+    public long slowSyncNs() {
+        return slowSyncNs;
+    }
+
     public long commitHintIntervalNs() {
         return commitHintIntervalNs;
     }
@@ -147,6 +157,7 @@ public final class ChronicleLogStoreOptions {
         private int cacheCapacityBytes = DEFAULT_CACHE_CAPACITY_BYTES;
         private int maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS;
         private long commitHintIntervalNs = DEFAULT_COMMIT_HINT_INTERVAL_NS;
+        private long slowSyncNs = 50_000_000L;
         /** Null: the durability's default (see {@link ChronicleLogStoreOptions#pretouchWindowBytes()}). */
         private Integer pretouchWindowBytes;
         /** Null: the durability's default (see {@link ChronicleLogStoreOptions#positionalWrites()}). */
@@ -179,6 +190,12 @@ public final class ChronicleLogStoreOptions {
 
         public Builder maxBatchRecords(int maxBatchRecords) {
             this.maxBatchRecords = maxBatchRecords;
+            return this;
+        }
+
+        /** See {@link ChronicleLogStoreOptions#slowSyncNs()}. */
+        public Builder slowSyncThreshold(java.time.Duration threshold) {
+            this.slowSyncNs = threshold.toNanos();
             return this;
         }
 
@@ -216,6 +233,7 @@ public final class ChronicleLogStoreOptions {
                     + "], was " + cacheCapacityBytes);
             require(maxBatchRecords >= 1 && maxBatchRecords <= MAX_MAX_BATCH_RECORDS,
                 "maxBatchRecords must be in [1, " + MAX_MAX_BATCH_RECORDS + "], was " + maxBatchRecords);
+            require(slowSyncNs >= 0, "slowSyncThreshold must be >= 0, was " + slowSyncNs + " ns");
             require(commitHintIntervalNs >= 0, "commitHintIntervalNs must be >= 0, was " + commitHintIntervalNs);
             require(pretouchWindowBytes == null || pretouchWindowBytes == 0 || (pretouchWindowBytes >= 64 * 1024
                     && pretouchWindowBytes <= MAX_PRETOUCH_WINDOW_BYTES && pretouchWindowBytes % 4096 == 0),

@@ -44,6 +44,7 @@ final class JournalAgent implements Agent {
     private final OneToOneRingBuffer commands;
     private final OneToOneRingBuffer feedback;
     private final boolean sync;
+    private final long slowSyncNs;
     private final int maxBatchRecords;
     private final long commitHintIntervalNs;
     private final String name;
@@ -118,6 +119,7 @@ final class JournalAgent implements Agent {
         this.indexDir = indexDir;
         this.feedback = feedback;
         this.sync = options.durability() == Durability.SYNC;
+        this.slowSyncNs = options.slowSyncNs();
         this.maxBatchRecords = options.maxBatchRecords();
         this.commitHintIntervalNs = options.commitHintIntervalNs();
         this.name = "pontoon-journal[" + options.directory() + "]";
@@ -268,6 +270,32 @@ final class JournalAgent implements Agent {
     /** First cycle the next sync must cover: the previous request's (a roll writes an end marker into it). */
     private int lowCycle(int cycle) {
         return requestedCycle == Integer.MIN_VALUE ? cycle : Math.min(requestedCycle, cycle);
+    }
+
+    /** Sync latency by power-of-two microsecond bucket (LogStoreStats); written by the sync thread only. */
+    static final int SYNC_BUCKETS = 24;
+    final java.util.concurrent.atomic.AtomicLongArray syncBuckets = new java.util.concurrent.atomic.AtomicLongArray(SYNC_BUCKETS);
+    volatile long syncTotalNs;
+    volatile long syncMaxNs;
+
+    /** Sync thread: one sync of cycles [low, high] took {@code ns}; a slow one is a JFR event (issue 13). */
+    void onSyncTimed(long ns, int low, int high) {
+        final long us = ns / 1000;
+        final int bucket = Math.min(SYNC_BUCKETS - 1, 64 - Long.numberOfLeadingZeros(us));
+        syncBuckets.lazySet(bucket, syncBuckets.get(bucket) + 1);
+        syncTotalNs += ns; // one writer
+        if (ns > syncMaxNs) {
+            syncMaxNs = ns;
+        }
+        if (ns >= slowSyncNs) {
+            final SlowSyncEvent e = new SlowSyncEvent();
+            if (e.isEnabled()) {
+                e.durationNs = ns;
+                e.lowCycle = low;
+                e.highCycle = high;
+                e.commit();
+            }
+        }
     }
 
     /** Sync thread (SYNC mode): a sync that covered everything up to {@code index} succeeded. */

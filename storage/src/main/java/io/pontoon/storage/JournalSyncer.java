@@ -143,7 +143,9 @@ final class JournalSyncer {
                     LockSupport.park(this);
                     continue;
                 }
+                final long startNs = System.nanoTime();
                 syncCycles(low, high);
+                agent.onSyncTimed(System.nanoTime() - startNs, low, high);
                 agent.onSyncCompleted(index, truncations);
             }
         } catch (Throwable t) {
