@@ -13,4 +13,5 @@ module io.pontoon.benchmarks {
     requires java.desktop;
     requires java.management;
     requires jdk.jfr;
+    requires micrometer.core;
 }

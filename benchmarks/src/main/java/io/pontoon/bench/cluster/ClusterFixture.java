@@ -90,6 +90,41 @@ final class ClusterFixture implements AutoCloseable {
         return fixture;
     }
 
+    /**
+     * Binds {@link io.pontoon.metrics.PontoonMetrics} for every node to one registry and reads every meter once a
+     * second on a daemon thread, as a scraper would (issue 13: throughput with metrics on vs off). Returns the
+     * scraper thread; it stops when interrupted.
+     */
+    Thread bindMetrics() {
+        final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        for (int i = 0; i < settings.nodes(); i++) {
+            io.pontoon.metrics.PontoonMetrics.bindTo(cluster.node(i), registry);
+        }
+        final Thread scraper = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                double sum = 0;
+                for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+                    for (io.micrometer.core.instrument.Measurement x : m.measure()) {
+                        sum += x.getValue();
+                    }
+                }
+                scraped = sum;
+                try {
+                    Thread.sleep(1000); // the scrape interval, not synchronisation
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "metrics-scraper");
+        scraper.setDaemon(true);
+        scraper.start();
+        return scraper;
+    }
+
+    /** Keeps the scraper's reads from being optimised away. */
+    static volatile double scraped;
+
     TrialSettings settings() {
         return settings;
     }

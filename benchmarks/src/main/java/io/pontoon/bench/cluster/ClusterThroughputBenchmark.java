@@ -65,15 +65,27 @@ public class ClusterThroughputBenchmark {
     @Param({"64", "256", "1024"})
     int inflight;
 
+    /**
+     * Issue 13: PontoonMetrics bound on every node and scraped once a second (true), or no metrics (false). Compare
+     * both in one run: {@code -p nodes=3 -p payloadBytes=128 -p durability=PAGE_CACHE -p inflight=256
+     * -p metrics=false,true}.
+     */
+    @Param({"false"})
+    boolean metrics;
+
     LoadTrial trial;
     private int perClient;
+    private Thread scraper;
 
     @Setup(Level.Trial)
     public void start(BenchmarkParams params) {
         perClient = Math.max(1, inflight / params.getThreads());
         trial = new LoadTrial("throughput", new ClusterFixture.TrialSettings(nodes, payloadBytes, durability, 0, 0),
             Map.of("inflight", Integer.toString(perClient * params.getThreads()),
-                "clients", Integer.toString(params.getThreads())));
+                "clients", Integer.toString(params.getThreads()), "metrics", Boolean.toString(metrics)));
+        if (metrics) {
+            scraper = trial.fixture().bindMetrics();
+        }
     }
 
     @Setup(Level.Iteration)
@@ -88,6 +100,9 @@ public class ClusterThroughputBenchmark {
 
     @TearDown(Level.Trial)
     public void finish() {
+        if (scraper != null) {
+            scraper.interrupt();
+        }
         trial.finish();
     }
 
