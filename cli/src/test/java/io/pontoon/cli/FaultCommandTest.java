@@ -4,16 +4,14 @@ import io.pontoon.HashingStateMachine;
 import io.pontoon.RaftStatus;
 import io.pontoon.Role;
 import io.pontoon.server.PontoonServer;
-import io.pontoon.storage.Durability;
+import io.pontoon.server.testing.ServerCluster;
 import io.pontoon.transport.client.PontoonClient;
-import io.pontoon.transport.client.PontoonClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,13 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wrong.
  */
 class FaultCommandTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = ServerCluster.TIMEOUT;
 
     @TempDir
     static Path root;
 
-    private static final PontoonServer[] SERVERS = new PontoonServer[4];
-    private static int[] ports;
+    private static ServerCluster servers;
     private static String cluster;
     private static Path adminSecretFile;
     private static Path clientSecretFile;
@@ -52,33 +47,22 @@ class FaultCommandTest {
         final byte[] adminSecret = "fault-cli admin secret, operators".getBytes(StandardCharsets.US_ASCII);
         adminSecretFile = Files.write(root.resolve("admin.secret"), adminSecret);
         clientSecretFile = Files.write(root.resolve("client.secret"), clientSecret);
-        ports = freePorts(3);
-        for (int id = 1; id <= 3; id++) {
-            final PontoonServer.Builder b = PontoonServer.builder().nodeId(id).dataDir(root.resolve("node-" + id))
-                .listen(address(id)).durability(Durability.PAGE_CACHE)
-                .electionTimeout(Duration.ofMillis(300)).heartbeatInterval(Duration.ofMillis(50))
-                .peerSecret(peerSecret).clientSecret(clientSecret).adminSecret(adminSecret)
-                .faultControl(id != 3)
-                .stateMachine(new HashingStateMachine());
-            for (int p = 1; p <= 3; p++) {
-                b.peer(p, address(p));
-            }
-            SERVERS[id] = b.start();
-        }
-        cluster = address(1) + "," + address(2) + "," + address(3);
+        servers = new ServerCluster(root, 3).startAll((id, b) -> b
+            .peerSecret(peerSecret).clientSecret(clientSecret).adminSecret(adminSecret)
+            .faultControl(id != 3)
+            .stateMachine(new HashingStateMachine()));
+        cluster = servers.addresses();
     }
 
     @AfterAll
     static void stopCluster() {
-        for (PontoonServer s : SERVERS) {
-            if (s != null) {
-                s.close();
-            }
+        if (servers != null) {
+            servers.close();
         }
     }
 
     private static String address(int id) {
-        return "127.0.0.1:" + ports[id - 1];
+        return servers.address(id);
     }
 
     private static CliRun fault(Path secretFile, String... args) {
@@ -96,7 +80,7 @@ class FaultCommandTest {
             assertEquals(PontoonCli.EXIT_OK, run.exitCode(), run.out() + run.err());
             assertEquals("FAULT ok node=1 address=" + address(1) + " partition=1", run.lastOutLine());
 
-            await(() -> role(apps, 2) == Role.LEADER || role(apps, 3) == Role.LEADER, "node 2 or 3 leads");
+            ServerCluster.await(() -> role(apps, 2) == Role.LEADER || role(apps, 3) == Role.LEADER, "node 2 or 3 leads");
             long lsn = 0;
             for (int i = 0; i < 5; i++) {
                 lsn = rest.append(("cut-" + i).getBytes(StandardCharsets.UTF_8)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -109,7 +93,7 @@ class FaultCommandTest {
             assertEquals(PontoonCli.EXIT_OK, run.exitCode(), run.out() + run.err());
             assertEquals("FAULT ok node=1 address=" + address(1) + " none", run.lastOutLine());
             final long committed = lsn;
-            await(() -> commitIndex(apps, 1) >= committed, "node 1 commits " + committed + " once cleared");
+            ServerCluster.await(() -> commitIndex(apps, 1) >= committed, "node 1 commits " + committed + " once cleared");
         }
     }
 
@@ -182,49 +166,16 @@ class FaultCommandTest {
     }
 
     private static PontoonClient client(int... nodes) {
-        final PontoonClientConfig.Builder b = PontoonClientConfig.builder().secret(clientSecret);
-        for (int id : nodes) {
-            b.address(address(id));
-        }
-        return new PontoonClient(b.build());
+        return servers.client(clientSecret, nodes);
     }
 
     private static Role role(PontoonClient client, int id) {
-        try {
-            return client.status(address(id)).get(5, TimeUnit.SECONDS).role();
-        } catch (Exception unreachable) {
-            return null;
-        }
+        final RaftStatus s = servers.statusOrNull(client, id);
+        return s == null ? null : s.role();
     }
 
     private static long commitIndex(PontoonClient client, int id) {
-        try {
-            return client.status(address(id)).get(5, TimeUnit.SECONDS).commitIndex();
-        } catch (Exception unreachable) {
-            return -1;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(5_000_000L);
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        final int[] found = new int[n];
-        final ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            found[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return found;
+        final RaftStatus s = servers.statusOrNull(client, id);
+        return s == null ? -1 : s.commitIndex();
     }
 }

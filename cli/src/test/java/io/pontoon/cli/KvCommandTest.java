@@ -1,16 +1,15 @@
 package io.pontoon.cli;
 
-import io.pontoon.Role;
 import io.pontoon.kv.KvRequestHandler;
 import io.pontoon.kv.KvStateMachine;
 import io.pontoon.server.PontoonServer;
+import io.pontoon.server.testing.ServerCluster;
 import io.pontoon.storage.Durability;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,45 +23,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * before anything is sent.
  */
 class KvCommandTest {
-    private static final PontoonServer[] servers = new PontoonServer[3];
-    private static Path root;
+    @TempDir
+    static Path root;
+
+    private static ServerCluster servers;
     private static String addresses;
 
     @BeforeAll
-    static void startCluster() throws IOException {
-        root = Files.createTempDirectory("pontoon-kv-cli-test");
-        final int[] ports = NodeProcesses.freePorts(3);
-        addresses = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
-        for (int i = 0; i < 3; i++) {
+    static void startCluster() {
+        servers = new ServerCluster(root, 3).startAll((id, b) -> {
             final KvStateMachine sm = new KvStateMachine();
-            final PontoonServer.Builder b = PontoonServer.builder().nodeId(i + 1).listen("127.0.0.1:" + ports[i])
-                .dataDir(root.resolve("node-" + (i + 1))).durability(Durability.PAGE_CACHE)
-                .electionTimeout(Duration.ofMillis(300)).heartbeatInterval(Duration.ofMillis(50))
-                .stateMachine(sm).requestHandler(new KvRequestHandler(sm));
-            for (int p = 0; p < 3; p++) {
-                b.peer(p + 1, "127.0.0.1:" + ports[p]);
-            }
-            servers[i] = b.start();
-        }
-        NodeProcesses.awaitCondition(() -> {
-            for (PontoonServer s : servers) {
-                if (s.node().status().role() == Role.LEADER) {
-                    return true;
-                }
-            }
-            return false;
-        }, "a leader");
+            b.stateMachine(sm).requestHandler(new KvRequestHandler(sm));
+        });
+        addresses = servers.addresses();
+        servers.awaitLeader();
     }
 
     @AfterAll
-    static void stopCluster() throws IOException {
-        for (PontoonServer s : servers) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    static void stopCluster() {
+        if (servers != null) {
+            servers.close();
         }
     }
 

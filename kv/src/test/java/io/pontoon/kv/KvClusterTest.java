@@ -1,16 +1,13 @@
 package io.pontoon.kv;
 
-import io.pontoon.Role;
 import io.pontoon.server.PontoonServer;
-import io.pontoon.storage.Durability;
+import io.pontoon.server.testing.ServerCluster;
 import io.pontoon.transport.client.PontoonClient;
 import io.pontoon.transport.client.PontoonClientConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,22 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with the same map as the others. A write resent over the wire with the same client and sequence is applied once.
  */
 class KvClusterTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = ServerCluster.TIMEOUT;
 
     @TempDir
     Path root;
 
-    private final PontoonServer[] servers = new PontoonServer[4];
+    private ServerCluster cluster;
     private final KvStateMachine[] stateMachines = new KvStateMachine[4];
-    private final Map<Integer, Throwable> failures = new ConcurrentHashMap<>();
-    private int[] ports;
 
     @AfterEach
     void closeAll() {
-        for (PontoonServer s : servers) {
-            if (s != null) {
-                s.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -71,17 +61,16 @@ class KvClusterTest {
             assertTrue(kv.delete("k2").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             assertFalse(kv.delete("k2").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
 
-            final int leader = awaitLeader();
+            final int leader = cluster.awaitLeader();
             final List<CompletableFuture<Void>> inFlight = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 inFlight.add(kv.put("p" + i, "q" + i));
             }
-            servers[leader].close();
-            servers[leader] = null;
+            cluster.stop(leader);
             for (CompletableFuture<Void> f : inFlight) {
                 f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS); // none fails, none is unknown: the client retried
             }
-            assertTrue(awaitLeader() != leader);
+            assertTrue(cluster.awaitLeader() != leader);
             for (int i = 0; i < 40; i++) {
                 assertEquals(Optional.of("q" + i), get(kv, "p" + i));
             }
@@ -106,8 +95,8 @@ class KvClusterTest {
             }
             for (int id = 1; id <= 3; id++) {
                 final KvStateMachine sm = stateMachines[id];
-                await(() -> holds(sm, expected), "node " + id + " holds every write");
-                assertNull(failures.get(id), "node " + id + " failed");
+                ServerCluster.await(() -> holds(sm, expected), "node " + id + " holds every write");
+                assertNull(cluster.failure(id), "node " + id + " failed");
             }
         }
     }
@@ -171,76 +160,23 @@ class KvClusterTest {
     }
 
     private PontoonClientConfig clientConfig() {
-        return PontoonClientConfig.builder().addresses(address(1) + "," + address(2) + "," + address(3))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(5)).build();
+        return cluster.clientConfig().requestTimeoutNs(TimeUnit.SECONDS.toNanos(5)).build();
     }
 
-    private void startCluster() throws IOException {
-        ports = freePorts(3);
+    private void startCluster() {
+        cluster = new ServerCluster(root, 3);
         for (int id = 1; id <= 3; id++) {
             start(id);
         }
-        awaitLeader();
-    }
-
-    private int awaitLeader() {
-        final int[] found = new int[1];
-        await(() -> {
-            for (int id = 1; id <= 3; id++) {
-                if (servers[id] != null && servers[id].node().status().role() == Role.LEADER) {
-                    found[0] = id;
-                    return true;
-                }
-            }
-            return false;
-        }, "a leader is elected");
-        return found[0];
-    }
-
-    private String address(int id) {
-        return "127.0.0.1:" + ports[id - 1];
+        cluster.awaitLeader();
     }
 
     /** Server {@code id} over {@code root/node-<id>}, running the store, snapshotting every 25 entries. */
     private void start(int id) {
         stateMachines[id] = new KvStateMachine();
-        final PontoonServer.Builder b = PontoonServer.builder()
-            .nodeId(id)
-            .dataDir(root.resolve("node-" + id))
-            .listen(address(id))
-            .durability(Durability.PAGE_CACHE)
-            .electionTimeout(Duration.ofMillis(300))
-            .heartbeatInterval(Duration.ofMillis(50))
+        cluster.start(id, (nodeId, b) -> b
             .snapshotEvery(25)
             .stateMachine(stateMachines[id])
-            .requestHandler(new KvRequestHandler(stateMachines[id]))
-            .errorHandler(cause -> failures.put(id, cause));
-        for (int p = 1; p <= 3; p++) {
-            b.peer(p, address(p));
-        }
-        servers[id] = b.start();
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(5_000_000L);
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        final int[] found = new int[n];
-        final ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            found[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return found;
+            .requestHandler(new KvRequestHandler(stateMachines[id])));
     }
 }

@@ -3,17 +3,14 @@ package io.pontoon.server;
 import io.pontoon.HashingStateMachine;
 import io.pontoon.RaftStatus;
 import io.pontoon.Role;
-import io.pontoon.storage.Durability;
+import io.pontoon.server.testing.ServerCluster;
 import io.pontoon.transport.client.PontoonClient;
-import io.pontoon.transport.client.PontoonClientConfig;
 import io.pontoon.transport.fault.FaultPlan;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +18,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -37,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A node without fault control, and an ordinary client credential, are refused with the reason.
  */
 class PontoonServerFaultControlTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = ServerCluster.TIMEOUT;
     private static final byte[] PEER_SECRET = "fault-test peer secret, nodes only".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CLIENT_SECRET = "fault-test client secret, apps".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ADMIN_SECRET = "fault-test admin secret, operators".getBytes(StandardCharsets.US_ASCII);
@@ -45,15 +40,12 @@ class PontoonServerFaultControlTest {
     @TempDir
     Path root;
 
-    private final PontoonServer[] servers = new PontoonServer[4];
-    private int[] ports;
+    private ServerCluster cluster;
 
     @AfterEach
     void closeAll() {
-        for (PontoonServer s : servers) {
-            if (s != null) {
-                s.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -62,13 +54,13 @@ class PontoonServerFaultControlTest {
         startCluster(true);
         try (PontoonClient admin = client(ADMIN_SECRET, 1, 2, 3); PontoonClient apps = client(CLIENT_SECRET, 1, 2, 3)) {
             appendAll(apps, 0, 10);
-            final int cut = leaderId(apps, 0);
+            final int cut = cluster.awaitLeader(apps);
             final int[] others = others(cut);
             final long termBefore = status(apps, cut).term();
             admin.fault(address(cut), cut, FaultPlan.NONE.withPartition(List.of(cut))).get(30, TimeUnit.SECONDS);
 
             // The others elect a leader of their own, in a later term, and commit without the node cut off.
-            await(() -> {
+            ServerCluster.await(() -> {
                 final RaftStatus s = statusOrNull(apps, others[0]);
                 final RaftStatus t = statusOrNull(apps, others[1]);
                 return s != null && t != null && (s.role() == Role.LEADER || t.role() == Role.LEADER)
@@ -83,7 +75,7 @@ class PontoonServerFaultControlTest {
                 + " while cut off, the others committed " + lsn);
 
             admin.fault(address(cut), cut, FaultPlan.NONE).get(30, TimeUnit.SECONDS);
-            await(() -> {
+            ServerCluster.await(() -> {
                 final RaftStatus s = statusOrNull(apps, cut);
                 return s != null && s.commitIndex() >= lsn;
             }, "node " + cut + " commits " + lsn + " once its rules are cleared");
@@ -96,18 +88,18 @@ class PontoonServerFaultControlTest {
         startCluster(true);
         try (PontoonClient admin = client(ADMIN_SECRET, 1, 2, 3); PontoonClient apps = client(CLIENT_SECRET, 1, 2, 3)) {
             appendAll(apps, 0, 10);
-            final int leader = leaderId(apps, 0);
+            final int leader = cluster.awaitLeader(apps);
             final int mute = others(leader)[0];
             admin.fault(address(mute), mute, FaultPlan.NONE.withDrop(1.0)).get(30, TimeUnit.SECONDS);
             final long lsn = appendAll(apps, 10, 10);
             // Every acknowledgement node `mute` sends is dropped: its leader cannot have seen it reach lsn.
-            final RaftStatus.Follower heard = follower(status(apps, leaderId(apps, 0)), mute);
+            final RaftStatus.Follower heard = follower(status(apps, cluster.awaitLeader(apps)), mute);
             assertTrue(heard.matchIndex() < lsn, "the leader saw node " + mute + " match " + heard.matchIndex()
                 + " though it drops every frame it sends");
 
             admin.fault(address(mute), mute, FaultPlan.NONE).get(30, TimeUnit.SECONDS);
-            await(() -> {
-                final int now = leaderId(apps, 0);
+            ServerCluster.await(() -> {
+                final int now = cluster.awaitLeader(apps);
                 final RaftStatus s = statusOrNull(apps, now);
                 return s != null && s.role() == Role.LEADER && follower(s, mute).matchIndex() >= lsn;
             }, "the leader hears node " + mute + " match " + lsn + " once its rules are cleared");
@@ -150,32 +142,15 @@ class PontoonServerFaultControlTest {
         assertTrue(e.getCause().getMessage().contains(expected), e.getCause().getMessage());
     }
 
-    private void startCluster(boolean faultControl) throws IOException {
-        ports = freePorts(3);
-        for (int id = 1; id <= 3; id++) {
-            final PontoonServer.Builder b = PontoonServer.builder()
-                .nodeId(id)
-                .dataDir(root.resolve("node-" + id + (faultControl ? "-faults" : "")))
-                .listen(address(id))
-                .durability(Durability.PAGE_CACHE)
-                .electionTimeout(Duration.ofMillis(300))
-                .heartbeatInterval(Duration.ofMillis(50))
-                .peerSecret(PEER_SECRET).clientSecret(CLIENT_SECRET).adminSecret(ADMIN_SECRET)
-                .faultControl(faultControl)
-                .stateMachine(new HashingStateMachine());
-            for (int p = 1; p <= 3; p++) {
-                b.peer(p, address(p));
-            }
-            servers[id] = b.start();
-        }
+    private void startCluster(boolean faultControl) {
+        cluster = new ServerCluster(root.resolve(faultControl ? "faults" : "no-faults"), 3).startAll((id, b) -> b
+            .peerSecret(PEER_SECRET).clientSecret(CLIENT_SECRET).adminSecret(ADMIN_SECRET)
+            .faultControl(faultControl)
+            .stateMachine(new HashingStateMachine()));
     }
 
     private PontoonClient client(byte[] secret, int... nodes) {
-        final PontoonClientConfig.Builder b = PontoonClientConfig.builder().secret(secret);
-        for (int id : nodes) {
-            b.address(address(id));
-        }
-        return new PontoonClient(b.build());
+        return cluster.client(secret, nodes);
     }
 
     private static int[] others(int id) {
@@ -187,27 +162,7 @@ class PontoonServerFaultControlTest {
     }
 
     private RaftStatus statusOrNull(PontoonClient client, int id) {
-        try {
-            return client.status(address(id)).get(5, TimeUnit.SECONDS);
-        } catch (Exception unreachable) {
-            return null;
-        }
-    }
-
-    /** A node that says it leads (other than {@code not}), by its own status. */
-    private int leaderId(PontoonClient client, int not) {
-        final int[] found = {0};
-        await(() -> {
-            for (int id = 1; id <= 3; id++) {
-                final RaftStatus s = statusOrNull(client, id);
-                if (id != not && s != null && s.role() == Role.LEADER) {
-                    found[0] = id;
-                    return true;
-                }
-            }
-            return false;
-        }, "a leader");
-        return found[0];
+        return cluster.statusOrNull(client, id);
     }
 
     private static RaftStatus.Follower follower(RaftStatus leader, int id) {
@@ -226,29 +181,6 @@ class PontoonServerFaultControlTest {
     }
 
     private InetSocketAddress address(int id) {
-        return new InetSocketAddress("127.0.0.1", ports[id - 1]);
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(5_000_000L);
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        final int[] found = new int[n];
-        final ServerSocket[] sockets = new ServerSocket[n];
-        for (int i = 0; i < n; i++) {
-            sockets[i] = new ServerSocket(0);
-            found[i] = sockets[i].getLocalPort();
-        }
-        for (ServerSocket s : sockets) {
-            s.close();
-        }
-        return found;
+        return cluster.socketAddress(id);
     }
 }
