@@ -11,6 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link PontoonMetrics}: the meters read what the node publishes (issue 13). */
@@ -59,6 +61,32 @@ class PontoonMetricsTest {
             cluster.reconnect(cut);
             node.propose("x".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
             await(() -> -lag.getAsDouble(), 0, "the reconnected follower's lag back to 0");
+        }
+    }
+
+    @Test
+    void aMemberAddedAfterBindingGetsFollowerMetersAtTheNextScrape() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(3, CONFIG)) {
+            final RaftNode node = cluster.node(cluster.awaitLeader(WAIT));
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            PontoonMetrics.bindTo(node, registry);
+            node.propose("first".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+            // No role change: no report listener hears of the new member. Node 9 does not exist, so it never catches up.
+            node.addLearner(9, null).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 5; i++) {
+                node.propose(("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+            }
+            assertNull(registry.find("pontoon.follower.lag.entries").tag("follower", "9").gauge(),
+                "not registered before a scrape");
+            // A scrape reads every meter; reading pontoon.followers registers the new follower's meters.
+            final DoubleSupplier followers = () -> registry.get("pontoon.followers").gauge().value();
+            await(followers, 3, "followers of the leader");
+            final DoubleSupplier lag = () -> registry.get("pontoon.follower.lag.entries").tag("follower", "9")
+                .gauge().value();
+            await(lag, 6, "the new learner's lag");
+            assertTrue(registry.get("pontoon.follower.lag.bytes").tag("follower", "9").gauge().value() > 0);
+            assertNotNull(registry.find("pontoon.follower.inflight").tag("follower", "9").gauge());
+            assertNotNull(registry.find("pontoon.follower.match.index").tag("follower", "9").gauge());
         }
     }
 }

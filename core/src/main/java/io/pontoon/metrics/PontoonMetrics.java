@@ -12,6 +12,8 @@ import io.pontoon.runtime.NodeCounters;
 import io.pontoon.runtime.NodeProbe;
 import io.pontoon.spi.LogStoreStats;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -25,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * micrometer on the class path runs as before; call {@link #bindTo} only when it is there.
  *
  * <p>Per-follower meters ({@code pontoon.follower.*}, tag {@code follower}) are registered for the members the node
- * knows when bound and for any that appear in a later report of a role change; a follower that is not (or no longer)
- * followed by this node reads 0 (NaN for the match index).
+ * knows when bound, for any that appear in a later report of a role change, and for a member added while this node
+ * leads: reading {@code pontoon.followers} (which a scrape does) registers the meters of followers it has not seen,
+ * so they appear by the next scrape. A follower that is not (or no longer) followed by this node reads 0 (NaN for the
+ * match index).
  */
 public final class PontoonMetrics {
     private PontoonMetrics() {
@@ -116,26 +120,67 @@ public final class PontoonMetrics {
                 .register(registry);
         }
 
+        final FollowerMeters followers = new FollowerMeters(registry, c, tags);
         for (int id : node.membership().members()) {
             if (id != node.nodeId()) {
-                bindFollower(registry, c, tags, id);
+                followers.bind(id);
             }
         }
-        node.addReportListener(report -> report.followers().forEach(f -> bindFollower(registry, c, tags, f.nodeId())));
+        node.addReportListener(report -> report.followers().forEach(f -> followers.bind(f.nodeId())));
+        // Held strongly: nothing else refers to the tracker, and a gauge holds its object weakly by default.
+        Gauge.builder("pontoon.followers", followers, FollowerMeters::sync)
+            .description("followers this node replicates to (0 unless it leads)").tags(tags).strongReference(true)
+            .register(registry);
     }
 
-    /** Registers the meters of follower {@code id} (registering again returns the existing ones). */
-    private static void bindFollower(MeterRegistry registry, NodeCounters c, Tags tags, int id) {
-        final Tags t = tags.and("follower", Integer.toString(id));
-        Gauge.builder("pontoon.follower.match.index", c, x -> field(x, id, NodeCounters.F_MATCH, Double.NaN))
-            .tags(t).register(registry);
-        Gauge.builder("pontoon.follower.lag.entries", c, x -> field(x, id, NodeCounters.F_LAG_ENTRIES, 0))
-            .tags(t).register(registry);
-        Gauge.builder("pontoon.follower.lag.bytes", c, x -> field(x, id, NodeCounters.F_LAG_BYTES, 0))
-            .description("estimate: lag in entries times the mean entry size").baseUnit("bytes").tags(t)
-            .register(registry);
-        Gauge.builder("pontoon.follower.inflight", c, x -> field(x, id, NodeCounters.F_INFLIGHT, 0))
-            .description("AppendEntries in flight").tags(t).register(registry);
+    /**
+     * The per-follower meters, registered once per follower id: for the members known at binding, on a role change
+     * (report listener), and on a read of {@code pontoon.followers} for a member that joined while this node leads (a
+     * membership change is no role change, so no listener hears of it). The published follower array is replaced
+     * only when the follower set changes, so a scrape in steady state compares one reference.
+     */
+    private static final class FollowerMeters {
+        private final MeterRegistry registry;
+        private final NodeCounters counters;
+        private final Tags tags;
+        private final Set<Integer> bound = ConcurrentHashMap.newKeySet();
+        private volatile AtomicLongArray seen;
+
+        FollowerMeters(MeterRegistry registry, NodeCounters counters, Tags tags) {
+            this.registry = registry;
+            this.counters = counters;
+            this.tags = tags;
+        }
+
+        /** The scraping thread: the number of followers; registers the meters of any not seen before. */
+        double sync() {
+            final AtomicLongArray f = counters.followers();
+            if (f != seen) {
+                for (int b = 0; b < f.length(); b += NodeCounters.F_FIELDS) {
+                    bind((int) f.get(b + NodeCounters.F_ID));
+                }
+                seen = f;
+            }
+            return f.length() / NodeCounters.F_FIELDS;
+        }
+
+        /** Any thread: registers the meters of follower {@code id} unless they are. */
+        void bind(int id) {
+            if (!bound.add(id)) {
+                return;
+            }
+            final NodeCounters c = counters;
+            final Tags t = tags.and("follower", Integer.toString(id));
+            Gauge.builder("pontoon.follower.match.index", c, x -> field(x, id, NodeCounters.F_MATCH, Double.NaN))
+                .tags(t).register(registry);
+            Gauge.builder("pontoon.follower.lag.entries", c, x -> field(x, id, NodeCounters.F_LAG_ENTRIES, 0))
+                .tags(t).register(registry);
+            Gauge.builder("pontoon.follower.lag.bytes", c, x -> field(x, id, NodeCounters.F_LAG_BYTES, 0))
+                .description("estimate: lag in entries times the mean entry size").baseUnit("bytes").tags(t)
+                .register(registry);
+            Gauge.builder("pontoon.follower.inflight", c, x -> field(x, id, NodeCounters.F_INFLIGHT, 0))
+                .description("AppendEntries in flight").tags(t).register(registry);
+        }
     }
 
     private static double field(NodeCounters c, int followerId, int field, double absent) {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pontoon.RaftNode;
+import io.pontoon.metrics.PontoonMetrics;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,16 +19,19 @@ import java.util.concurrent.Executors;
 /**
  * A node's observability endpoints over HTTP, on the JDK's built-in server ({@code com.sun.net.httpserver}):
  * <ul>
- *   <li>{@code GET /metrics}: the node's meters in the Prometheus text format (micrometer-registry-prometheus);</li>
+ *   <li>{@code GET /metrics}: the node's {@link PontoonMetrics} meters in the Prometheus text format
+ *       (micrometer-registry-prometheus);</li>
  *   <li>{@code GET /status}: the node's {@link io.pontoon.RaftStatus} as JSON, with each follower's lag in entries
- *       (followers are listed by the leader only);</li>
+ *       and in bytes and its in-flight window from {@link RaftNode#report()} (followers are listed by the leader
+ *       only);</li>
  *   <li>{@code GET /}: a live page of the above, refreshed every second from {@code /status}.</li>
  * </ul>
  * Read-only and unauthenticated: bind it where only operators reach it. {@link PontoonServer} starts one when
  * {@link PontoonServer.Builder#metricsPort} is set.
  *
- * <p>Threads: requests are served one at a time on a thread of its own ({@code pontoon-metrics-<id>}); each asks the
- * node for its status, a round trip to the Raft thread. {@link #start} and {@link #close} from any thread.
+ * <p>Threads: requests are served one at a time on a thread of its own ({@code pontoon-metrics-<id>}). A scrape reads
+ * the counters the node publishes (no round trip); {@code /status} asks the node for its status, a round trip to the
+ * Raft thread. {@link #start} and {@link #close} from any thread.
  */
 public final class MetricsHttpServer implements AutoCloseable {
     private static final String PAGE = "status.html";
@@ -50,7 +54,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     public static MetricsHttpServer start(RaftNode node, InetSocketAddress address) {
         final byte[] page = readPage();
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        final StatusMeters meters = new StatusMeters(node, registry);
+        PontoonMetrics.bindTo(node, registry);
         final HttpServer http;
         try {
             http = HttpServer.create(address, 16);
@@ -64,12 +68,10 @@ public final class MetricsHttpServer implements AutoCloseable {
             return t;
         });
         http.setExecutor(executor);
-        http.createContext("/metrics", ex -> serve(ex, "text/plain; version=0.0.4; charset=utf-8", () -> {
-            meters.refresh();
-            return registry.scrape().getBytes(StandardCharsets.UTF_8);
-        }));
+        http.createContext("/metrics", ex -> serve(ex, "text/plain; version=0.0.4; charset=utf-8",
+            () -> registry.scrape().getBytes(StandardCharsets.UTF_8)));
         http.createContext("/status", ex -> serve(ex, "application/json",
-            () -> StatusJson.of(node.status()).getBytes(StandardCharsets.UTF_8)));
+            () -> StatusJson.of(node.status(), node.report()).getBytes(StandardCharsets.UTF_8)));
         http.createContext("/", ex -> {
             if (!ex.getRequestURI().getPath().equals("/")) {
                 send(ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.pontoon.server.MetricsEndpoints.get;
 import static io.pontoon.server.MetricsEndpoints.sample;
@@ -44,22 +46,49 @@ class MetricsHttpServerTest {
         final int follower = leader % 3 + 1;
         proposeAll(leaderServer.node(), 200);
 
+        // PontoonMetrics' meters, read from counters the Raft thread publishes once per duty cycle: await the cycle.
+        Await.until(() -> sample(scrapeOrEmpty(leaderServer), "pontoon_commits_total", "") >= 200,
+            MetricsTestNodes.TIMEOUT, "the leader's commits are published");
         final String scrape = get(leaderServer, "/metrics");
-        assertTrue(sample(scrape, "pontoon_commit_index", "") >= 200, scrape);
-        assertTrue(sample(scrape, "pontoon_term", "") >= 1, scrape);
-        assertEquals(1.0, sample(scrape, "pontoon_leader", ""), scrape);
+        final String node = "node=\"" + leader + "\"";
+        assertTrue(sample(scrape, "pontoon_commit_index", node) >= 200, scrape);
+        assertTrue(sample(scrape, "pontoon_proposals_total", "outcome=\"OK\"") >= 200, scrape);
+        assertTrue(sample(scrape, "pontoon_term", node) >= 1, scrape);
+        assertEquals(leader, sample(scrape, "pontoon_leader", node), scrape);
+        assertEquals(3.0, sample(scrape, "pontoon_role", node), "3: LEADER\n" + scrape);
+        assertEquals(2.0, sample(scrape, "pontoon_followers", node), scrape);
+        // A follower may still be catching up (a slow start): its lag is at most the leader's whole log.
+        final double last = sample(scrape, "pontoon_log_last_index", node);
+        assertTrue(last >= 200, scrape);
         for (int id = 1; id <= 3; id++) {
             if (id != leader) {
-                final double lag = sample(scrape, "pontoon_follower_lag_entries", "follower=\"" + id + "\"");
-                assertTrue(lag >= 0 && lag <= 200, "lag of follower " + id + ": " + lag + "\n" + scrape);
+                final String f = "follower=\"" + id + "\"";
+                final double lag = sample(scrape, "pontoon_follower_lag_entries", f);
+                assertTrue(lag >= 0 && lag <= last, "lag of follower " + id + ": " + lag + "\n" + scrape);
+                assertTrue(sample(scrape, "pontoon_follower_lag_bytes", f) >= 0, scrape);
+                assertTrue(sample(scrape, "pontoon_follower_inflight", f) >= 0, scrape);
+                assertTrue(sample(scrape, "pontoon_follower_match_index", f) >= 0, scrape);
             }
         }
+        assertTrue(scrape.contains("# TYPE pontoon_commits_total counter"), scrape);
 
         // Cut the follower off (its process stops); the leader goes on committing with the third node.
         cluster.stop(follower);
         proposeAll(leaderServer.node(), 300);
+        Await.until(() -> lagOf(scrapeOrEmpty(leaderServer), follower) >= 300, MetricsTestNodes.TIMEOUT,
+            "the cut-off follower's lag grows to the 300 entries it missed");
         final String cutOff = get(leaderServer, "/metrics");
-        assertTrue(lagOf(cutOff, follower) >= 300, "the cut-off follower's lag grows:\n" + cutOff);
+        // 300 entries of at least "entry-0".length() bytes: the estimate (lag x mean entry size) is at least that.
+        assertTrue(sample(cutOff, "pontoon_follower_lag_bytes", "follower=\"" + follower + "\"") >= 300 * 7,
+            "the cut-off follower's lag in bytes grows:\n" + cutOff);
+
+        // /status agrees: the row's lag in bytes is its lag in entries times the same mean entry size.
+        final Matcher row = Pattern.compile("\\{\"nodeId\":" + follower
+            + ",\"matchIndex\":\\d+,\"nextIndex\":\\d+,\"lag\":(\\d+),\"lagBytes\":(\\d+),\"inflight\":(\\d+),")
+            .matcher(get(leaderServer, "/status"));
+        assertTrue(row.find(), "the cut-off follower's row in /status");
+        final long lagEntries = Long.parseLong(row.group(1));
+        assertTrue(lagEntries >= 300 && Long.parseLong(row.group(2)) >= 7 * lagEntries, row.group());
 
         // Back on its data directory, it catches up: its lag shrinks to nothing.
         cluster.start(follower);
@@ -84,6 +113,7 @@ class MetricsHttpServerTest {
             }
         }
         assertTrue(status.contains("\"lag\":"), status);
+        assertTrue(status.matches(".*\"lagBytes\":\\d+,\"inflight\":\\d+,\"state\":.*"), status);
         final String followerStatus = get(cluster.server(leader % 3 + 1), "/status");
         assertTrue(followerStatus.contains("\"role\":\"FOLLOWER\"") && followerStatus.endsWith("\"followers\":[]}"),
             followerStatus);
