@@ -6,6 +6,7 @@ module io.pontoon.cli {
     requires info.picocli;
     requires HdrHistogram;
     requires java.management;
+    requires java.logging; // CliLogging: where library log lines go
 
     opens io.pontoon.cli to info.picocli;
 }

@@ -3,11 +3,15 @@ package io.pontoon.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -23,6 +27,11 @@ import java.util.Properties;
  *   <li>{@value #EXIT_USAGE}: bad command line (unknown option, value out of range); the message names
  *       the option and the allowed range.</li>
  * </ul>
+ *
+ * <p>Logs: the console of the demo and the client commands shows only their own lines; the libraries' log
+ * lines (Chronicle, Netty, Pontoon's runtime) go to {@code pontoon-COMMAND.log} in the working directory, or
+ * with {@code --verbose} to stderr. {@code node} and {@code kv-node} are servers and log to stderr
+ * ({@link CliLogging}).
  */
 @Command(
     name = "pontoon",
@@ -59,11 +68,23 @@ public final class PontoonCli implements Runnable {
     @Spec
     private CommandSpec spec;
 
+    // Both inherited by every command; read from the parse result (executeWithLogging), whichever level named them.
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+        description = "Print the libraries' log lines (Chronicle, Netty, Pontoon's runtime) on stderr instead of "
+            + "into the log file. node and kv-node always do.")
+    private boolean verbose;
+
+    @Option(names = "--log-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+        description = "Where the libraries' log lines go without --verbose (appended; created on the first line). "
+            + "Default: pontoon-COMMAND.log in the working directory; node and kv-node log to stderr unless given.")
+    private Path logFile;
+
     /** Entry point of the shaded jar ({@code ./pontoon}). */
     public static void main(String[] args) {
         int exitCode;
         try {
-            exitCode = commandLine().execute(args);
+            // Logging stays as the command set it: lines from threads still stopping go where the command's went.
+            exitCode = commandLine(false).execute(args);
         } catch (Throwable t) { // e.g. OutOfMemoryError: still exit, though Raft threads may be alive
             t.printStackTrace();
             exitCode = EXIT_FAILED;
@@ -73,10 +94,51 @@ public final class PontoonCli implements Runnable {
 
     /** The configured command line; tests call {@code commandLine().execute(...)} with captured output. */
     public static CommandLine commandLine() {
+        return commandLine(true);
+    }
+
+    private static CommandLine commandLine(boolean restoreLogging) {
         return new CommandLine(new PontoonCli())
+            .setExecutionStrategy(parsed -> executeWithLogging(parsed, restoreLogging))
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setParameterExceptionHandler(PontoonCli::onBadUsage)
             .setExecutionExceptionHandler(PontoonCli::onFailure);
+    }
+
+    /** Runs the command with the libraries' log lines sent where {@link #logging} says. */
+    private static int executeWithLogging(ParseResult parsed, boolean restoreLogging) {
+        final CliLogging logging = logging(parsed);
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } finally {
+            if (restoreLogging) {
+                logging.close();
+            }
+        }
+    }
+
+    /**
+     * Servers ({@code node}, {@code kv-node}) and {@code --verbose}: stderr. Everything else: {@code --log-file}
+     * or {@code pontoon-COMMAND.log} in the working directory, so that the console shows the command's own lines.
+     */
+    private static CliLogging logging(ParseResult parsed) {
+        boolean verbose = false;
+        Path logFile = null;
+        ParseResult leaf = parsed;
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            verbose |= p.hasMatchedOption("--verbose");
+            logFile = p.matchedOptionValue("--log-file", logFile);
+            leaf = p;
+        }
+        final Object command = leaf.commandSpec().userObject();
+        final boolean server = command instanceof NodeCommand; // kv-node too (KvNodeCommand extends it)
+        if (verbose || (server && logFile == null)) {
+            return CliLogging.toConsole();
+        }
+        // The default's directory: the working directory, or the system property pontoon.log.dir (the cli's
+        // tests point it into target/, so that a test run leaves no log files in the module).
+        return CliLogging.toFile(logFile != null ? logFile
+            : Path.of(System.getProperty("pontoon.log.dir", ""), "pontoon-" + leaf.commandSpec().name() + ".log"));
     }
 
     /**

@@ -90,6 +90,9 @@ final class NodeProcesses implements AutoCloseable {
             }
         }
         cmd.add("-Xmx512m");
+        if (System.getProperty("pontoon.log.dir") != null) { // client commands' log files into target/, as in-process
+            cmd.add("-Dpontoon.log.dir=" + System.getProperty("pontoon.log.dir"));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(PontoonCli.class.getName());
