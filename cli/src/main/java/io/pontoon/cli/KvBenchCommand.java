@@ -150,8 +150,7 @@ public final class KvBenchCommand implements Callable<Integer> {
                 final PontoonClientConfig adminConfig = PontoonClientConfig.builder().clusterId(clusterId)
                     .addresses(cluster).secret(NodeCommand.readSecret(adminSecretFile)).build();
                 final List<InetSocketAddress> nodes = java.util.Arrays.stream(cluster.split(",")).map(String::trim)
-                    .map(a -> new InetSocketAddress(a.substring(0, a.lastIndexOf(':')),
-                        Integer.parseInt(a.substring(a.lastIndexOf(':') + 1)))).toList();
+                    .map(a -> io.pontoon.transport.NettyTransportConfig.parseAddress("--cluster", a)).toList();
                 try (PontoonClient admin = new PontoonClient(adminConfig)) {
                     final RemoteNemesis nem = new RemoteNemesis(admin, nodes, faults, seed).start();
                     try {
