@@ -2,8 +2,7 @@ package io.pontoon.cli;
 
 import io.pontoon.LocalCluster;
 import io.pontoon.RaftConfig;
-import io.pontoon.storage.Durability;
-import io.pontoon.storage.TempNodeStores;
+import io.pontoon.testkit.TestClusters;
 import io.pontoon.transport.NettyLoopbackFabric;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,11 +29,9 @@ class MembersCommandTest {
 
     @BeforeAll
     static void startCluster() {
-        final TempNodeStores stores = new TempNodeStores("pontoon-members-cli-test", Durability.PAGE_CACHE,
-            16 * 1024 * 1024);
-        fabric = new NettyLoopbackFabric(6, stores::logStore, stores::metaStore, stores::close);
-        cluster = LocalCluster.start(3, RaftConfig.builder().electionTimeoutNs(150_000_000L)
-            .heartbeatIntervalNs(20_000_000L).build(), fabric);
+        cluster = TestClusters.overNetty(3, RaftConfig.builder().electionTimeoutNs(150_000_000L)
+            .heartbeatIntervalNs(20_000_000L).build(), null);
+        fabric = (NettyLoopbackFabric) cluster.fabric();
         cluster.awaitLeader(Duration.ofSeconds(30));
         fabric.serveClients(cluster);
         addresses = address(1) + "," + address(2) + "," + address(3);

@@ -2,8 +2,7 @@ package io.pontoon.cli;
 
 import io.pontoon.LocalCluster;
 import io.pontoon.RaftConfig;
-import io.pontoon.storage.Durability;
-import io.pontoon.storage.TempNodeStores;
+import io.pontoon.testkit.TestClusters;
 import io.pontoon.transport.NettyLoopbackFabric;
 import io.pontoon.transport.client.PontoonClient;
 import io.pontoon.transport.client.PontoonClientConfig;
@@ -36,10 +35,9 @@ class TransferCommandTest {
 
     @BeforeAll
     static void startCluster() {
-        final TempNodeStores stores = new TempNodeStores("pontoon-transfer-cli-test", Durability.PAGE_CACHE, 16 * 1024 * 1024);
-        fabric = new NettyLoopbackFabric(5, stores::logStore, stores::metaStore, stores::close);
-        cluster = LocalCluster.start(3, RaftConfig.builder().electionTimeoutNs(150_000_000L)
-            .heartbeatIntervalNs(20_000_000L).build(), fabric);
+        cluster = TestClusters.overNetty(3, RaftConfig.builder().electionTimeoutNs(150_000_000L)
+            .heartbeatIntervalNs(20_000_000L).build(), null);
+        fabric = (NettyLoopbackFabric) cluster.fabric();
         cluster.awaitLeader(Duration.ofSeconds(30));
         fabric.serveClients(cluster);
         addresses = address(1) + "," + address(2) + "," + address(3);
